@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { BackendsService } from './backends/backends.service';
+import { DialectExceptionFilter } from './errors/dialect-exception.filter';
+import { HealthController } from './health/health.controller';
+import { ChatController } from './openai/chat.controller';
+import { ChatService } from './openai/chat.service';
+import { EmbeddingsController } from './openai/embeddings.controller';
+import { ModelsController } from './openai/models.controller';
+import { ChainExecutor } from './routing/chain-executor.service';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from './runtime/gateway-runtime';
+
+@Module({})
+export class AppModule {
+  static register(runtime: GatewayRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [ModelsController, ChatController, EmbeddingsController, HealthController],
+      providers: [
+        { provide: GATEWAY_RUNTIME, useValue: runtime },
+        { provide: APP_FILTER, useClass: DialectExceptionFilter },
+        ApiKeyGuard,
+        BackendsService,
+        ChainExecutor,
+        ChatService,
+      ],
+    };
+  }
+}

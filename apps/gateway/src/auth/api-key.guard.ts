@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticationError } from '@switchyard/contracts';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+
+/** The caller's key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export function presentedKey(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ') return auth.slice(7).trim();
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+/** Accepts the admin key. Keys are compared as digests, in constant time. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly adminDigest: Buffer;
+
+  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
+    this.adminDigest = digest(runtime.adminKey);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const key = presentedKey(context.switchToHttp().getRequest<FastifyRequest>());
+    if (key === undefined) {
+      throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+    }
+    if (!timingSafeEqual(digest(key), this.adminDigest)) throw new AuthenticationError();
+    return true;
+  }
+}

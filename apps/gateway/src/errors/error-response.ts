@@ -1,0 +1,59 @@
+import { HttpException } from '@nestjs/common';
+import { SwitchyardError, toOpenAIError, typeForStatus, redactSecrets } from '@switchyard/contracts';
+
+export interface ErrorResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** Fastify's own errors (body parsing, limits, content type) carry a code and a status. */
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+const FASTIFY_MESSAGES: Record<string, (e: FastifyLikeError) => string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'Request body is larger than the gateway accepts.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => "Unsupported content type: send the body as JSON with 'Content-Type: application/json'.",
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The request body is empty; send a JSON object.',
+  FST_ERR_CTP_INVALID_JSON_BODY: (e) => `We could not parse the JSON body of your request. (${e.message ?? 'invalid JSON'})`,
+};
+
+/**
+ * Turns anything thrown on a request into a SwitchyardError with a status below 500 where the
+ * fault is the caller's. Unknown errors become a 500 whose message reveals nothing.
+ */
+export function toSwitchyardError(err: unknown): SwitchyardError {
+  if (err instanceof SwitchyardError) return err;
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const message = status === 404 ? 'Unknown request URL. See /docs for the API.' : err.message;
+    return new SwitchyardError({ status, type: typeForStatus(status), message, code: status === 404 ? 'unknown_url' : null });
+  }
+  const f = err as FastifyLikeError;
+  if (typeof f?.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500) {
+    const describe = f.code ? FASTIFY_MESSAGES[f.code] : undefined;
+    const invalidJson = err instanceof SyntaxError || f.code === 'FST_ERR_CTP_INVALID_JSON_BODY';
+    const message = describe
+      ? describe(f)
+      : invalidJson
+        ? `We could not parse the JSON body of your request. (${f.message})`
+        : redactSecrets(f.message ?? 'Bad request.');
+    return new SwitchyardError({ status: f.statusCode, type: typeForStatus(f.statusCode), message, code: invalidJson ? 'invalid_json' : null });
+  }
+  return new SwitchyardError({ status: 500, type: 'api_error', message: 'The server had an error while processing your request.' });
+}
+
+/** The error in the dialect of the path it was asked on. */
+export function errorResponse(url: string, err: unknown): ErrorResponse {
+  // Terminus answers 503 with its own report; health paths keep Nest's shape.
+  if (!url.startsWith('/v1') && err instanceof HttpException) {
+    return { status: err.getStatus(), body: err.getResponse(), headers: {} };
+  }
+  const e = toSwitchyardError(err);
+  const headers: Record<string, string> = {};
+  if (e.retryAfter) headers['retry-after'] = e.retryAfter;
+  return { status: e.status, body: toOpenAIError(e), headers };
+}

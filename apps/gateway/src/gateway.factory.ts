@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
+import { AppModule } from './app.module';
+import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
+import type { GatewayRuntime } from './runtime/gateway-runtime';
+
+type TimedRequest = FastifyRequest & { startedAt: number };
+
+/** Builds the gateway application (not yet listening). `main.ts` and the tests both start it here. */
+export async function createGateway(runtime: GatewayRuntime): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: runtime.config.server.bodyLimitBytes,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
+    logger: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
+    logger: new PinoNestLogger(runtime.logger.child({ component: 'nest' })),
+    bufferLogs: false,
+    // Fastify's own JSON parser only; Nest would add a form parser the API has no use for.
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // The API takes JSON only: anything else is a clear 415, not a body the validator has to puzzle over.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.decorateRequest('startedAt', 0);
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    (req as TimedRequest).startedAt = performance.now();
+    reply.header('x-request-id', req.id);
+    done();
+  });
+
+  app.useGlobalPipes(new OpenAIValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Switchyard')
+      .setDescription(
+        "Hybrid local/cloud AI gateway. `/v1` speaks the OpenAI API: point an OpenAI client's base URL here. Authorize with an API key to try calls.",
+      )
+      .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Switchyard API key (the admin key until tenant keys exist).' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key, as Anthropic clients send it.' }, 'x-api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml', customSiteTitle: 'Switchyard API' });
+  await app.init();
+  await fastify.ready();
+  return app;
+}

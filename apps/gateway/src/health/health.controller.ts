@@ -1,0 +1,39 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { BackendsService } from '../backends/backends.service';
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+@ApiTags('Health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly backends: BackendsService,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process answers. Touches no dependency.' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: config loaded and at least one backend reachable; 503 names what failed.' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.indicators.check('config').up(), () => this.backendsReachable()]);
+  }
+
+  private async backendsReachable(): Promise<HealthIndicatorResult> {
+    const results = await this.backends.probeAll(PROBE_TIMEOUT_MS);
+    const detail = Object.fromEntries(
+      results.map((r) => [r.backend, r.up ? { status: 'up', tier: r.tier } : { status: 'down', tier: r.tier, error: r.error }]),
+    );
+    const session = this.indicators.check('backends');
+    return results.some((r) => r.up) ? session.up(detail) : session.down({ message: 'no backend is reachable', ...detail });
+  }
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfigFile } from '@switchyard/contracts';
+import { createLogger } from '@switchyard/telemetry';
+import { createGateway } from './gateway.factory';
+import { resolveAdminKey } from './runtime/admin-key';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
+  const dataDir = resolve(env.SWITCHYARD_DATA_DIR ?? 'data');
+  const logger = createLogger();
+
+  let config;
+  try {
+    config = loadConfigFile(configPath, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`switchyard: invalid config: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const admin = resolveAdminKey(env, dataDir);
+  if (admin.generated) {
+    // Printed once, straight to the terminal, never through the logger.
+    process.stdout.write(`\nSwitchyard generated an admin key (stored in ${admin.path}; set SWITCHYARD_ADMIN_KEY to choose your own):\n\n  ${admin.key}\n\n`);
+  }
+
+  const app = await createGateway({ config, adminKey: admin.key, logger });
+  const port = Number(env.PORT ?? 8080);
+  const host = env.HOST ?? '0.0.0.0';
+  await app.listen(port, host);
+  logger.info({ port, host, config: configPath, backends: config.backends.length, models: config.models.length }, 'gateway listening');
+  process.stdout.write(`Switchyard gateway on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}  (API /v1, docs /docs)\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`switchyard: failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

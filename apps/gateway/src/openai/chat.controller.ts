@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatCompletionRequest } from '@switchyard/contracts';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { requestContext } from '../routing/request-context';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { ChatService } from './chat.service';
+import { ChatCompletionRequestDto, chatCompletionContent, ChatModels } from './dto/chat-completion.dto';
+import { ErrorResponseDto } from './dto/model.dto';
+
+@ApiTags('OpenAI-compatible')
+@ApiBearerAuth()
+@ApiSecurity('x-api-key')
+@ChatModels
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class ChatController {
+  private readonly deadlineMs: number;
+
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+  ) {
+    this.deadlineMs = runtime.config.routing.totalDeadlineMs;
+  }
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a chat completion',
+    description: "OpenAI-compatible. Routed along the model's fallback chain; `stream: true` answers with server-sent events.",
+  })
+  @ApiBody({ type: ChatCompletionRequestDto })
+  @ApiResponse({ status: 200, description: 'The completion, or a stream of chunks.', content: chatCompletionContent })
+  @ApiResponse({ status: 400, description: 'Invalid request; `error.param` names the field.', type: ErrorResponseDto })
+  @ApiResponse({ status: 401, description: 'Missing or wrong API key.', type: ErrorResponseDto })
+  @ApiResponse({ status: 404, description: 'Unknown model (`model_not_found`).', type: ErrorResponseDto })
+  @ApiResponse({ status: 502, description: 'Every backend in the chain failed.', type: ErrorResponseDto })
+  async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const request = body as unknown as ChatCompletionRequest;
+    const ctx = requestContext(req, reply, this.deadlineMs);
+    if (request.stream === true) await this.chat.stream(request, ctx, reply);
+    else await this.chat.complete(request, ctx, reply);
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Get, Param, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ModelNotFoundError, type ModelList, type ModelObject } from '@switchyard/contracts';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ChainExecutor } from '../routing/chain-executor.service';
+import { ErrorResponseDto, ModelDto, ModelListDto } from './dto/model.dto';
+
+@ApiTags('OpenAI-compatible')
+@ApiBearerAuth()
+@ApiSecurity('x-api-key')
+@Controller('v1/models')
+@UseGuards(ApiKeyGuard)
+export class ModelsController {
+  private readonly list: ModelList;
+  private readonly byId: Map<string, ModelObject>;
+
+  constructor(chain: ChainExecutor) {
+    const created = Math.floor(Date.now() / 1000);
+    this.list = {
+      object: 'list',
+      data: chain.catalog.entries.map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy })),
+    };
+    this.byId = new Map(this.list.data.map((m) => [m.id, m]));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List models', description: 'Public model names and the backend model ids this key may use.' })
+  @ApiResponse({ status: 200, type: ModelListDto })
+  @ApiResponse({ status: 401, type: ErrorResponseDto })
+  listModels(): ModelList {
+    return this.list;
+  }
+
+  @Get(':model')
+  @ApiOperation({ summary: 'Retrieve a model' })
+  @ApiParam({ name: 'model', example: 'chat', description: 'A model id; ids with slashes (`org/name`) work unescaped too.' })
+  @ApiResponse({ status: 200, type: ModelDto })
+  @ApiResponse({ status: 404, description: '`model_not_found`', type: ErrorResponseDto })
+  retrieve(@Param('model') id: string): ModelObject {
+    const model = this.byId.get(id);
+    if (!model) throw new ModelNotFoundError(id);
+    return model;
+  }
+
+  // Model ids may contain slashes (`meta-llama/Llama-3.1-8B`).
+  @Get('*')
+  @ApiExcludeEndpoint()
+  retrieveNested(@Req() req: FastifyRequest): ModelObject {
+    return this.retrieve(decodeURIComponent((req.params as Record<string, string>)['*'] ?? ''));
+  }
+}

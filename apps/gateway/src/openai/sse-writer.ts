@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Writes server-sent events straight to the socket, one event per upstream chunk, waiting for
+ * `drain` when the client reads slower than the backend writes.
+ */
+export class SseWriter {
+  constructor(private readonly raw: ServerResponse) {}
+
+  get closed(): boolean {
+    return this.raw.destroyed || this.raw.writableEnded;
+  }
+
+  open(headers: Record<string, string | number | string[] | undefined>): void {
+    this.raw.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+  }
+
+  /** Resolves once the event is handed to the socket (after `drain` if its buffer is full). */
+  async data(payload: string): Promise<void> {
+    if (this.closed) return;
+    if (this.raw.write(`data: ${payload}\n\n`)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.raw.off('drain', done);
+        this.raw.off('close', done);
+        resolve();
+      };
+      this.raw.on('drain', done);
+      this.raw.on('close', done);
+    });
+  }
+
+  end(): void {
+    if (!this.closed) this.raw.end();
+  }
+}

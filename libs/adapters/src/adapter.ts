@@ -1,0 +1,39 @@
+import type {
+  BackendConfig,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  Protocol,
+} from '@switchyard/contracts';
+
+export interface AdapterContext {
+  /** Aborts on client disconnect or when a deadline passes; the reason says which. */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/**
+ * One backend, spoken to in its own protocol. Requests and responses are OpenAI-shaped on this side.
+ * Every failure is thrown as an UpstreamError (status, retryable) so the caller can fall back.
+ */
+export interface BackendAdapter {
+  readonly backend: BackendConfig;
+  /** `model` is the backend's own model id (the request's `model` is the client's name for it). */
+  chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion>;
+  /**
+   * Resolves once the upstream accepted the call; iterating yields chunks as they arrive.
+   * The last chunk may be a usage-only chunk (`choices: []`) whether or not the client asked for it.
+   */
+  chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>>;
+  embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse>;
+  /** Cheap reachability check (a model listing); throws UpstreamError when unreachable. */
+  probe(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AdapterFactory {
+  readonly protocol: Protocol;
+  create(backend: BackendConfig): BackendAdapter;
+}

@@ -1,0 +1,160 @@
+import { Pool, type Dispatcher } from 'undici';
+import { redactSecrets, UpstreamError, type BackendConfig, type ErrorType } from '@switchyard/contracts';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface UpstreamErrorDetail {
+  message?: string;
+  code?: string | null;
+  param?: string | null;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Appended to the base URL's path. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** A keep-alive pool to one backend, with its timeouts; every failure becomes an UpstreamError. */
+export class UpstreamClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(private readonly backend: BackendConfig) {
+    const url = new URL(backend.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    const t = backend.timeouts;
+    this.pool = new Pool(url.origin, {
+      connections: backend.maxConcurrency,
+      connect: { timeout: t.connectMs },
+      headersTimeout: t.firstByteMs,
+      bodyTimeout: t.idleMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** Sends a request; resolves with any status (the adapter decides what an error status means). */
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(this.backend.timeouts.totalMs)]);
+    try {
+      const res = await this.pool.request({
+        method: req.method,
+        path: this.basePath + req.path,
+        headers: req.body === undefined ? req.headers : { 'content-type': 'application/json', ...req.headers },
+        body: req.body,
+        signal,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      throw this.failure(err, signal);
+    }
+  }
+
+  /** Iterates a response body, turning read failures (idle timeout, reset, abort) into UpstreamErrors. */
+  async *chunks(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of res.body) yield chunk as Buffer;
+    } catch (err) {
+      throw this.failure(err, signal);
+    }
+  }
+
+  async readJson<T>(res: UpstreamResponse, signal: AbortSignal): Promise<T> {
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw this.failure(err, signal);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new UpstreamError({ backend: this.backend.name, failure: 'protocol', message: `Backend ${this.backend.name} returned a body that is not JSON.` });
+    }
+  }
+
+  /**
+   * The UpstreamError for a non-2xx answer. `extract` pulls the message (and type) out of the
+   * protocol's error body; the message is redacted since providers sometimes echo key fragments.
+   */
+  async httpError(res: UpstreamResponse, extract: (body: unknown) => UpstreamErrorDetail): Promise<UpstreamError> {
+    let text = '';
+    try {
+      for await (const chunk of res.body) {
+        text += (chunk as Buffer).toString('utf8');
+        if (text.length > MAX_ERROR_BODY) break;
+      }
+    } catch {
+      // The status alone is enough to classify the failure.
+    }
+    let detail: ReturnType<typeof extract> = {};
+    try {
+      detail = extract(JSON.parse(text));
+    } catch {
+      detail = { message: text.trim().slice(0, 500) || undefined };
+    }
+    const status = res.status;
+    const failure = status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'client_error';
+    const retryAfter = res.headers['retry-after'];
+    const upstreamMessage = detail.message ? redactSecrets(detail.message) : `HTTP ${status}`;
+    return new UpstreamError({
+      backend: this.backend.name,
+      failure,
+      upstreamStatus: status,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      message: failure === 'client_error' ? upstreamMessage : `Backend ${this.backend.name} answered ${status}: ${upstreamMessage}`,
+      type: failure === 'client_error' ? clientErrorType(status) : undefined,
+      code: failure === 'client_error' ? (detail.code ?? null) : status === 429 ? 'rate_limit_exceeded' : 'upstream_error',
+      param: failure === 'client_error' ? (detail.param ?? null) : null,
+    });
+  }
+
+  /** Classifies a thrown error; the abort reason tells a client disconnect from a deadline. */
+  failure(err: unknown, signal: AbortSignal): UpstreamError {
+    if (err instanceof UpstreamError) return err;
+    const name = this.backend.name;
+    const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code ?? '';
+    if (signal.aborted || e.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+      const reason = signal.reason as { name?: string } | undefined;
+      if (reason?.name === 'TimeoutError') {
+        return new UpstreamError({ backend: name, failure: 'timeout', message: `Backend ${name} did not answer within the deadline.`, cause: err });
+      }
+      return new UpstreamError({ backend: name, failure: 'aborted', message: 'The client closed the request.', cause: err });
+    }
+    if (TIMEOUT_CODES.has(code)) {
+      return new UpstreamError({ backend: name, failure: 'timeout', message: `Backend ${name} timed out (${code}).`, cause: err });
+    }
+    if (CONNECT_CODES.has(code)) {
+      return new UpstreamError({ backend: name, failure: 'connect', message: `Backend ${name} is unreachable (${code}).`, cause: err });
+    }
+    return new UpstreamError({
+      backend: name,
+      failure: 'network',
+      message: `Connection to backend ${name} failed (${code || e.name || 'error'}).`,
+      cause: err,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+function clientErrorType(status: number): ErrorType {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  return 'invalid_request_error';
+}

@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './registry';
+export * from './http/upstream-client';
+export * from './http/stream-readers';

@@ -1,0 +1,133 @@
+import {
+  UpstreamError,
+  type BackendConfig,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type EmbeddingsRequest,
+  type EmbeddingsResponse,
+} from '@switchyard/contracts';
+import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
+import { readNdjson } from '../http/stream-readers';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client';
+import {
+  fromOllamaChatResponse,
+  fromOllamaEmbedResponse,
+  isOllamaError,
+  ollamaErrorDetail,
+  OllamaStreamTranslator,
+  toOllamaChatRequest,
+  toOllamaEmbedRequest,
+} from './ollama.mapper';
+import type { OllamaChatResponse, OllamaEmbedResponse, OllamaStreamLine } from './ollama.types';
+
+/** An Ollama server spoken to in its native API (/api/chat, /api/embed, /api/tags). */
+export class OllamaAdapter implements BackendAdapter {
+  private readonly http: UpstreamClient;
+  private readonly headers: Record<string, string>;
+
+  constructor(readonly backend: BackendConfig) {
+    this.http = new UpstreamClient(backend);
+    this.headers = { ...backend.headers, accept: 'application/json' };
+    // Plain Ollama takes no key; one set here is for an authenticating proxy in front of it.
+    if (backend.apiKey) this.headers.authorization = `Bearer ${backend.apiKey}`;
+  }
+
+  async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
+    const body = toOllamaChatRequest(req, model, false, this.backend.name);
+    const res = await this.post('/api/chat', JSON.stringify(body), ctx);
+    const answer = await this.http.readJson<OllamaChatResponse | { error: unknown }>(res, ctx.signal);
+    if (isOllamaError(answer)) throw this.failedAnswer(answer);
+    if (typeof answer !== 'object' || answer === null || typeof (answer as OllamaChatResponse).model !== 'string') {
+      throw this.protocolError('returned a chat answer without a model');
+    }
+    return fromOllamaChatResponse(answer as OllamaChatResponse);
+  }
+
+  async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const body = toOllamaChatRequest(req, model, true, this.backend.name);
+    const res = await this.post('/api/chat', JSON.stringify(body), ctx, 'application/x-ndjson');
+    const lines = this.lines(res, ctx.signal);
+    // Ollama reports some failures (a model that fails to load) as the stream's first line: read
+    // it before resolving, so such a failure can still fall back to the next target.
+    let first: IteratorResult<OllamaStreamLine>;
+    try {
+      first = await lines.next();
+    } catch (err) {
+      await res.body.dump().catch(() => undefined);
+      throw err;
+    }
+    if (!first.done && isOllamaError(first.value)) {
+      await lines.return(undefined);
+      throw this.failedAnswer(first.value);
+    }
+    return this.chunks(first, lines);
+  }
+
+  async embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse> {
+    const body = toOllamaEmbedRequest(req, model, this.backend.name);
+    const res = await this.post('/api/embed', JSON.stringify(body), ctx);
+    const answer = await this.http.readJson<OllamaEmbedResponse | { error: unknown }>(res, ctx.signal);
+    if (isOllamaError(answer)) throw this.failedAnswer(answer);
+    if (!Array.isArray((answer as OllamaEmbedResponse).embeddings)) throw this.protocolError('returned an embed answer without embeddings');
+    return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
+  }
+
+  async probe(signal: AbortSignal): Promise<void> {
+    const res = await this.http.request({ method: 'GET', path: '/api/tags', headers: this.headers, signal });
+    if (res.status >= 500) throw await this.http.httpError(res, ollamaErrorDetail);
+    await res.body.dump();
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
+    const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
+    const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal });
+    if (res.status >= 300) throw await this.http.httpError(res, ollamaErrorDetail);
+    return res;
+  }
+
+  /** NDJSON lines; a line that is not JSON is a protocol failure, a broken body a network one. */
+  private async *lines(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<OllamaStreamLine> {
+    try {
+      yield* readNdjson<OllamaStreamLine>(this.http.chunks(res, signal));
+    } catch (err) {
+      if (err instanceof SyntaxError) throw this.protocolError('sent a stream line that is not JSON');
+      throw this.http.failure(err, signal);
+    }
+  }
+
+  private async *chunks(first: IteratorResult<OllamaStreamLine>, lines: AsyncGenerator<OllamaStreamLine>): AsyncGenerator<ChatCompletionChunk> {
+    const translator = new OllamaStreamTranslator(this.backend.name);
+    try {
+      if (!first.done) {
+        yield* translator.push(first.value);
+        // Read to the end even after the done line, so the connection goes back to the pool.
+        for (let next = await lines.next(); !next.done; next = await lines.next()) yield* translator.push(next.value);
+      }
+      translator.end();
+    } finally {
+      // Stops the body (and frees the connection) when the consumer leaves early or on failure.
+      await lines.return(undefined);
+    }
+  }
+
+  private failedAnswer(body: { error: unknown }): UpstreamError {
+    const detail = ollamaErrorDetail(body);
+    const name = this.backend.name;
+    return new UpstreamError({ backend: name, failure: 'server_error', message: `Backend ${name} failed: ${detail.message ?? 'unknown error'}` });
+  }
+
+  private protocolError(what: string): UpstreamError {
+    const name = this.backend.name;
+    return new UpstreamError({ backend: name, failure: 'protocol', message: `Backend ${name} ${what}.` });
+  }
+}
+
+export const ollamaAdapterFactory: AdapterFactory = {
+  protocol: 'ollama',
+  create: (backend) => new OllamaAdapter(backend),
+};

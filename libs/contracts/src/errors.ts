@@ -1,0 +1,175 @@
+import type { OpenAIErrorBody } from './openai.types';
+
+/** Error kinds Switchyard speaks about. Each transport's filter maps them to its own dialect. */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'service_unavailable'
+  | 'timeout_error';
+
+export interface SwitchyardErrorInit {
+  status: number;
+  type: ErrorType;
+  message: string;
+  code?: string | null;
+  param?: string | null;
+  /** Seconds, as in the Retry-After header. */
+  retryAfter?: string;
+  cause?: unknown;
+}
+
+/** A domain error that carries its HTTP status; never carries secrets in its message. */
+export class SwitchyardError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly retryAfter?: string;
+
+  constructor(init: SwitchyardErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.status = init.status;
+    this.type = init.type;
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+export class InvalidRequestError extends SwitchyardError {
+  constructor(message: string, param: string | null = null, code: string | null = null, status = 400) {
+    super({ status, type: 'invalid_request_error', message, param, code });
+  }
+}
+
+export class AuthenticationError extends SwitchyardError {
+  constructor(message = 'Incorrect API key provided. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".') {
+    super({ status: 401, type: 'authentication_error', message, code: 'invalid_api_key' });
+  }
+}
+
+export class ModelNotFoundError extends SwitchyardError {
+  constructor(model: string) {
+    super({
+      status: 404,
+      type: 'invalid_request_error',
+      message: `The model \`${model}\` does not exist or you do not have access to it.`,
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+}
+
+/** What went wrong talking to a backend; `retryable` says whether the next target may be tried. */
+export type UpstreamFailure =
+  | 'connect' // refused, unresolvable, unreachable: 503
+  | 'network' // the connection broke before an answer: 502
+  | 'timeout' // connect, first byte, idle or total deadline: 504
+  | 'rate_limited' // upstream 429: 429, Retry-After kept
+  | 'server_error' // upstream 5xx: 502
+  | 'client_error' // upstream 4xx: the same 4xx
+  | 'protocol' // an answer the adapter cannot read: 502
+  | 'aborted'; // the client went away
+
+export class UpstreamError extends SwitchyardError {
+  readonly failure: UpstreamFailure;
+  readonly upstreamStatus?: number;
+  readonly backend: string;
+
+  constructor(init: {
+    backend: string;
+    failure: UpstreamFailure;
+    message: string;
+    upstreamStatus?: number;
+    retryAfter?: string;
+    type?: ErrorType;
+    code?: string | null;
+    param?: string | null;
+    cause?: unknown;
+  }) {
+    const status = statusForFailure(init.failure, init.upstreamStatus);
+    super({
+      status,
+      type: init.type ?? typeForStatus(status),
+      message: init.message,
+      code: init.code ?? null,
+      param: init.param ?? null,
+      retryAfter: init.retryAfter,
+      cause: init.cause,
+    });
+    this.failure = init.failure;
+    this.upstreamStatus = init.upstreamStatus;
+    this.backend = init.backend;
+  }
+
+  /** Connect errors, timeouts, 429 and 5xx before the first byte move on to the next target. */
+  get retryable(): boolean {
+    return (
+      this.failure === 'connect' ||
+      this.failure === 'network' ||
+      this.failure === 'timeout' ||
+      this.failure === 'rate_limited' ||
+      this.failure === 'server_error'
+    );
+  }
+}
+
+function statusForFailure(failure: UpstreamFailure, upstreamStatus?: number): number {
+  switch (failure) {
+    case 'connect':
+      return 503;
+    case 'timeout':
+      return 504;
+    case 'rate_limited':
+      return 429;
+    case 'network':
+    case 'server_error':
+    case 'protocol':
+      return 502;
+    case 'aborted':
+      return 499;
+    case 'client_error':
+      return upstreamStatus && upstreamStatus >= 400 && upstreamStatus < 500 ? upstreamStatus : 400;
+  }
+}
+
+export function typeForStatus(status: number): ErrorType {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 503) return 'service_unavailable';
+  if (status === 504) return 'timeout_error';
+  if (status >= 400 && status < 500) return 'invalid_request_error';
+  return 'api_error';
+}
+
+// OpenAI's own `type` vocabulary: 5xx are `server_error`, a missing resource is an invalid request.
+const OPENAI_TYPE: Record<ErrorType, string> = {
+  invalid_request_error: 'invalid_request_error',
+  authentication_error: 'authentication_error',
+  permission_error: 'permission_error',
+  not_found_error: 'invalid_request_error',
+  rate_limit_error: 'rate_limit_error',
+  api_error: 'server_error',
+  service_unavailable: 'server_error',
+  timeout_error: 'server_error',
+};
+
+const DEFAULT_CODE: Partial<Record<ErrorType, string>> = {
+  timeout_error: 'timeout',
+  service_unavailable: 'service_unavailable',
+  rate_limit_error: 'rate_limit_exceeded',
+};
+
+/** The error body `/v1` answers with. */
+export function toOpenAIError(err: SwitchyardError): OpenAIErrorBody {
+  return {
+    error: { message: err.message, type: OPENAI_TYPE[err.type], param: err.param, code: err.code ?? DEFAULT_CODE[err.type] ?? null },
+  };
+}

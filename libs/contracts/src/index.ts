@@ -1,0 +1,5 @@
+export * from './openai.types';
+export * from './errors';
+export * from './config.schema';
+export * from './config.loader';
+export * from './redact';

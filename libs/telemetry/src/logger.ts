@@ -1,0 +1,42 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import { redactSecrets } from '@switchyard/contracts';
+
+export type { Logger } from 'pino';
+
+/** Field paths that may hold credentials; pino replaces their values before a line is written. */
+export const REDACT_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'authorization',
+  '["x-api-key"]',
+  'adminKey',
+];
+
+export interface LoggerSettings {
+  level?: string;
+  /** Write synchronously (tests, short-lived commands); otherwise lines are buffered off the request path. */
+  sync?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'switchyard' },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    // Messages and error texts can quote upstream answers; mask key-like strings in them too.
+    hooks: {
+      logMethod(args, method) {
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactSecrets(args[i] as string);
+        method.apply(this, args);
+      },
+    },
+    serializers: { err: (err: Error) => ({ type: err.name, message: redactSecrets(err.message) }) },
+  };
+  const dest = settings.destination ?? pino.destination({ sync: settings.sync ?? false });
+  return pino(options, dest as pino.DestinationStream);
+}

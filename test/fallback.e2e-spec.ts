@@ -1,0 +1,214 @@
+import OpenAI from 'openai';
+import { ADMIN_KEY, readSseData, startStack, type Stack } from './support/stack';
+
+// Fallback chains and upstream failure mapping, against fake backends that fail on command.
+
+const chat = (stream = false) => ({ model: 'chat', stream, messages: [{ role: 'user', content: 'hello chain' }] });
+
+async function post(stack: Stack, body: unknown): Promise<Response> {
+  return fetch(`${stack.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('a chain whose first target is down', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'local-down', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
+        { name: 'cloud', protocol: 'anthropic', tier: 'cloud', models: ['claude-haiku'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local-down', model: 'llama3.2' },
+            { backend: 'cloud', model: 'claude-haiku' },
+          ],
+        },
+      ],
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('is served by the second, with both attempts in the log', async () => {
+    const client = new OpenAI({ baseURL: stack.baseURL, apiKey: ADMIN_KEY, maxRetries: 0 });
+    const { data, response } = await client.chat.completions.create(chat() as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming).withResponse();
+    expect(data.choices[0].message.content).toBe('Echo: hello chain');
+    expect(response.headers.get('x-switchyard-backend')).toBe('cloud');
+    expect(response.headers.get('x-switchyard-tier')).toBe('cloud');
+
+    const requestId = response.headers.get('x-request-id');
+    const attempts = stack.logs().filter((l) => l.msg !== undefined && String(l.msg).startsWith('upstream attempt') && l.requestId === requestId);
+    expect(attempts).toEqual([
+      expect.objectContaining({ attempt: 1, backend: 'local-down', outcome: 'error', failure: 'connect', status: 503, next: 'cloud' }),
+      expect.objectContaining({ attempt: 2, backend: 'cloud', outcome: 'ok' }),
+    ]);
+  });
+
+  it('falls back for a stream too, before the first chunk', async () => {
+    const res = await post(stack, chat(true));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('cloud');
+    const data = await readSseData(res);
+    expect(data[data.length - 1]).toBe('[DONE]');
+  });
+});
+
+describe('fallback on upstream failures', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'primary', protocol: 'openai', models: ['m1'], timeouts: { firstByteMs: 400, idleMs: 400 } },
+        { name: 'secondary', protocol: 'ollama', models: ['m2'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'primary', model: 'm1' },
+            { backend: 'secondary', model: 'm2' },
+          ],
+        },
+      ],
+    });
+  });
+  afterEach(() => Object.values(stack.fakes).forEach((f) => f.reset()));
+  afterAll(() => stack.close());
+
+  it.each([
+    ['a 500', { mode: 'error', status: 500 }, 'server_error'],
+    ['a 503', { mode: 'error', status: 503 }, 'server_error'],
+    ['a 429', { mode: 'error', status: 429 }, 'rate_limited'],
+    ['a reset connection', { mode: 'reset' }, 'network'],
+    ['no answer within firstByteMs', { mode: 'timeout' }, 'timeout'],
+  ] as const)('moves on after %s', async (_what, fault, failure) => {
+    stack.fakes.primary.setFault(fault);
+    for (const stream of [false, true]) {
+      const res = await post(stack, chat(stream));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-switchyard-backend')).toBe('secondary');
+      if (stream) expect((await readSseData(res)).pop()).toBe('[DONE]');
+      else expect(((await res.json()) as { model: string }).model).toBe('m2');
+      const attempt = stack.logs().find((l) => l.requestId === res.headers.get('x-request-id') && l.backend === 'primary');
+      expect(attempt).toMatchObject({ outcome: 'error', failure });
+    }
+  });
+
+  it('does not fall back on a client error (400): the caller gets it', async () => {
+    stack.fakes.primary.setFault({ mode: 'error', status: 400, message: 'bad field foo' });
+    const res = await post(stack, chat());
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; type: string } };
+    expect(body.error.message).toContain('bad field foo');
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(stack.fakes.secondary.stats.requests).toBe(0);
+  });
+
+  it('ends a stream that fails after its first chunk with an OpenAI error event and [DONE]', async () => {
+    stack.fakes.primary.setFault({ mode: 'midstream', afterChunks: 2 });
+    const res = await post(stack, chat(true));
+    expect(res.status).toBe(200);
+    const data = await readSseData(res);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    const error = JSON.parse(data[data.length - 2]) as { error: { message: string; type: string } };
+    expect(error.error).toMatchObject({ type: 'server_error', message: expect.stringContaining('primary') });
+    expect(JSON.parse(data[0])).toMatchObject({ object: 'chat.completion.chunk' });
+    expect(stack.fakes.secondary.stats.requests).toBe(0);
+  });
+
+  it('ends a stream whose backend goes silent with an error event once idleMs passes', async () => {
+    stack.fakes.primary.setFault({ mode: 'stall' });
+    const res = await post(stack, chat(true));
+    const data = await readSseData(res);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    expect(JSON.parse(data[data.length - 2])).toMatchObject({ error: { message: expect.stringContaining('timed out') } });
+  });
+
+  it('aborts the upstream call when the client disconnects mid-stream', async () => {
+    stack.fakes.primary.setOptions({ interChunkMs: 100, reply: Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ') });
+    const controller = new AbortController();
+    const res = await fetch(`${stack.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chat(true)),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toContain('chat.completion.chunk');
+    const aborted = stack.fakes.primary.waitForAbort(5000);
+    controller.abort();
+    await aborted;
+    expect(stack.fakes.primary.stats.aborted).toBe(1);
+    stack.fakes.primary.setOptions({ interChunkMs: 0, reply: undefined });
+  });
+});
+
+describe('upstream failures with no target left', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'only', protocol: 'openai', models: ['m1'], timeouts: { firstByteMs: 300 } },
+        { name: 'gone', protocol: 'openai', models: ['m2'], down: true },
+      ],
+    });
+  });
+  afterEach(() => stack.fakes.only.reset());
+  afterAll(() => stack.close());
+
+  it.each([
+    [{ mode: 'error', status: 429, retryAfterSec: 7 }, 429, 'rate_limit_error'],
+    [{ mode: 'error', status: 500 }, 502, 'server_error'],
+    [{ mode: 'error', status: 401 }, 401, 'authentication_error'],
+    [{ mode: 'error', status: 404 }, 404, 'invalid_request_error'],
+    [{ mode: 'timeout' }, 504, 'server_error'],
+  ] as const)('maps %j to %i', async (fault, status, type) => {
+    stack.fakes.only.setFault(fault);
+    const res = await post(stack, { model: 'm1', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { type: string; message: string; param: unknown; code: unknown } };
+    expect(body.error).toMatchObject({ type, message: expect.any(String) });
+    expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+    if (status === 429) expect(res.headers.get('retry-after')).toBe('7');
+  });
+
+  it('answers 503 when the backend refuses connections', async () => {
+    const res = await post(stack, { model: 'm2', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+  });
+
+  it('lets the official client see the status it would see from OpenAI', async () => {
+    stack.fakes.only.setFault({ mode: 'error', status: 429 });
+    const client = new OpenAI({ baseURL: stack.baseURL, apiKey: ADMIN_KEY, maxRetries: 0 });
+    await expect(client.chat.completions.create({ model: 'm1', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+  });
+});
+
+describe('the chain deadline', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'slow-a', protocol: 'openai', models: ['m'], fake: { fault: { mode: 'timeout' } } },
+        { name: 'slow-b', protocol: 'openai', models: ['m'], fake: { fault: { mode: 'timeout' } } },
+      ],
+      routing: { totalDeadlineMs: 500 },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('bounds all attempts together and answers 504', async () => {
+    const t0 = Date.now();
+    const res = await post(stack, { model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(504);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(stack.fakes['slow-b'].stats.requests).toBe(0);
+  });
+});

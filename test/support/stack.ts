@@ -1,0 +1,100 @@
+import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parseConfig, type Protocol, type Tier } from '@switchyard/contracts';
+import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '@switchyard/fake-llm';
+import { createLogger } from '@switchyard/telemetry';
+import { createGateway } from '../../apps/gateway/src/gateway.factory';
+
+export const ADMIN_KEY = 'sy-admin-test-0123456789abcdef';
+
+export interface BackendSpec {
+  name: string;
+  protocol: Protocol;
+  tier?: Tier;
+  models: string[];
+  /** Options for its fake-llm; `down: true` points the backend at a closed port instead. */
+  fake?: Partial<FakeLlmOptions>;
+  down?: boolean;
+  apiKey?: string;
+  timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
+}
+
+export interface StackSpec {
+  backends: BackendSpec[];
+  models?: { name: string; targets: { backend: string; model: string }[] }[];
+  server?: { bodyLimitBytes?: number };
+  routing?: { totalDeadlineMs?: number };
+}
+
+export interface Stack {
+  app: NestFastifyApplication;
+  /** The gateway's origin, e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** What an OpenAI client takes as its base URL. */
+  baseURL: string;
+  fakes: Record<string, FakeLlm>;
+  /** Every log line the gateway wrote, parsed. */
+  logs: () => Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** A port nobody listens on: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Fake backends on ephemeral ports and a gateway in front of them, all on 127.0.0.1. */
+export async function startStack(spec: StackSpec): Promise<Stack> {
+  const fakes: Record<string, FakeLlm> = {};
+  const backends = [];
+  for (const b of spec.backends) {
+    let baseUrl: string;
+    if (b.down) {
+      const port = await closedPort();
+      baseUrl = b.protocol === 'openai' ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`;
+    } else {
+      const fake = await startFakeLlm({ protocol: b.protocol, models: b.models, ...b.fake });
+      fakes[b.name] = fake;
+      baseUrl = fake.baseUrl;
+    }
+    backends.push({ name: b.name, protocol: b.protocol, baseUrl, tier: b.tier ?? 'local', models: b.models, apiKey: b.apiKey, timeouts: b.timeouts });
+  }
+  // Through the real loader: YAML is a superset of JSON.
+  const config = parseConfig(JSON.stringify({ backends, models: spec.models ?? [], server: spec.server, routing: spec.routing }), {}, 'test-config');
+
+  const lines: string[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
+  const logger = createLogger({ destination: sink, level: 'info' });
+
+  const app = await createGateway({ config, adminKey: ADMIN_KEY, logger });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    baseURL: `${url}/v1`,
+    fakes,
+    logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    async close() {
+      await app.close();
+      await Promise.all(Object.values(fakes).map((f) => f.close()));
+    },
+  };
+}
+
+/** Reads a server-sent-event response into its data payloads. */
+export async function readSseData(res: Response): Promise<string[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('data: '))
+    .map((e) => e.slice('data: '.length));
+}
