@@ -2,3 +2,4 @@ export * from './adapter';
 export * from './registry';
 export * from './http/upstream-client';
 export * from './http/stream-readers';
+export * from './http/http-adapter.base';

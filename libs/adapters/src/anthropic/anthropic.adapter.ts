@@ -9,42 +9,39 @@ import {
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
 import { readSse } from '../http/stream-readers';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client';
+import { HttpAdapter } from '../http/http-adapter.base';
+import type { UpstreamResponse } from '../http/upstream-client';
 import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
 import { ANTHROPIC_VERSION, type AnthropicMessage } from './anthropic.types';
 
 /** Anthropic's Messages API (`POST /v1/messages`), spoken OpenAI-shaped on this side. */
-export class AnthropicAdapter implements BackendAdapter {
-  private readonly http: UpstreamClient;
-  private readonly headers: Record<string, string>;
+export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   /** `/v1`, unless the configured base URL already ends with it. */
   private readonly prefix: string;
 
-  constructor(readonly backend: BackendConfig) {
-    this.http = new UpstreamClient(backend);
+  constructor(backend: BackendConfig) {
     // Configured headers come after the defaults so a backend may pin another API version or add anthropic-beta.
-    this.headers = { accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers };
-    if (backend.apiKey) this.headers['x-api-key'] = backend.apiKey;
+    super(
+      backend,
+      { 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers, ...(backend.apiKey ? { 'x-api-key': backend.apiKey } : {}) },
+      anthropicErrorDetail,
+    );
     this.prefix = /\/v1\/?$/.test(new URL(backend.baseUrl).pathname) ? '' : '/v1';
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const body = toAnthropicRequest(req, model, false, this.backend.name);
-    const res = await this.post('/messages', JSON.stringify(body), ctx);
+    const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx);
     const message = await this.http.readJson<AnthropicMessage>(res, ctx.signal);
     if (message === null || typeof message !== 'object' || !Array.isArray(message.content)) {
-      throw new UpstreamError({
-        backend: this.backend.name,
-        failure: 'protocol',
-        message: `Backend ${this.backend.name} returned a body that is not an Anthropic message.`,
-      });
+      throw this.protocolError('returned a body that is not an Anthropic message');
     }
     return fromAnthropicMessage(message);
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const body = toAnthropicRequest(req, model, true, this.backend.name);
-    const res = await this.post('/messages', JSON.stringify(body), ctx);
+    const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx, 'text/event-stream');
     return this.chunks(res, model, ctx.signal);
   }
 
@@ -60,27 +57,8 @@ export class AnthropicAdapter implements BackendAdapter {
     );
   }
 
-  /** Any answer below 500 (401 included) means the API is there. */
-  async probe(signal: AbortSignal): Promise<void> {
-    const res = await this.http.request({ method: 'GET', path: `${this.prefix}/models`, headers: this.headers, signal });
-    if (res.status >= 500) throw await this.http.httpError(res, anthropicErrorDetail);
-    await res.body.dump();
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private async post(path: string, body: string, ctx: AdapterContext): Promise<UpstreamResponse> {
-    const res = await this.http.request({
-      method: 'POST',
-      path: this.prefix + path,
-      body,
-      headers: { ...this.headers, 'x-request-id': ctx.requestId },
-      signal: ctx.signal,
-    });
-    if (res.status >= 300) throw await this.http.httpError(res, anthropicErrorDetail);
-    return res;
+  probe(signal: AbortSignal): Promise<void> {
+    return this.probePath(`${this.prefix}/models`, signal);
   }
 
   private async *chunks(res: UpstreamResponse, model: string, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {

@@ -9,7 +9,8 @@ import {
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
 import { readNdjson } from '../http/stream-readers';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client';
+import { HttpAdapter } from '../http/http-adapter.base';
+import type { UpstreamResponse } from '../http/upstream-client';
 import {
   fromOllamaChatResponse,
   fromOllamaEmbedResponse,
@@ -22,15 +23,10 @@ import {
 import type { OllamaChatResponse, OllamaEmbedResponse, OllamaStreamLine } from './ollama.types';
 
 /** An Ollama server spoken to in its native API (/api/chat, /api/embed, /api/tags). */
-export class OllamaAdapter implements BackendAdapter {
-  private readonly http: UpstreamClient;
-  private readonly headers: Record<string, string>;
-
-  constructor(readonly backend: BackendConfig) {
-    this.http = new UpstreamClient(backend);
-    this.headers = { ...backend.headers, accept: 'application/json' };
+export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
+  constructor(backend: BackendConfig) {
     // Plain Ollama takes no key; one set here is for an authenticating proxy in front of it.
-    if (backend.apiKey) this.headers.authorization = `Bearer ${backend.apiKey}`;
+    super(backend, { ...backend.headers, ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) }, ollamaErrorDetail);
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
@@ -73,21 +69,8 @@ export class OllamaAdapter implements BackendAdapter {
     return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
   }
 
-  async probe(signal: AbortSignal): Promise<void> {
-    const res = await this.http.request({ method: 'GET', path: '/api/tags', headers: this.headers, signal });
-    if (res.status >= 500) throw await this.http.httpError(res, ollamaErrorDetail);
-    await res.body.dump();
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
-    const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
-    const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal });
-    if (res.status >= 300) throw await this.http.httpError(res, ollamaErrorDetail);
-    return res;
+  probe(signal: AbortSignal): Promise<void> {
+    return this.probePath('/api/tags', signal);
   }
 
   /** NDJSON lines; a line that is not JSON is a protocol failure, a broken body a network one. */
@@ -119,11 +102,6 @@ export class OllamaAdapter implements BackendAdapter {
     const detail = ollamaErrorDetail(body);
     const name = this.backend.name;
     return new UpstreamError({ backend: name, failure: 'server_error', message: `Backend ${name} failed: ${detail.message ?? 'unknown error'}` });
-  }
-
-  private protocolError(what: string): UpstreamError {
-    const name = this.backend.name;
-    return new UpstreamError({ backend: name, failure: 'protocol', message: `Backend ${name} ${what}.` });
   }
 }
 

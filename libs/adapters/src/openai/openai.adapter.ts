@@ -9,18 +9,14 @@ import {
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
 import { readSse } from '../http/stream-readers';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client';
+import { HttpAdapter } from '../http/http-adapter.base';
+import type { UpstreamResponse } from '../http/upstream-client';
 import { openAIErrorDetail, toOpenAIChatBody, toOpenAIEmbeddingsBody } from './openai.mapper';
 
 /** Any OpenAI-compatible server: OpenAI, vLLM, llama.cpp server, LM Studio, Groq, ... */
-export class OpenAIAdapter implements BackendAdapter {
-  private readonly http: UpstreamClient;
-  private readonly headers: Record<string, string>;
-
-  constructor(readonly backend: BackendConfig) {
-    this.http = new UpstreamClient(backend);
-    this.headers = { ...backend.headers, accept: 'application/json' };
-    if (backend.apiKey) this.headers.authorization = `Bearer ${backend.apiKey}`;
+export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
+  constructor(backend: BackendConfig) {
+    super(backend, { ...backend.headers, ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) }, openAIErrorDetail);
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
@@ -29,7 +25,7 @@ export class OpenAIAdapter implements BackendAdapter {
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, true), ctx);
+    const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, true), ctx, 'text/event-stream');
     return this.chunks(res, ctx.signal);
   }
 
@@ -38,20 +34,8 @@ export class OpenAIAdapter implements BackendAdapter {
     return this.http.readJson<EmbeddingsResponse>(res, ctx.signal);
   }
 
-  async probe(signal: AbortSignal): Promise<void> {
-    const res = await this.http.request({ method: 'GET', path: '/models', headers: this.headers, signal });
-    if (res.status >= 500) throw await this.http.httpError(res, openAIErrorDetail);
-    await res.body.dump();
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private async post(path: string, body: string, ctx: AdapterContext): Promise<UpstreamResponse> {
-    const res = await this.http.request({ method: 'POST', path, body, headers: { ...this.headers, 'x-request-id': ctx.requestId }, signal: ctx.signal });
-    if (res.status >= 300) throw await this.http.httpError(res, openAIErrorDetail);
-    return res;
+  probe(signal: AbortSignal): Promise<void> {
+    return this.probePath('/models', signal);
   }
 
   private async *chunks(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
