@@ -129,6 +129,20 @@ describe('fallback on upstream failures', () => {
     expect(JSON.parse(data[data.length - 2])).toMatchObject({ error: { message: expect.stringContaining('timed out') } });
   });
 
+  it('relays each chunk as it arrives: the first reaches the client while the backend is still writing', async () => {
+    stack.fakes.primary.setOptions({ interChunkMs: 150, reply: 'one two three four five six' });
+    const res = await post(stack, chat(true));
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"content":"one"')) text += decoder.decode((await reader.read()).value);
+    // The backend has more to send: nothing waited for the whole answer.
+    expect(stack.fakes.primary.stats).toMatchObject({ inFlight: 1, completed: 0 });
+    while (!(await reader.read()).done);
+    expect(stack.fakes.primary.stats).toMatchObject({ inFlight: 0, completed: 1 });
+    stack.fakes.primary.setOptions({ interChunkMs: 0, reply: undefined });
+  });
+
   it('aborts the upstream call when the client disconnects mid-stream', async () => {
     stack.fakes.primary.setOptions({ interChunkMs: 100, reply: Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ') });
     const controller = new AbortController();
