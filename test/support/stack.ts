@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -5,6 +6,7 @@ import { parseConfig, type Protocol, type Tier } from '@switchyard/contracts';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '@switchyard/fake-llm';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../../apps/gateway/src/gateway.factory';
+import { createRouter, type RouterApp } from '../../apps/router/src/router.factory';
 
 export const ADMIN_KEY = 'sy-admin-test-0123456789abcdef';
 
@@ -17,6 +19,7 @@ export interface BackendSpec {
   fake?: Partial<FakeLlmOptions>;
   down?: boolean;
   apiKey?: string;
+  maxConcurrency?: number;
   timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
 }
 
@@ -25,6 +28,12 @@ export interface StackSpec {
   models?: { name: string; targets: { backend: string; model: string }[] }[];
   server?: { bodyLimitBytes?: number };
   routing?: { totalDeadlineMs?: number };
+  /** The config's `policy` section, as YAML would give it. */
+  policy?: Record<string, unknown>;
+  /** `remote`: a router service decides (in-process, over real gRPC); default `embedded`. */
+  mode?: 'embedded' | 'remote';
+  /** Write the config to this file and hand its path to the gateway (hot reload). */
+  configPath?: string;
 }
 
 export interface Stack {
@@ -34,6 +43,8 @@ export interface Stack {
   /** What an OpenAI client takes as its base URL. */
   baseURL: string;
   fakes: Record<string, FakeLlm>;
+  /** The router service in remote mode. */
+  router?: RouterApp;
   /** Every log line the gateway wrote, parsed. */
   logs: () => Record<string, unknown>[];
   close(): Promise<void>;
@@ -62,17 +73,32 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
       fakes[b.name] = fake;
       baseUrl = fake.baseUrl;
     }
-    backends.push({ name: b.name, protocol: b.protocol, baseUrl, tier: b.tier ?? 'local', models: b.models, apiKey: b.apiKey, timeouts: b.timeouts });
+    backends.push({
+      name: b.name,
+      protocol: b.protocol,
+      baseUrl,
+      tier: b.tier ?? 'local',
+      models: b.models,
+      apiKey: b.apiKey,
+      timeouts: b.timeouts,
+      maxConcurrency: b.maxConcurrency,
+    });
   }
   // Through the real loader: YAML is a superset of JSON.
-  const config = parseConfig(JSON.stringify({ backends, models: spec.models ?? [], server: spec.server, routing: spec.routing }), {}, 'test-config');
+  const text = JSON.stringify({ backends, models: spec.models ?? [], server: spec.server, routing: spec.routing, policy: spec.policy }, null, 2);
+  if (spec.configPath) writeFileSync(spec.configPath, text);
+  const config = parseConfig(text, {}, 'test-config');
 
   const lines: string[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
   const logger = createLogger({ destination: sink, level: 'info' });
 
-  const app = await createGateway({ config, adminKey: ADMIN_KEY, logger });
+  const router =
+    spec.mode === 'remote'
+      ? await createRouter({ config, logger: createLogger({ destination: new PassThrough().resume(), level: 'warn' }), url: '127.0.0.1:0', drainMs: 200 })
+      : undefined;
+  const app = await createGateway({ config, adminKey: ADMIN_KEY, logger, routerUrl: router?.address, configPath: spec.configPath });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
@@ -81,9 +107,11 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
     url,
     baseURL: `${url}/v1`,
     fakes,
+    router,
     logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     async close() {
       await app.close();
+      await router?.close();
       await Promise.all(Object.values(fakes).map((f) => f.close()));
     },
   };

@@ -127,12 +127,20 @@ export async function checkDemo(base: string, key: string): Promise<string[]> {
   const models = await fetch(`${base}/v1/models`, { headers });
   if (!models.ok) throw new Error(`/v1/models answered ${models.status}`);
   for (const model of ['chat', 'qwen2.5-7b-instruct', 'claude-sonnet-4-5']) {
-    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'demo check' }] }) });
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'demo check' }] }),
+    });
     const body = (await res.json()) as { choices?: { message: { content: string } }[] };
     if (!res.ok || body.choices?.[0]?.message.content !== 'Echo: demo check') throw new Error(`${model} answered ${res.status}: ${JSON.stringify(body)}`);
     seen.push(`${model} -> ${res.headers.get('x-switchyard-backend')} (${res.headers.get('x-switchyard-tier')})`);
   }
-  const stream = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream check' }] }) });
+  const stream = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream check' }] }),
+  });
   const text = await stream.text();
   if (!text.trimEnd().endsWith('data: [DONE]')) throw new Error('stream did not end with [DONE]');
   seen.push(`chat stream -> ${stream.headers.get('x-switchyard-backend')}`);
@@ -153,7 +161,14 @@ async function main(): Promise<void> {
   writeFileSync(configPath, backends.config);
 
   const gateway = spawn(process.execPath, [join(__dirname, '..', '..', 'gateway', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_CONFIG: configPath, SWITCHYARD_ADMIN_KEY: key, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SWITCHYARD_CONFIG: configPath,
+      SWITCHYARD_ADMIN_KEY: key,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
     stdio: ['ignore', check ? 'ignore' : 'inherit', 'inherit'],
   });
   const stop = async (code: number): Promise<never> => {

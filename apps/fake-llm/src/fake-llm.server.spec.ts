@@ -391,7 +391,9 @@ describe('openai protocol', () => {
           { role: 'tool', tool_call_id: 'call_1', content: '42 degrees' },
         ],
       })
-    ).json().then(asJson);
+    )
+      .json()
+      .then(asJson);
     expect(body.choices[0].message.content).toBe('Tool said: 42 degrees');
     expect(body.choices[0].finish_reason).toBe('stop');
   });
@@ -502,7 +504,14 @@ describe('ollama protocol', () => {
     }
     expect(lines.slice(0, 3).map((l) => l.message.content)).toEqual(['one', ' two', ' three']);
     const last = lines[3];
-    expect(last).toMatchObject({ model: 'fake-model', done: true, done_reason: 'stop', prompt_eval_count: 2, eval_count: 3, message: { role: 'assistant', content: '' } });
+    expect(last).toMatchObject({
+      model: 'fake-model',
+      done: true,
+      done_reason: 'stop',
+      prompt_eval_count: 2,
+      eval_count: 3,
+      message: { role: 'assistant', content: '' },
+    });
     for (const k of ['total_duration', 'load_duration', 'prompt_eval_duration', 'eval_duration']) expect(typeof last[k]).toBe('number');
     expect(frames[1].at - frames[0].at).toBeGreaterThanOrEqual(25);
     expect(frames[2].at - frames[1].at).toBeGreaterThanOrEqual(25);
@@ -510,7 +519,13 @@ describe('ollama protocol', () => {
 
   it('/api/chat stream:false returns one final object; num_predict truncates with done_reason length', async () => {
     const full = await (await post(fake, '/api/chat', chatBody('ollama', { stream: false }))).json().then(asJson);
-    expect(full).toMatchObject({ model: 'fake-model', done: true, done_reason: 'stop', message: { role: 'assistant', content: 'Echo: hello world' }, eval_count: 3 });
+    expect(full).toMatchObject({
+      model: 'fake-model',
+      done: true,
+      done_reason: 'stop',
+      message: { role: 'assistant', content: 'Echo: hello world' },
+      eval_count: 3,
+    });
     const cut = await (await post(fake, '/api/chat', chatBody('ollama', { stream: false, options: { num_predict: 2 } }))).json().then(asJson);
     expect(cut).toMatchObject({ done_reason: 'length', message: { content: 'Echo: hello' }, eval_count: 2 });
   });
@@ -545,7 +560,9 @@ describe('ollama protocol', () => {
           { role: 'tool', content: 'sunny' },
         ],
       })
-    ).json().then(asJson);
+    )
+      .json()
+      .then(asJson);
     expect(body.message.content).toBe('Tool said: sunny');
   });
 
@@ -598,7 +615,12 @@ describe('anthropic protocol', () => {
     const res = await post(
       fake,
       '/v1/messages',
-      { model: 'claude-fake', max_tokens: 100, system: [{ type: 'text', text: 'be very brief' }], messages: [{ role: 'user', content: [{ type: 'text', text: 'hello world' }] }] },
+      {
+        model: 'claude-fake',
+        max_tokens: 100,
+        system: [{ type: 'text', text: 'be very brief' }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'hello world' }] }],
+      },
       ANTHROPIC_HEADERS,
     );
     expect(res.status).toBe(200);
@@ -643,7 +665,13 @@ describe('anthropic protocol', () => {
     ]);
     const data = events.map((e) => JSON.parse(e.data));
     for (let i = 0; i < events.length; i++) expect(data[i].type).toBe(events[i].event);
-    expect(data[0].message).toMatchObject({ id: expect.stringMatching(/^msg_/), role: 'assistant', content: [], stop_reason: null, usage: { input_tokens: 2, output_tokens: 1 } });
+    expect(data[0].message).toMatchObject({
+      id: expect.stringMatching(/^msg_/),
+      role: 'assistant',
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: 2, output_tokens: 1 },
+    });
     expect(data[1]).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     expect(data.slice(3, 6).map((d) => d.delta)).toEqual([
       { type: 'text_delta', text: 'Echo:' },
@@ -670,7 +698,11 @@ describe('anthropic protocol', () => {
   it('tool_use (streaming) with >= 2 input_json_delta pieces', async () => {
     const res = await post(fake, '/v1/messages', chatBody('anthropic', { tools, stream: true }), ANTHROPIC_HEADERS);
     const data = parseSse(await new FrameReader(res, '\n\n').all()).map((e) => JSON.parse(e.data));
-    expect(data[1]).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'search', input: {} } });
+    expect(data[1]).toEqual({
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'search', input: {} },
+    });
     const pieces = data.filter((d) => d.type === 'content_block_delta').map((d) => d.delta);
     expect(pieces.length).toBeGreaterThanOrEqual(2);
     for (const p of pieces) expect(p.type).toBe('input_json_delta');
@@ -696,7 +728,9 @@ describe('anthropic protocol', () => {
         },
         ANTHROPIC_HEADERS,
       )
-    ).json().then(asJson);
+    )
+      .json()
+      .then(asJson);
     expect(body.content).toEqual([{ type: 'text', text: 'Tool said: found it' }]);
     expect(body.stop_reason).toBe('end_turn');
   });

@@ -231,8 +231,7 @@ function planCompletion(facts: ConversationFacts, reply: string | undefined, max
       completionTokens: pieces.length,
     };
   }
-  const full =
-    facts.toolResult !== undefined ? `Tool said: ${facts.toolResult}` : reply !== undefined ? reply : `Echo: ${facts.lastUserText}`;
+  const full = facts.toolResult !== undefined ? `Tool said: ${facts.toolResult}` : reply !== undefined ? reply : `Echo: ${facts.lastUserText}`;
   let tokens = tokenizeReply(full);
   let truncated = false;
   if (maxTokens !== undefined && tokens.length > maxTokens) {
@@ -720,11 +719,7 @@ class FakeLlmServer implements FakeLlm {
       }
     }
     if (badJson) {
-      return this.sendError(
-        ex,
-        400,
-        this.protocol === 'ollama' ? 'invalid character in request body' : 'We could not parse the JSON body of your request.',
-      );
+      return this.sendError(ex, 400, this.protocol === 'ollama' ? 'invalid character in request body' : 'We could not parse the JSON body of your request.');
     }
     return handler.call(this, ex, arg, fault);
   }
@@ -836,9 +831,7 @@ class FakeLlmServer implements FakeLlm {
     }
     const tail = [chunk({}, finish)];
     if (includeUsage) {
-      tail.push(
-        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake_llm', choices: [], usage })}\n\n`,
-      );
+      tail.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake_llm', choices: [], usage })}\n\n`);
     }
     tail.push('data: [DONE]\n\n');
     return this.stream(ex, { contentType: 'text/event-stream; charset=utf-8', head, body: frames, tail }, fault);
@@ -908,9 +901,7 @@ class FakeLlmServer implements FakeLlm {
     const toolId = `toolu_${n}`;
 
     if (body.stream !== true) {
-      const content = plan.tool
-        ? [{ type: 'tool_use', id: toolId, name: plan.tool.name, input: plan.tool.args }]
-        : [{ type: 'text', text: plan.text }];
+      const content = plan.tool ? [{ type: 'tool_use', id: toolId, name: plan.tool.name, input: plan.tool.args }] : [{ type: 'text', text: plan.text }];
       return this.sendOk(
         ex,
         {
@@ -1057,11 +1048,7 @@ class FakeLlmServer implements FakeLlm {
       words += countWords(t);
       return fakeEmbedding(t);
     });
-    return this.sendOk(
-      ex,
-      { model, embeddings, total_duration: 2_000_000, load_duration: 1_000_000, prompt_eval_count: Math.max(1, words) },
-      fault,
-    );
+    return this.sendOk(ex, { model, embeddings, total_duration: 2_000_000, load_duration: 1_000_000, prompt_eval_count: Math.max(1, words) }, fault);
   }
 
   private async ollamaEmbeddingsLegacy(ex: Exchange, body: unknown, fault: Fault | undefined): Promise<void> {
@@ -1176,14 +1163,7 @@ class FakeLlmServer implements FakeLlm {
   }
 
   /** Error in the protocol's shape. */
-  private sendError(
-    ex: Exchange,
-    status: number,
-    message: string,
-    code?: string,
-    param?: string,
-    fault?: Fault,
-  ): Promise<void> {
+  private sendError(ex: Exchange, status: number, message: string, code?: string, param?: string, fault?: Fault): Promise<void> {
     let extra: Record<string, string> | undefined;
     if (status === 429) extra = { 'retry-after': String(fault?.retryAfterSec ?? 1) };
     else if (fault?.retryAfterSec !== undefined) extra = { 'retry-after': String(fault.retryAfterSec) };

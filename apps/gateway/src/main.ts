@@ -27,11 +27,21 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSwitchyard generated an admin key (stored in ${admin.path}; set SWITCHYARD_ADMIN_KEY to choose your own):\n\n  ${admin.key}\n\n`);
   }
 
-  const app = await createGateway({ config, adminKey: admin.key, logger });
+  const app = await createGateway({ config, adminKey: admin.key, logger, configPath, routerUrl: env.ROUTER_URL || undefined });
   const port = Number(env.PORT ?? 8080);
   const host = env.HOST ?? '0.0.0.0';
   await app.listen(port, host);
-  logger.info({ port, host, config: configPath, backends: config.backends.length, models: config.models.length }, 'gateway listening');
+  logger.info(
+    {
+      port,
+      host,
+      config: configPath,
+      backends: config.backends.length,
+      models: config.models.length,
+      policy: env.ROUTER_URL ? `router ${env.ROUTER_URL}` : 'embedded',
+    },
+    'gateway listening',
+  );
   process.stdout.write(`Switchyard gateway on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}  (API /v1, docs /docs)\n`);
 }
 

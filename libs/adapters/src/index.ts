@@ -3,3 +3,4 @@ export * from './registry';
 export * from './http/upstream-client';
 export * from './http/stream-readers';
 export * from './http/http-adapter.base';
+export * from './health/backend-prober';

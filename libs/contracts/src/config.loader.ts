@@ -103,5 +103,10 @@ function crossCheck(config: SwitchyardConfig): string[] {
       else if (!models.has(t.model)) problems.push(`models[${i}].targets[${j}].model "${t.model}" is not listed in backend "${t.backend}" models`);
     });
   });
+  config.policy.rules.forEach((r, i) => {
+    for (const b of r.action.backends ?? []) {
+      if (!backends.has(b)) problems.push(`policy.rules[${i}].action.backends: "${b}" is not a configured backend`);
+    }
+  });
   return problems;
 }

@@ -1,6 +1,21 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 // The one config schema. Validated once at boot by `parseConfig`; everything else reads typed values.
 
@@ -48,6 +63,10 @@ export class BackendConfig {
   @IsOptional() @IsInt() @Min(1) contextWindow?: number;
   /** Default price of its models; a model entry may override it. Cloud backends bill by it. */
   @IsOptional() @ValidateNested() @Type(() => PriceConfig) price?: PriceConfig;
+  /** Local cost model for `cheapest`: what the box costs per hour, amortised over its measured tokens/s. */
+  @IsOptional() @IsNumber() @Min(0) costPerHour?: number;
+  /** Share of traffic under `weighted` when several backends serve the same model id. */
+  @IsOptional() @IsNumber() @Min(0) weight?: number;
   /** Extra headers sent on every upstream call (e.g. an org id). */
   @IsOptional() @IsObject() headers?: Record<string, string>;
 }
@@ -55,6 +74,8 @@ export class BackendConfig {
 export class TargetConfig {
   @IsString() @IsNotEmpty() backend!: string;
   @IsString() @IsNotEmpty() model!: string;
+  /** Share of traffic under the `weighted` strategy (relative to the chain's other targets). */
+  @IsOptional() @IsNumber() @Min(0) weight?: number;
 }
 
 export class PublicModelConfig {
@@ -72,9 +93,79 @@ export class RoutingConfig {
   @IsInt() @Min(1) totalDeadlineMs = 300_000;
 }
 
+export const STRATEGIES = ['local-first', 'cloud-first', 'cheapest', 'fastest', 'weighted'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const PII_ACTIONS = ['local-only', 'redact', 'deny', 'allow'] as const;
+export type PiiAction = (typeof PII_ACTIONS)[number];
+export const PII_DETECTORS = ['email', 'phone', 'credit_card', 'iban', 'us_ssn', 'ip_address', 'secret'] as const;
+export type PiiDetector = (typeof PII_DETECTORS)[number];
+
+export class PrivacyConfig {
+  /** What a prompt with PII may do: stay on local backends, go to the cloud redacted, be refused, or go anywhere. */
+  @IsIn(PII_ACTIONS as unknown as string[]) onPii: PiiAction = 'allow';
+  @IsArray() @IsIn(PII_DETECTORS as unknown as string[], { each: true }) detectors: PiiDetector[] = [...PII_DETECTORS];
+}
+
+export class RuleMatchConfig {
+  /** Globs (`*`) on the tenant and the requested model name. */
+  @IsOptional() @IsString() tenant?: string;
+  @IsOptional() @IsString() model?: string;
+  /** All of these tags (header `x-switchyard-tags` or body `metadata.tags`). */
+  @IsOptional() @IsArray() @IsString({ each: true }) tags?: string[];
+  /** true: the prompt has PII; false: it has none. */
+  @IsOptional() @IsBoolean() pii?: boolean;
+  /** Request headers that must be present with these values (names case-insensitive; values may be globs). */
+  @IsOptional() @IsObject() header?: Record<string, string>;
+}
+
+export class RuleActionConfig {
+  @IsOptional() @IsIn(['local', 'cloud', 'any']) tier?: Tier | 'any';
+  @IsOptional() @IsArray() @IsString({ each: true }) backends?: string[];
+  @IsOptional() @IsIn(STRATEGIES as unknown as string[]) strategy?: Strategy;
+  /** Refuse matching requests with this reason (403). */
+  @IsOptional() @IsString() @IsNotEmpty() deny?: string;
+}
+
+export class RuleConfig {
+  @IsString() @Matches(NAME, { message: 'must be letters, digits and . _ : / -' }) name!: string;
+  @ValidateNested() @Type(() => RuleMatchConfig) match: RuleMatchConfig = new RuleMatchConfig();
+  @ValidateNested() @Type(() => RuleActionConfig) action!: RuleActionConfig;
+}
+
+export class BreakerConfig {
+  /** Failure share in the window that opens the circuit. */
+  @IsNumber() @Min(0.01) @Max(1) failureRate = 0.5;
+  /** Attempts the window needs before the rate counts. */
+  @IsInt() @Min(1) minRequests = 5;
+  @IsInt() @Min(100) windowMs = 30_000;
+  /** How long an open circuit stays open before half-open probes. */
+  @IsInt() @Min(10) openMs = 10_000;
+  /** Successful half-open probes that close the circuit. */
+  @IsInt() @Min(1) halfOpenSuccesses = 2;
+}
+
+export class HealthProbeConfig {
+  @IsInt() @Min(100) intervalMs = 5_000;
+  @IsInt() @Min(10) timeoutMs = 2_000;
+  /** Consecutive failures that mark a backend down, and successes that bring it back. */
+  @IsInt() @Min(1) failuresToDown = 2;
+  @IsInt() @Min(1) successesToUp = 2;
+}
+
+export class PolicyConfig {
+  @IsIn(STRATEGIES as unknown as string[]) strategy: Strategy = 'local-first';
+  @ValidateNested() @Type(() => PrivacyConfig) privacy: PrivacyConfig = new PrivacyConfig();
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RuleConfig) rules: RuleConfig[] = [];
+  @ValidateNested() @Type(() => BreakerConfig) breaker: BreakerConfig = new BreakerConfig();
+  @ValidateNested() @Type(() => HealthProbeConfig) health: HealthProbeConfig = new HealthProbeConfig();
+  /** Longest a request waits for a saturated preferred backend before spilling to the next. */
+  @IsInt() @Min(0) @Max(10_000) queueWaitMs = 0;
+}
+
 export class SwitchyardConfig {
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig = new ServerConfig();
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendConfig) backends!: BackendConfig[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => PublicModelConfig) models: PublicModelConfig[] = [];
   @ValidateNested() @Type(() => RoutingConfig) routing: RoutingConfig = new RoutingConfig();
+  @ValidateNested() @Type(() => PolicyConfig) policy: PolicyConfig = new PolicyConfig();
 }

@@ -65,6 +65,13 @@ export class ModelNotFoundError extends SwitchyardError {
   }
 }
 
+/** Refused by policy (a rule's deny, or privacy); `code` says which. */
+export class PolicyDeniedError extends SwitchyardError {
+  constructor(message: string, code: string) {
+    super({ status: 403, type: 'permission_error', message, code });
+  }
+}
+
 /** What went wrong talking to a backend; `retryable` says whether the next target may be tried. */
 export type UpstreamFailure =
   | 'connect' // refused, unresolvable, unreachable: 503

@@ -3,3 +3,5 @@ export * from './errors';
 export * from './config.schema';
 export * from './config.loader';
 export * from './redact';
+export * from './router';
+export * from './config.watcher';

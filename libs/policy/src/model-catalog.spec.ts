@@ -24,11 +24,11 @@ describe('ModelCatalog', () => {
   ])('%s resolves to %s with chain %j', (model, route, chain) => {
     const decision = catalog.resolve(model);
     expect(decision?.route).toBe(route);
-    expect(decision?.candidates.map((c) => `${c.backend}/${c.model}`)).toEqual(chain);
+    expect(decision?.targets.map((c) => `${c.backend}/${c.model}`)).toEqual(chain);
   });
 
   it('carries each candidate tier', () => {
-    expect(catalog.resolve('chat')?.candidates.map((c) => c.tier)).toEqual(['local', 'cloud']);
+    expect(catalog.resolve('chat')?.targets.map((c) => c.tier)).toEqual(['local', 'cloud']);
   });
 
   it('knows nothing of unlisted models', () => {

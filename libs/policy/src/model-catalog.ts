@@ -1,16 +1,17 @@
 import type { BackendConfig, SwitchyardConfig, Tier } from '@switchyard/contracts';
 
-export interface RouteCandidate {
+export interface CatalogTarget {
   backend: string;
   /** The backend's own model id. */
   model: string;
   tier: Tier;
+  weight: number;
 }
 
-export interface RouteDecision {
-  /** What placed the request: `model:<public name>` for a configured chain, `direct` for a backend model id. */
+export interface CatalogRoute {
+  /** `model:<public name>` for a configured chain, `direct` for a backend model id. */
   route: string;
-  candidates: RouteCandidate[];
+  targets: CatalogTarget[];
 }
 
 export interface CatalogEntry {
@@ -24,28 +25,31 @@ export interface CatalogEntry {
  * listing it, in config order. Built once per config; lookups are a map read.
  */
 export class ModelCatalog {
-  private readonly decisions = new Map<string, RouteDecision>();
+  private readonly routes = new Map<string, CatalogRoute>();
   readonly entries: readonly CatalogEntry[];
 
   constructor(config: SwitchyardConfig) {
     const backends = new Map<string, BackendConfig>(config.backends.map((b) => [b.name, b]));
     const entries: CatalogEntry[] = [];
     for (const m of config.models) {
-      this.decisions.set(m.name, {
+      this.routes.set(m.name, {
         route: `model:${m.name}`,
-        candidates: m.targets.map((t) => ({ backend: t.backend, model: t.model, tier: backends.get(t.backend)!.tier })),
+        targets: m.targets.map((t) => {
+          const b = backends.get(t.backend)!;
+          return { backend: t.backend, model: t.model, tier: b.tier, weight: t.weight ?? b.weight ?? 1 };
+        }),
       });
       entries.push({ id: m.name, ownedBy: 'switchyard' });
     }
     for (const b of config.backends) {
       for (const m of b.models) {
+        const existing = this.routes.get(m.id);
         // A public name shadows a backend model id of the same name: the operator chose it.
-        if (this.decisions.get(m.id)?.route.startsWith('model:')) continue;
-        const existing = this.decisions.get(m.id);
-        const candidate: RouteCandidate = { backend: b.name, model: m.id, tier: b.tier };
-        if (existing) existing.candidates.push(candidate);
+        if (existing?.route.startsWith('model:')) continue;
+        const target: CatalogTarget = { backend: b.name, model: m.id, tier: b.tier, weight: b.weight ?? 1 };
+        if (existing) existing.targets.push(target);
         else {
-          this.decisions.set(m.id, { route: 'direct', candidates: [candidate] });
+          this.routes.set(m.id, { route: 'direct', targets: [target] });
           entries.push({ id: m.id, ownedBy: b.name });
         }
       }
@@ -53,7 +57,7 @@ export class ModelCatalog {
     this.entries = entries;
   }
 
-  resolve(model: string): RouteDecision | undefined {
-    return this.decisions.get(model);
+  resolve(model: string): CatalogRoute | undefined {
+    return this.routes.get(model);
   }
 }

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { chatFeatures } from '../routing/features';
+import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { ChatService } from './chat.service';
@@ -16,14 +18,11 @@ import { ErrorResponseDto } from './dto/model.dto';
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class ChatController {
-  private readonly deadlineMs: number;
-
   constructor(
     private readonly chat: ChatService,
-    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
-  ) {
-    this.deadlineMs = runtime.config.routing.totalDeadlineMs;
-  }
+    private readonly placement: PlacementService,
+    @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
+  ) {}
 
   @Post('chat/completions')
   @HttpCode(200)
@@ -39,8 +38,9 @@ export class ChatController {
   @ApiResponse({ status: 502, description: 'Every backend in the chain failed.', type: ErrorResponseDto })
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
-    const ctx = requestContext(req, reply, this.deadlineMs);
-    if (request.stream === true) await this.chat.stream(request, ctx, reply);
-    else await this.chat.complete(request, ctx, reply);
+    const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
+    const features = chatFeatures(req, request, this.placement.piiIn(request));
+    if (request.stream === true) await this.chat.stream(request, features, ctx, reply);
+    else await this.chat.complete(request, features, ctx, reply);
   }
 }

@@ -1,20 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SwitchyardError, toOpenAIError, UpstreamError, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
-import type { RouteCandidate, RouteDecision } from '@switchyard/policy';
+import { redactRequest, type Redaction, type RequestFeatures, type RouteCandidate } from '@switchyard/policy';
 import type { Logger } from '@switchyard/telemetry';
 import { ChainExecutor } from '../routing/chain-executor.service';
-import { serverTiming, type RequestContext } from '../routing/request-context';
+import { PlacementService } from '../routing/placement.service';
+import { routedHeaders } from '../routing/routed-response';
+import type { RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { SseWriter } from './sse-writer';
 
-export function routeHeaders(candidate: RouteCandidate, decision: RouteDecision, ctx: RequestContext): Record<string, string> {
-  return {
-    'x-switchyard-backend': candidate.backend,
-    'x-switchyard-tier': candidate.tier,
-    'x-switchyard-route': decision.route,
-    'server-timing': serverTiming(ctx),
-  };
+/**
+ * The prompt each candidate gets: as sent, or redacted for a cloud candidate under privacy
+ * `redact` (computed once, on the first candidate that needs it).
+ */
+class PromptFor {
+  private redaction: Redaction | undefined | null = null;
+
+  constructor(
+    private readonly request: ChatCompletionRequest,
+    private readonly placement: PlacementService,
+  ) {}
+
+  get(candidate: RouteCandidate): { request: ChatCompletionRequest; redaction?: Redaction } {
+    if (!candidate.redact || !this.placement.scanner) return { request: this.request };
+    if (this.redaction === null) this.redaction = redactRequest(this.request, this.placement.scanner);
+    return this.redaction ? { request: this.redaction.request, redaction: this.redaction } : { request: this.request };
+  }
 }
 
 @Injectable()
@@ -23,44 +35,61 @@ export class ChatService {
 
   constructor(
     private readonly chain: ChainExecutor,
+    private readonly placement: PlacementService,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
   ) {
     this.log = runtime.logger.child({ component: 'chat' });
   }
 
-  async complete(request: ChatCompletionRequest, ctx: RequestContext, reply: FastifyReply): Promise<void> {
-    const placed = await this.chain.run(request.model, ctx, (adapter, model) => adapter.chat(request, model, { signal: ctx.signal, requestId: ctx.requestId }));
-    reply.headers(routeHeaders(placed.candidate, placed.decision, ctx)).send(placed.result);
+  async complete(request: ChatCompletionRequest, features: RequestFeatures, ctx: RequestContext, reply: FastifyReply): Promise<void> {
+    const prompts = new PromptFor(request, this.placement);
+    const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
+      const { request: sent, redaction } = prompts.get(candidate);
+      const completion = await adapter.chat(sent, candidate.model, { signal: ctx.signal, requestId: ctx.requestId });
+      return redaction ? redaction.restoreCompletion(completion) : completion;
+    });
+    placed.settle({ success: true, outputTokens: placed.result.usage?.completion_tokens });
+    reply.headers(routedHeaders(placed, ctx)).send(placed.result);
   }
 
   /**
    * Falls back until some target yields a first chunk; only then are headers sent. After that,
    * chunks are relayed as they come and a failure ends the stream with an error event.
    */
-  async stream(request: ChatCompletionRequest, ctx: RequestContext, reply: FastifyReply): Promise<void> {
+  async stream(request: ChatCompletionRequest, features: RequestFeatures, ctx: RequestContext, reply: FastifyReply): Promise<void> {
     const adapterCtx = { signal: ctx.signal, requestId: ctx.requestId };
-    const placed = await this.chain.run(request.model, ctx, async (adapter, model) => {
-      const iterator = (await adapter.chatStream(request, model, adapterCtx))[Symbol.asyncIterator]();
-      return { iterator, first: await iterator.next() };
+    const prompts = new PromptFor(request, this.placement);
+    const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
+      const { request: sent, redaction } = prompts.get(candidate);
+      const iterator = (await adapter.chatStream(sent, candidate.model, adapterCtx))[Symbol.asyncIterator]();
+      return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
     });
-    const { iterator, first } = placed.result;
+    const { iterator, first, restorer } = placed.result;
     const includeUsage = request.stream_options?.include_usage === true;
 
     reply.hijack();
     const sse = new SseWriter(reply.raw);
-    sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routeHeaders(placed.candidate, placed.decision, ctx) });
+    sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routedHeaders(placed, ctx) });
     let chunks = 0;
+    let outputTokens: number | undefined;
+    let failed: SwitchyardError | undefined;
+    const send = async (chunk: ChatCompletionChunk): Promise<void> => {
+      if (relay(chunk, includeUsage)) {
+        await sse.data(JSON.stringify(chunk));
+        chunks++;
+      }
+    };
     try {
       let next = first;
       while (!next.done) {
         const chunk = next.value;
-        if (relay(chunk, includeUsage)) {
-          await sse.data(JSON.stringify(chunk));
-          chunks++;
-        }
+        if (chunk.usage) outputTokens = chunk.usage.completion_tokens;
+        if (restorer) for (const restored of restorer.push(chunk)) await send(restored);
+        else await send(chunk);
         if (sse.closed) break;
         next = await iterator.next();
       }
+      if (restorer) for (const rest of restorer.flush()) await send(rest);
       if (!sse.closed) await sse.data('[DONE]');
     } catch (err) {
       const error =
@@ -68,6 +97,7 @@ export class ChatService {
           ? err
           : new UpstreamError({ backend: placed.candidate.backend, failure: 'protocol', message: 'The backend stream failed.', cause: err });
       if (!(error instanceof UpstreamError && error.failure === 'aborted')) {
+        failed = error;
         this.log.warn(
           { requestId: ctx.requestId, backend: placed.candidate.backend, chunks, status: error.status },
           `stream failed after first chunk: ${error.message}`,
@@ -79,6 +109,7 @@ export class ChatService {
       // Stops the upstream read if we left the loop early (client gone).
       await iterator.return?.().catch(() => undefined);
       sse.end();
+      placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }
   }
 }

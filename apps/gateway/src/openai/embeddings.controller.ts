@@ -4,9 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
+import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { routeHeaders } from './chat.service';
+import { routedHeaders } from '../routing/routed-response';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { ErrorResponseDto } from './dto/model.dto';
 
@@ -16,14 +17,10 @@ import { ErrorResponseDto } from './dto/model.dto';
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class EmbeddingsController {
-  private readonly deadlineMs: number;
-
   constructor(
     private readonly chain: ChainExecutor,
-    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
-  ) {
-    this.deadlineMs = runtime.config.routing.totalDeadlineMs;
-  }
+    @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
+  ) {}
 
   @Post('embeddings')
   @HttpCode(200)
@@ -33,10 +30,11 @@ export class EmbeddingsController {
   @ApiResponse({ status: 404, type: ErrorResponseDto })
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
-    const ctx = requestContext(req, reply, this.deadlineMs);
-    const placed = await this.chain.run(request.model, ctx, (adapter, model) =>
-      adapter.embeddings(request, model, { signal: ctx.signal, requestId: ctx.requestId }),
+    const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
+    const placed = await this.chain.run(embeddingsFeatures(req, request), ctx, (adapter, candidate) =>
+      adapter.embeddings(request, candidate.model, { signal: ctx.signal, requestId: ctx.requestId }),
     );
-    reply.headers(routeHeaders(placed.candidate, placed.decision, ctx)).send(placed.result);
+    placed.settle({ success: true });
+    reply.headers(routedHeaders(placed, ctx)).send(placed.result);
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ModelNotFoundError, type ModelList, type ModelObject } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { ChainExecutor } from '../routing/chain-executor.service';
+import { PlacementService } from '../routing/placement.service';
 import { ErrorResponseDto, ModelDto, ModelListDto } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
@@ -12,16 +12,21 @@ import { ErrorResponseDto, ModelDto, ModelListDto } from './dto/model.dto';
 @Controller('v1/models')
 @UseGuards(ApiKeyGuard)
 export class ModelsController {
-  private readonly list: ModelList;
-  private readonly byId: Map<string, ModelObject>;
+  private list?: ModelList;
+  private byId = new Map<string, ModelObject>();
+  private listedFrom?: unknown;
+  private readonly created = Math.floor(Date.now() / 1000);
 
-  constructor(chain: ChainExecutor) {
-    const created = Math.floor(Date.now() / 1000);
-    this.list = {
-      object: 'list',
-      data: chain.catalog.entries.map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy })),
-    };
+  constructor(private readonly placement: PlacementService) {}
+
+  /** Rebuilt only when a config reload replaced the catalog. */
+  private current(): ModelList {
+    const catalog = this.placement.engine.catalog;
+    if (this.list && this.listedFrom === catalog) return this.list;
+    this.list = { object: 'list', data: catalog.entries.map((e) => ({ id: e.id, object: 'model', created: this.created, owned_by: e.ownedBy })) };
     this.byId = new Map(this.list.data.map((m) => [m.id, m]));
+    this.listedFrom = catalog;
+    return this.list;
   }
 
   @Get()
@@ -29,7 +34,7 @@ export class ModelsController {
   @ApiResponse({ status: 200, type: ModelListDto })
   @ApiResponse({ status: 401, type: ErrorResponseDto })
   listModels(): ModelList {
-    return this.list;
+    return this.current();
   }
 
   @Get(':model')
@@ -38,6 +43,7 @@ export class ModelsController {
   @ApiResponse({ status: 200, type: ModelDto })
   @ApiResponse({ status: 404, description: '`model_not_found`', type: ErrorResponseDto })
   retrieve(@Param('model') id: string): ModelObject {
+    this.current();
     const model = this.byId.get(id);
     if (!model) throw new ModelNotFoundError(id);
     return model;

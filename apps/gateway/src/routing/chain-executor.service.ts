@@ -1,59 +1,95 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackendAdapter } from '@switchyard/adapters';
-import { ModelNotFoundError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
-import { ModelCatalog, type RouteCandidate, type RouteDecision } from '@switchyard/policy';
-import type { Logger } from '@switchyard/telemetry';
+import { ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
+import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
+import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { PlacementService } from './placement.service';
 import type { RequestContext } from './request-context';
+
+/** What the caller reports when the answer is complete (for a stream: at its end). */
+export interface AttemptResult {
+  success: boolean;
+  status?: number;
+  ttftMs?: number;
+  outputTokens?: number;
+}
 
 export interface Placed<T> {
   result: T;
   candidate: RouteCandidate;
   decision: RouteDecision;
+  /** Frees the backend's in-flight slot and records the outcome; safe to call more than once. */
+  settle(result: AttemptResult): void;
 }
 
 /**
- * Walks a model's fallback chain: each target in order until one answers. Connect errors,
- * timeouts, 429 and 5xx move on to the next target; anything else is the answer. Each attempt
- * is logged with its outcome and duration.
+ * Asks policy for the ordered chain, then walks it: each target in order until one answers.
+ * Connect errors, timeouts, 429 and 5xx move on to the next target; anything else is the
+ * answer. Each attempt is logged with its outcome and duration, and fed back to policy.
  */
 @Injectable()
 export class ChainExecutor {
-  readonly catalog: ModelCatalog;
   private readonly log: Logger;
 
   constructor(
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
     private readonly backends: BackendsService,
+    private readonly placement: PlacementService,
+    private readonly metrics: GatewayMetrics,
   ) {
-    this.catalog = new ModelCatalog(runtime.config);
     this.log = runtime.logger.child({ component: 'chain' });
   }
 
-  decide(model: string): RouteDecision {
-    const decision = this.catalog.resolve(model);
-    if (!decision) throw new ModelNotFoundError(model);
+  async decide(features: RequestFeatures): Promise<RouteDecision> {
+    const decision = await this.placement.decide(features);
+    if (!decision) throw new ModelNotFoundError(features.model);
+    if (decision.privacy.categories.length > 0) {
+      for (const category of decision.privacy.categories) this.metrics.piiFindings.inc({ category, action: decision.privacy.action });
+    }
+    if (decision.deny) throw new PolicyDeniedError(decision.deny.message, decision.deny.code);
     return decision;
   }
 
   /** `attempt` must settle only when the upstream has answered (for a stream: its first chunk). */
-  async run<T>(model: string, ctx: RequestContext, attempt: (adapter: BackendAdapter, model: string) => Promise<T>): Promise<Placed<T>> {
-    const decision = this.decide(model);
+  async run<T>(
+    features: RequestFeatures,
+    ctx: RequestContext,
+    attempt: (adapter: BackendAdapter, candidate: RouteCandidate) => Promise<T>,
+  ): Promise<Placed<T>> {
+    const decision = await this.decide(features);
     let last: SwitchyardError | undefined;
     for (let i = 0; i < decision.candidates.length; i++) {
       const candidate = decision.candidates[i];
       if (ctx.signal.aborted) break;
       const t0 = performance.now();
+      this.placement.begin(candidate.backend);
       try {
-        const result = await attempt(this.backends.get(candidate.backend), candidate.model);
+        const result = await attempt(this.backends.get(candidate.backend), candidate);
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
+        this.metrics.attempts.inc({ backend: candidate.backend, outcome: 'ok' });
         this.log.info(
           { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: round(ms) },
           'upstream attempt',
         );
-        return { result, candidate, decision };
+        let settled = false;
+        const settle = (r: AttemptResult): void => {
+          if (settled) return;
+          settled = true;
+          const durationMs = performance.now() - t0;
+          this.placement.settle({
+            backend: candidate.backend,
+            model: candidate.model,
+            success: r.success,
+            status: r.status ?? (r.success ? 200 : 502),
+            ttftMs: r.ttftMs ?? ms,
+            outputTokens: r.outputTokens,
+            durationMs,
+          });
+        };
+        return { result, candidate, decision, settle };
       } catch (err) {
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
@@ -68,6 +104,10 @@ export class ChainExecutor {
               });
         const failure = error instanceof UpstreamError ? error.failure : undefined;
         const retryable = error instanceof UpstreamError && error.retryable;
+        // A client that went away says nothing about the backend.
+        this.metrics.attempts.inc({ backend: candidate.backend, outcome: failure ?? 'error' });
+        if (failure === 'aborted') this.placement.abandon(candidate.backend);
+        else this.placement.settle({ backend: candidate.backend, model: candidate.model, success: false, status: error.status, durationMs: ms });
         this.log[retryable ? 'warn' : 'info'](
           {
             requestId: ctx.requestId,
@@ -91,10 +131,10 @@ export class ChainExecutor {
       throw new UpstreamError({
         backend: last instanceof UpstreamError ? last.backend : 'none',
         failure: 'timeout',
-        message: `No backend answered within the deadline for model ${model}.`,
+        message: `No backend answered within the deadline for model ${features.model}.`,
       });
     }
-    throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${model}.` });
+    throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${features.model}.` });
   }
 }
 

@@ -1,0 +1,280 @@
+import { Client, credentials, Metadata, type ClientReadableStream, type ClientWritableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import {
+  fromDecideResponse,
+  loadRouterProto,
+  toDecideRequest,
+  toOutcome,
+  type BackendStatesMsg,
+  type DecideResponseMsg,
+  type OutcomeMsg,
+  type ReportSummaryMsg,
+  type RouterServiceDefinition,
+} from '@switchyard/contracts/router';
+import type { AttemptOutcome, RequestFeatures, RouteDecision } from '@switchyard/policy';
+import type { Logger } from '@switchyard/telemetry';
+
+export interface RouterClientOptions {
+  /** Deadline of one Decide call (e.g. 250): past it the gateway decides on its own. */
+  decideDeadlineMs: number;
+  logger: Logger;
+  /** Every BackendStates the router publishes (at once, on each change, and as a heartbeat). */
+  onStates?: (s: BackendStatesMsg) => void;
+}
+
+const BACKOFF_MIN_MS = 200;
+const BACKOFF_MAX_MS = 5_000;
+/** Outcomes kept while the report stream is down; the oldest go first. */
+const MAX_PENDING_OUTCOMES = 1_000;
+/** How long a success counts as "connected". The router's watch heartbeat (2 s) keeps it fresh. */
+const CONNECTED_WINDOW_MS = 5_000;
+/** No watch message for this long (3 heartbeats): the stream is stuck on a dead connection; reopen it. */
+const WATCH_STALL_MS = 6_000;
+
+/** Channel reconnects back off in the same range as the streams. */
+const CHANNEL_OPTIONS = {
+  'grpc.initial_reconnect_backoff_ms': BACKOFF_MIN_MS,
+  'grpc.min_reconnect_backoff_ms': BACKOFF_MIN_MS,
+  'grpc.max_reconnect_backoff_ms': BACKOFF_MAX_MS,
+};
+
+/** Exponential backoff with jitter, so a fleet of gateways does not reconnect in step. */
+class Backoff {
+  private next = BACKOFF_MIN_MS;
+
+  delay(): number {
+    const d = this.next * (0.8 + Math.random() * 0.4);
+    this.next = Math.min(this.next * 2, BACKOFF_MAX_MS);
+    return Math.round(d);
+  }
+
+  reset(): void {
+    this.next = BACKOFF_MIN_MS;
+  }
+}
+
+/**
+ * The gateway's side of the router (`ROUTER_URL`): Decide on the hot path over one reused channel,
+ * a WatchBackends stream that mirrors backend state (so the gateway can keep deciding on its own
+ * when the router goes away), and a ReportOutcomes client stream that outcomes are written to
+ * without ever blocking the request that produced them.
+ *
+ * Outcomes written to a stream whose connection dies before the router read them are lost: they are
+ * statistics, and the next ones carry the same signal. Outcomes reported while no stream is open wait
+ * (up to MAX_PENDING_OUTCOMES) for the next one.
+ */
+export class RouterClient {
+  private readonly methods: RouterServiceDefinition;
+  private client?: Client;
+  private started = false;
+  private closed = false;
+  private lastOkAt = 0;
+  private lastFailAt = 0;
+
+  private watchCall?: ClientReadableStream<BackendStatesMsg>;
+  private readonly watchBackoff = new Backoff();
+  private watchTimer?: NodeJS.Timeout;
+  private watchStall?: NodeJS.Timeout;
+  private watchLost = false;
+
+  private reportCall?: ClientWritableStream<OutcomeMsg>;
+  private reportWritable = false;
+  private readonly reportBackoff = new Backoff();
+  private reportTimer?: NodeJS.Timeout;
+  private readonly pending: OutcomeMsg[] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: RouterClientOptions,
+  ) {
+    this.methods = loadRouterProto().router;
+  }
+
+  /** Opens WatchBackends and ReportOutcomes; both reopen by themselves until close(). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.openWatch();
+    this.openReport();
+  }
+
+  /**
+   * The router's decision; undefined when it does not know the model. Rejects (with the grpc-js
+   * ServiceError: UNAVAILABLE, DEADLINE_EXCEEDED, ...) when the router cannot answer in time.
+   */
+  decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
+    if (this.closed) return Promise.reject(new Error('RouterClient is closed'));
+    const m = this.methods.Decide;
+    const request = toDecideRequest(features, inFlight);
+    return new Promise((resolve, reject) => {
+      this.channel().makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        { deadline: Date.now() + this.opts.decideDeadlineMs },
+        (err: ServiceError | null, res?: DecideResponseMsg) => {
+          if (err || !res) {
+            this.lastFailAt = Date.now();
+            reject(err ?? new Error('Decide returned no response'));
+            return;
+          }
+          this.lastOkAt = Date.now();
+          resolve(fromDecideResponse(res));
+        },
+      );
+    });
+  }
+
+  /** Never throws, never blocks: written to the open stream, or kept (bounded) until one opens. */
+  report(outcome: AttemptOutcome): void {
+    if (this.closed) return;
+    try {
+      const msg = toOutcome(outcome);
+      if (this.reportCall && this.reportWritable && this.pending.length === 0) {
+        this.reportWritable = this.reportCall.write(msg);
+        return;
+      }
+      this.pending.push(msg);
+      if (this.pending.length > MAX_PENDING_OUTCOMES) {
+        this.pending.shift();
+        if (this.dropped++ === 0) this.opts.logger.warn({ router: this.url }, `router outcome buffer full (${MAX_PENDING_OUTCOMES}); dropping the oldest`);
+      }
+    } catch (err) {
+      this.opts.logger.warn({ err, router: this.url }, 'could not report an outcome to the router');
+    }
+  }
+
+  /** The last Decide or WatchBackends message succeeded, and recently. */
+  get connected(): boolean {
+    return this.lastOkAt > this.lastFailAt && Date.now() - this.lastOkAt < CONNECTED_WINDOW_MS;
+  }
+
+  /** Ends the report stream (waiting briefly for the router's summary), stops the watch, closes the channel. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.watchTimer);
+    clearTimeout(this.watchStall);
+    clearTimeout(this.reportTimer);
+    this.watchCall?.cancel();
+    this.watchCall = undefined;
+    const call = this.reportCall;
+    this.reportCall = undefined;
+    if (call) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          call.cancel();
+          resolve();
+        }, 1_000);
+        call.on('status', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        call.end();
+      });
+    }
+    this.client?.close();
+  }
+
+  /** One channel for everything, created on first use. */
+  private channel(): Client {
+    return (this.client ??= new Client(this.url, credentials.createInsecure(), CHANNEL_OPTIONS));
+  }
+
+  // ---- WatchBackends ----
+
+  private openWatch(): void {
+    if (this.closed) return;
+    const m = this.methods.WatchBackends;
+    const call = this.channel().makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {}, waitForReady(), {});
+    this.watchCall = call;
+    call.on('data', (states: BackendStatesMsg) => {
+      this.lastOkAt = Date.now();
+      this.watchBackoff.reset();
+      this.armWatchStall(call);
+      if (this.watchLost) {
+        this.watchLost = false;
+        this.opts.logger.info({ router: this.url }, 'router watch re-established');
+      }
+      try {
+        this.opts.onStates?.(states);
+      } catch (err) {
+        this.opts.logger.warn({ err }, 'onStates handler failed');
+      }
+    });
+    // 'status' always follows; an 'error' without a listener would throw.
+    call.on('error', () => undefined);
+    call.on('status', (s: StatusObject) => {
+      if (this.watchCall !== call) return;
+      this.watchCall = undefined;
+      clearTimeout(this.watchStall);
+      if (this.closed) return;
+      this.lastFailAt = Date.now();
+      if (!this.watchLost) {
+        this.watchLost = true;
+        this.opts.logger.warn({ router: this.url, code: s.code, details: s.details }, 'router watch lost; reconnecting');
+      }
+      this.watchTimer = setTimeout(() => this.openWatch(), this.watchBackoff.delay());
+      this.watchTimer.unref();
+    });
+  }
+
+  private armWatchStall(call: ClientReadableStream<BackendStatesMsg>): void {
+    clearTimeout(this.watchStall);
+    this.watchStall = setTimeout(() => {
+      if (this.watchCall === call) call.cancel(); // its 'status' reopens it
+    }, WATCH_STALL_MS);
+    this.watchStall.unref();
+  }
+
+  // ---- ReportOutcomes ----
+
+  private openReport(): void {
+    if (this.closed) return;
+    const m = this.methods.ReportOutcomes;
+    const opened = Date.now();
+    const call = this.channel().makeClientStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      waitForReady(),
+      {},
+      (err: ServiceError | null, _res?: ReportSummaryMsg) => {
+        if (this.reportCall !== call) return;
+        this.reportCall = undefined;
+        this.reportWritable = false;
+        if (this.closed) return;
+        // A stream that lived a while was healthy: start the backoff over.
+        if (Date.now() - opened > BACKOFF_MAX_MS) this.reportBackoff.reset();
+        if (err) this.opts.logger.debug({ router: this.url, code: err.code, details: err.details }, 'router report stream ended; reopening');
+        this.reportTimer = setTimeout(() => this.openReport(), this.reportBackoff.delay());
+        this.reportTimer.unref();
+      },
+    );
+    call.on('drain', () => {
+      if (this.reportCall !== call) return;
+      this.reportWritable = true;
+      this.flush();
+    });
+    this.reportCall = call;
+    this.reportWritable = true;
+    this.flush();
+  }
+
+  /** Writes what waited, until the stream pushes back ('drain' resumes it). */
+  private flush(): void {
+    const call = this.reportCall;
+    if (!call) return;
+    while (this.reportWritable && this.pending.length > 0) this.reportWritable = call.write(this.pending.shift()!);
+    if (this.pending.length === 0 && this.dropped > 0) {
+      this.opts.logger.warn({ router: this.url, dropped: this.dropped }, 'router outcome buffer drained; some outcomes were dropped');
+      this.dropped = 0;
+    }
+  }
+}
+
+/** Streams wait for the channel to connect instead of failing at once while the router is away. */
+function waitForReady(): Metadata {
+  return new Metadata({ waitForReady: true });
+}

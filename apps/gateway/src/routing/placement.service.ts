@@ -1,0 +1,157 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BackendProber } from '@switchyard/adapters';
+import type { BackendStatesMsg } from '@switchyard/contracts/router';
+import type { SwitchyardConfig } from '@switchyard/contracts';
+import {
+  BackendStateRegistry,
+  PiiScanner,
+  PolicyEngine,
+  type AttemptOutcome,
+  type BreakerState,
+  type PiiCategory,
+  type RequestFeatures,
+  type RouteDecision,
+} from '@switchyard/policy';
+import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
+import { BackendsService } from '../backends/backends.service';
+import { RouterClient } from '../router-client/router-client';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+
+const ROUTER_DECIDE_DEADLINE_MS = 250;
+const ROUTER_WARN_EVERY_MS = 10_000;
+
+/**
+ * Where requests go: the policy engine over the live state of the backends (in-flight counts,
+ * latency statistics, probe health, circuit breakers). Embedded mode probes backends here;
+ * with ROUTER_URL the router decides and probes, and this state mirrors what it publishes, so
+ * that the gateway can decide on its own (on the last known state) when the router is away.
+ */
+@Injectable()
+export class PlacementService implements OnModuleInit, OnApplicationShutdown {
+  engine!: PolicyEngine;
+  registry!: BackendStateRegistry;
+  /** Undefined when nothing in policy looks at PII: the prompt is then never scanned. */
+  scanner?: PiiScanner;
+  private prober?: BackendProber;
+  private readonly router?: RouterClient;
+  private readonly log: Logger;
+  private lastRouterWarn = 0;
+
+  constructor(
+    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+    private readonly backends: BackendsService,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.log = runtime.logger.child({ component: 'placement' });
+    if (runtime.routerUrl) {
+      this.router = new RouterClient(runtime.routerUrl, {
+        decideDeadlineMs: ROUTER_DECIDE_DEADLINE_MS,
+        logger: runtime.logger,
+        onStates: (s) => this.mirror(s),
+      });
+    }
+    this.apply(runtime.config);
+  }
+
+  get mode(): 'embedded' | 'remote' {
+    return this.router ? 'remote' : 'embedded';
+  }
+
+  /** Builds engine and state for a config; state of backends that keep their name carries over. */
+  apply(config: SwitchyardConfig): void {
+    const previous = this.registry;
+    this.engine = new PolicyEngine(config);
+    this.registry = new BackendStateRegistry(config);
+    if (previous) this.registry.adopt(previous);
+    this.registry.onBreaker = (t) => {
+      this.metrics.breakerOpen.set({ breaker: t.key }, t.state === 'open' ? 1 : 0);
+      this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
+    };
+    const privacy = config.policy.privacy;
+    const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
+    this.scanner = privacy.onPii !== 'allow' || piiRules ? new PiiScanner(privacy.detectors as PiiCategory[]) : undefined;
+    this.prober?.stop();
+    if (!this.router) {
+      const h = config.policy.health;
+      this.prober = new BackendProber(
+        () => this.backends.all(),
+        h.intervalMs,
+        h.timeoutMs,
+        (r) => {
+          const changed = this.registry.probed(r.backend, r.ok, r.error);
+          const healthy = this.registry.backend(r.backend).healthy;
+          const tier = config.backends.find((b) => b.name === r.backend)?.tier ?? 'local';
+          this.metrics.backendUp.set({ backend: r.backend, tier }, healthy ? 1 : 0);
+          if (changed)
+            this.log[healthy ? 'info' : 'warn']({ backend: r.backend, healthy, error: r.error }, `backend ${r.backend} is ${healthy ? 'up' : 'down'}`);
+        },
+      );
+      this.prober.start();
+    }
+  }
+
+  onModuleInit(): void {
+    this.router?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.prober?.stop();
+    await this.router?.close();
+  }
+
+  /** PII categories in a prompt, when policy cares; never the values. */
+  piiIn(request: Parameters<PiiScanner['categoriesIn']>[0]): PiiCategory[] {
+    return this.scanner ? this.scanner.categoriesIn(request) : [];
+  }
+
+  async decide(features: RequestFeatures): Promise<RouteDecision | undefined> {
+    if (this.router) {
+      try {
+        return await this.router.decide(features, this.inFlight());
+      } catch (err) {
+        this.metrics.routerFallbacks.inc();
+        const now = Date.now();
+        if (now - this.lastRouterWarn > ROUTER_WARN_EVERY_MS) {
+          this.lastRouterWarn = now;
+          this.log.warn({ error: (err as Error).message }, 'router unreachable: deciding with the embedded engine on the last known state');
+        }
+      }
+    }
+    return this.engine.decide(features, this.registry);
+  }
+
+  begin(backend: string): void {
+    this.registry.begin(backend);
+  }
+
+  /** Ends an attempt: its in-flight slot is freed and its outcome feeds statistics and breakers. */
+  settle(outcome: AttemptOutcome): void {
+    this.registry.end(outcome.backend);
+    this.registry.record(outcome);
+    this.router?.report(outcome);
+  }
+
+  /** Frees an attempt's slot without judging the backend (the client went away). */
+  abandon(backend: string): void {
+    this.registry.end(backend);
+  }
+
+  private inFlight(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of this.registry.names()) out[name] = this.registry.backend(name).inFlight;
+    return out;
+  }
+
+  /** Mirrors the router's view (health, breakers, latency) into local state. */
+  private mirror(states: BackendStatesMsg): void {
+    for (const b of states.backends) {
+      this.registry.setHealth(b.name, b.healthy, b.lastError || undefined);
+      this.registry.setStats(b.name, b.ttftMs, b.tokensPerSec);
+      const breaker = b.breaker as BreakerState;
+      if (breaker === 'open') this.registry.applyBreaker({ key: b.name, state: 'open', at: b.breakerOpenedAtUnixMs || states.atUnixMs });
+      else if (breaker === 'closed' && this.registry.backend(b.name).breaker !== 'closed')
+        this.registry.applyBreaker({ key: b.name, state: 'closed', at: states.atUnixMs });
+      this.metrics.backendUp.set({ backend: b.name, tier: b.tier }, b.healthy ? 1 : 0);
+    }
+  }
+}

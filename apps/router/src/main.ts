@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfigFile, type SwitchyardConfig } from '@switchyard/contracts';
+import { createLogger } from '@switchyard/telemetry';
+import { createRouter } from './router.factory';
+
+function fail(message: string): never {
+  process.stderr.write(`switchyard-router: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
+  const rawPort = env.ROUTER_GRPC_PORT ?? '50051';
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) fail(`ROUTER_GRPC_PORT must be a port number 1-65535 (got ${JSON.stringify(rawPort)})`);
+  const logger = createLogger();
+
+  let config: SwitchyardConfig;
+  try {
+    config = loadConfigFile(configPath, env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid config: ${err.message}`);
+    throw err;
+  }
+
+  const router = await createRouter({ config, configPath, env, logger, url: `0.0.0.0:${port}` });
+  logger.info({ port, config: configPath, backends: config.backends.length, models: config.models.length }, 'router listening');
+  process.stdout.write(`Switchyard router on ${router.address} (gRPC: switchyard.router.v1.Router, grpc.health.v1.Health)\n`);
+
+  // SIGHUP reloads the config (RouterStateService); these two stop.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'router shutting down');
+    router.close().then(
+      () => logger.flush(() => process.exit(0)),
+      (err: unknown) => {
+        process.stderr.write(`switchyard-router: error while closing: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  fail(`failed to start: ${(err as Error).message}`);
+});

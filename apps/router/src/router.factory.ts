@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import type { GrpcOptions } from '@nestjs/microservices';
+import type { SwitchyardConfig } from '@switchyard/contracts';
+import { HEALTH_PACKAGE, PROTO_LOADER_OPTIONS, ROUTER_PACKAGE, routerProtoFiles } from '@switchyard/contracts/router';
+import { PinoNestLogger, type Logger } from '@switchyard/telemetry';
+import { AppModule } from './app.module';
+import { HealthService } from './health/health.service';
+import { RouterStateService, type ReloadResult } from './state/router-state.service';
+import { RouterGrpcServer } from './transport/router-grpc.server';
+
+export interface RouterOptions {
+  config: SwitchyardConfig;
+  /** Enables hot reload (SIGHUP, file changes, `reload()`). */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** `host:port`; port 0 picks a free one (see `RouterApp.port`). */
+  url: string;
+  /** Watch the config file for changes (default true when configPath is set). */
+  watchConfig?: boolean;
+  /** How long close() lets in-flight calls finish. Default 2000. */
+  drainMs?: number;
+}
+
+export interface RouterApp {
+  app: INestMicroservice;
+  /** The bound port (the real one when `url` asked for port 0). */
+  port: number;
+  /** Where a client on this machine reaches it: `127.0.0.1:<port>` for a wildcard host. */
+  address: string;
+  state: RouterStateService;
+  reload(): ReloadResult;
+  /** NOT_SERVING, streams ended, in-flight calls drained (up to drainMs), server and probes stopped. */
+  close(): Promise<void>;
+}
+
+/** The gRPC transport options: both packages, the shared proto files and loader options. */
+export function routerGrpcOptions(url: string): GrpcOptions['options'] {
+  const files = routerProtoFiles();
+  return {
+    url,
+    package: [ROUTER_PACKAGE, HEALTH_PACKAGE],
+    protoPath: [files.router, files.health],
+    loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [files.dir] },
+  };
+}
+
+/** Builds and starts the router (listening once this resolves). `main.ts` and the tests both start it here. */
+export async function createRouter(options: RouterOptions): Promise<RouterApp> {
+  const { config, configPath, env, logger, url, watchConfig } = options;
+  const server = new RouterGrpcServer(routerGrpcOptions(url), options.drainMs);
+  const app = await NestFactory.createMicroservice(AppModule.register({ config, configPath, env, logger, watchConfig }), {
+    strategy: server,
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    bufferLogs: false,
+  });
+  const health = app.get(HealthService);
+  server.beforeClose = () => health.beginShutdown();
+  await app.listen();
+  const state = app.get(RouterStateService);
+  const host = url.slice(0, url.lastIndexOf(':'));
+  const port = server.port;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    port,
+    address: `${host === '0.0.0.0' || host === '[::]' || host === '' ? '127.0.0.1' : host}:${port}`,
+    state,
+    reload: () => state.reload('api'),
+    close: () => (closing ??= app.close()),
+  };
+}

@@ -1,0 +1,60 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { map, reduce, startWith, switchMap, takeUntil, timer, type Observable } from 'rxjs';
+import {
+  fromDecideRequest,
+  fromOutcome,
+  toDecideResponse,
+  type BackendStatesMsg,
+  type DecideRequestMsg,
+  type DecideResponseMsg,
+  type OutcomeMsg,
+  type ReportSummaryMsg,
+  type WatchBackendsRequestMsg,
+} from '@switchyard/contracts/router';
+import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
+import { HealthService } from '../health/health.service';
+import { RouterStateService } from '../state/router-state.service';
+
+/** A watcher hears from the router at least this often, changes or not, so it can tell a quiet router from a gone one. */
+export const WATCH_HEARTBEAT_MS = 2_000;
+
+/** switchyard.router.v1.Router: the policy engine, served. */
+@Controller()
+@UseFilters(GrpcExceptionFilter)
+export class RouterController {
+  constructor(
+    private readonly state: RouterStateService,
+    private readonly health: HealthService,
+  ) {}
+
+  @GrpcMethod('Router', 'Decide')
+  decide(req: DecideRequestMsg): DecideResponseMsg {
+    const { features, inFlight } = fromDecideRequest(req);
+    return toDecideResponse(this.state.decide(features, inFlight));
+  }
+
+  /** Records each outcome as it arrives; answers the count when the gateway ends the stream (or the router shuts down). */
+  @GrpcStreamMethod('Router', 'ReportOutcomes')
+  reportOutcomes(outcomes: Observable<OutcomeMsg>): Observable<ReportSummaryMsg> {
+    return outcomes.pipe(
+      takeUntil(this.health.stopping),
+      reduce((received, o) => {
+        this.state.record(fromOutcome(o));
+        return received + 1;
+      }, 0),
+      map((received) => ({ received })),
+    );
+  }
+
+  /** Full state now, again on every change, and every WATCH_HEARTBEAT_MS without one. Ends on cancel or shutdown. */
+  @GrpcMethod('Router', 'WatchBackends')
+  watchBackends(_req: WatchBackendsRequestMsg): Observable<BackendStatesMsg> {
+    return this.state.changed.pipe(
+      startWith(undefined),
+      switchMap(() => timer(0, WATCH_HEARTBEAT_MS)),
+      map(() => this.state.snapshot()),
+      takeUntil(this.health.stopping),
+    );
+  }
+}

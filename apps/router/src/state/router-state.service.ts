@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
+import { BackendProber, createAdapter, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
+import { ConfigError, ConfigWatcher, parseConfig, type BackendConfig, type SwitchyardConfig } from '@switchyard/contracts';
+import { toBackendState, type BackendStatesMsg } from '@switchyard/contracts/router';
+import {
+  BackendStateRegistry,
+  PolicyEngine,
+  type AttemptOutcome,
+  type BreakerState,
+  type BreakerTransition,
+  type RequestFeatures,
+  type RouteDecision,
+} from '@switchyard/policy';
+import type { Logger } from '@switchyard/telemetry';
+import { ROUTER_RUNTIME, type RouterRuntime } from '../runtime/router-runtime';
+import { InFlightView } from './in-flight.view';
+
+/** Everything built from one config. Swapped as a whole, by one assignment, on reload. */
+interface Generation {
+  readonly config: SwitchyardConfig;
+  readonly engine: PolicyEngine;
+  readonly registry: BackendStateRegistry;
+  readonly adapters: ReadonlyMap<string, BackendAdapter>;
+  /** When each breaker (`backend` or `backend/model`) last opened; the registry does not say. */
+  readonly openedAt: Map<string, number>;
+  prober?: BackendProber;
+}
+
+export type ReloadResult = { ok: true; changed: boolean } | { ok: false; error: string };
+
+export type ReloadTrigger = 'api' | 'signal' | 'file';
+
+/**
+ * Owns the policy engine, the live backend state, the adapters and the active probes. Decide and
+ * ReportOutcomes read `current` once per call: a reload builds a complete new generation (carrying
+ * over health, breakers and statistics of backends that keep their name) and publishes it with a
+ * single assignment, so a call never sees half of one config and half of another.
+ */
+@Injectable()
+export class RouterStateService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private current: Generation;
+  private readonly logger: Logger;
+  private readonly changes = new Subject<void>();
+  private readonly retiring = new Map<BackendAdapter, NodeJS.Timeout>();
+  private readonly watcher?: ConfigWatcher;
+  private lastText?: string;
+  private running = false;
+  private readonly onSighup = (): void => void this.reload('signal');
+
+  constructor(@Inject(ROUTER_RUNTIME) private readonly runtime: RouterRuntime) {
+    this.logger = runtime.logger.child({ component: 'router-state' });
+    this.current = this.build(runtime.config);
+    if (runtime.configPath) {
+      this.lastText = readText(runtime.configPath);
+      if (runtime.watchConfig !== false) this.watcher = new ConfigWatcher(runtime.configPath, () => void this.reload('file'), this.logger);
+    }
+  }
+
+  /** Fires on every change a watcher should hear about: probe verdicts, breaker transitions, reloads. */
+  get changed(): Observable<void> {
+    return this.changes.asObservable();
+  }
+
+  get config(): SwitchyardConfig {
+    return this.current.config;
+  }
+
+  decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): RouteDecision | undefined {
+    const g = this.current;
+    return g.engine.decide(features, new InFlightView(g.registry, inFlight));
+  }
+
+  record(outcome: AttemptOutcome): void {
+    this.current.registry.record(outcome);
+  }
+
+  snapshot(): BackendStatesMsg {
+    const g = this.current;
+    return {
+      backends: g.config.backends.map((b) => {
+        const snapshot = g.registry.backend(b.name);
+        return toBackendState({
+          name: b.name,
+          tier: b.tier,
+          snapshot,
+          lastError: g.registry.lastError(b.name),
+          breakerOpenedAt: snapshot.breaker === 'closed' ? undefined : g.openedAt.get(b.name),
+        });
+      }),
+      atUnixMs: Date.now(),
+    };
+  }
+
+  /** Probes every backend now (tests; the prober also runs on its interval). */
+  probeNow(): Promise<unknown> {
+    return this.current.prober?.probeAll() ?? Promise.resolve();
+  }
+
+  /**
+   * Re-reads and validates the config file. Valid: swaps engine, state and adapters. Invalid: logs
+   * the error (naming the field) and keeps the running config. A file event whose content did not
+   * change does nothing, so unrelated writes in the directory and editor save dances stay quiet.
+   */
+  reload(trigger: ReloadTrigger = 'api'): ReloadResult {
+    const path = this.runtime.configPath;
+    if (!path) return { ok: false, error: 'the router was started without a config file; nothing to reload' };
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      // Mid-rename, an editor's save can leave no file for a moment; the next event brings it back.
+      const error = `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      if (trigger !== 'file') this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${error}`);
+      return { ok: false, error };
+    }
+    if (trigger === 'file' && text === this.lastText) return { ok: true, changed: false };
+    this.lastText = text;
+    let config: SwitchyardConfig;
+    try {
+      config = parseConfig(text, this.runtime.env ?? process.env, path);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${err.message}`);
+      return { ok: false, error: err.message };
+    }
+    try {
+      this.swap(config);
+    } catch (err) {
+      const error = `${path}: ${(err as Error).message}`;
+      this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${error}`);
+      return { ok: false, error };
+    }
+    this.logger.info({ path, trigger, backends: config.backends.length, models: config.models.length }, 'config reloaded');
+    return { ok: true, changed: true };
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.current.prober?.start();
+    this.watcher?.start();
+    if (this.runtime.configPath) process.on('SIGHUP', this.onSighup);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    process.off('SIGHUP', this.onSighup);
+    this.watcher?.stop();
+    this.current.prober?.stop();
+    for (const timer of this.retiring.values()) clearTimeout(timer);
+    const adapters = [...this.current.adapters.values(), ...this.retiring.keys()];
+    this.retiring.clear();
+    this.changes.complete();
+    await Promise.allSettled(adapters.map((a) => a.close()));
+  }
+
+  private swap(config: SwitchyardConfig): void {
+    const old = this.current;
+    const next = this.build(config, old);
+    this.current = next;
+    old.prober?.stop();
+    if (this.running) next.prober?.start();
+    // Adapters no longer used: close them once a probe that may still hold one is surely over.
+    const kept = new Set(next.adapters.values());
+    const graceMs = Math.max(old.config.policy.health.timeoutMs, 1_000) + 1_000;
+    for (const a of old.adapters.values()) {
+      if (kept.has(a)) continue;
+      const timer = setTimeout(() => {
+        this.retiring.delete(a);
+        void a.close().catch(() => undefined);
+      }, graceMs);
+      timer.unref();
+      this.retiring.set(a, timer);
+    }
+    this.changes.next();
+  }
+
+  private build(config: SwitchyardConfig, old?: Generation): Generation {
+    const adapters = new Map<string, BackendAdapter>();
+    for (const b of config.backends) {
+      const prev = old?.adapters.get(b.name);
+      adapters.set(b.name, prev && sameBackend(prev.backend, b) ? prev : createAdapter(b));
+    }
+    const gen: Generation = { config, engine: new PolicyEngine(config), registry: new BackendStateRegistry(config), adapters, openedAt: new Map() };
+    if (old) carryOver(old, gen);
+    gen.registry.onBreaker = (t) => this.onBreaker(gen, t);
+    const { intervalMs, timeoutMs } = config.policy.health;
+    gen.prober = new BackendProber(
+      () => gen.adapters.values(),
+      intervalMs,
+      timeoutMs,
+      (r) => this.onProbe(gen, r),
+    );
+    return gen;
+  }
+
+  private onProbe(gen: Generation, r: ProbeReport): void {
+    // A probe of a replaced generation may finish after the swap; its verdict is about the old config.
+    if (gen !== this.current || !gen.adapters.has(r.backend)) return;
+    if (!gen.registry.probed(r.backend, r.ok, r.error)) return;
+    if (r.ok) this.logger.info({ backend: r.backend, ms: Math.round(r.ms) }, 'backend healthy: probes pass again');
+    else this.logger.warn({ backend: r.backend, error: r.error }, 'backend unhealthy: probes failing');
+    this.changes.next();
+  }
+
+  private onBreaker(gen: Generation, t: BreakerTransition): void {
+    if (t.state === 'open') gen.openedAt.set(t.key, t.at);
+    else if (t.state === 'closed') gen.openedAt.delete(t.key);
+    const log = t.state === 'open' ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
+    log({ breaker: t.key, state: t.state }, `circuit ${t.state === 'half_open' ? 'half-open' : t.state}`);
+    if (gen === this.current) this.changes.next();
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same connection settings: the adapter (and its connection pool) can be kept. */
+function sameBackend(a: BackendConfig, b: BackendConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Health, statistics and open breakers of backends that keep their name move to the new generation. */
+function carryOver(old: Generation, next: Generation): void {
+  const now = Date.now();
+  const carryBreaker = (key: string, state: BreakerState): void => {
+    if (state === 'closed') return;
+    // Re-opened at its original time: a breaker that was half-open becomes half-open again at once.
+    const at = old.openedAt.get(key) ?? now;
+    next.registry.applyBreaker({ key, state: 'open', at });
+    next.openedAt.set(key, at);
+  };
+  for (const b of next.config.backends) {
+    if (!old.adapters.has(b.name)) continue;
+    const s = old.registry.backend(b.name);
+    next.registry.setHealth(b.name, s.healthy, old.registry.lastError(b.name));
+    next.registry.setStats(b.name, s.ttftMs, s.tokensPerSec);
+    carryBreaker(b.name, s.breaker);
+    for (const m of b.models) carryBreaker(`${b.name}/${m.id}`, old.registry.breaker(b.name, m.id));
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Test harness for the router: a temp config over fake-llm backends, the router started in-process
+ * on 127.0.0.1:0, and a plain grpc-js client speaking the real protocol to it. Shared by the
+ * router's e2e spec and the gateway's RouterClient spec. Not built (`*.mock.ts`).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { parseConfig } from '@switchyard/contracts';
+import {
+  loadRouterProto,
+  toDecideRequest,
+  type BackendStatesMsg,
+  type DecideResponseMsg,
+  type HealthCheckResponseMsg,
+  type OutcomeMsg,
+  type ReportSummaryMsg,
+} from '@switchyard/contracts/router';
+import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
+import type { RequestFeatures } from '@switchyard/policy';
+import { createLogger, type Logger } from '@switchyard/telemetry';
+import { createRouter, type RouterApp } from '../src/router.factory';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A logger that keeps its lines in memory, so specs can assert on what the router said. */
+export function memoryLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), lines };
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface TestBackend {
+  name: string;
+  tier: 'local' | 'cloud';
+  model: string;
+  port: number;
+}
+
+/** A config over the given backends: public model `chat` chains them in order; probes every 100 ms. */
+export function configYaml(backends: TestBackend[], extra = ''): string {
+  return [
+    'backends:',
+    ...backends.flatMap((b) => [
+      `  - name: ${b.name}`,
+      '    protocol: openai',
+      `    baseUrl: http://127.0.0.1:${b.port}/v1`,
+      `    tier: ${b.tier}`,
+      `    models: [${b.model}]`,
+    ]),
+    'models:',
+    '  - name: chat',
+    '    targets:',
+    ...backends.map((b) => `      - { backend: ${b.name}, model: ${b.model} }`),
+    'policy:',
+    '  health: { intervalMs: 100, timeoutMs: 200, failuresToDown: 2, successesToUp: 2 }',
+    '  breaker: { minRequests: 3, failureRate: 0.5, windowMs: 30000, openMs: 60000 }',
+    extra,
+  ].join('\n');
+}
+
+export interface RouterStack {
+  dir: string;
+  configPath: string;
+  fakes: Map<string, FakeLlm>;
+  backends: TestBackend[];
+  router: RouterApp;
+  lines: LogLine[];
+  logger: Logger;
+  /** Starts a (new) router on the same config file and, when given, the same port. */
+  restart(port?: number): Promise<RouterApp>;
+  close(): Promise<void>;
+}
+
+/** Two fake OpenAI backends (`local` serving llama, `cloud` serving gpt) and a router over them. */
+export async function startRouterStack(opts: { watchConfig?: boolean } = {}): Promise<RouterStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-router-'));
+  const fakes = new Map<string, FakeLlm>();
+  const backends: TestBackend[] = [];
+  for (const [name, tier, model] of [
+    ['local', 'local', 'llama'],
+    ['cloud', 'cloud', 'gpt'],
+  ] as const) {
+    const fake = await startFakeLlm({ protocol: 'openai', models: [model] });
+    fakes.set(name, fake);
+    backends.push({ name, tier, model, port: fake.port });
+  }
+  const configPath = join(dir, 'switchyard.yaml');
+  const text = configYaml(backends);
+  writeFileSync(configPath, text);
+  const { logger, lines } = memoryLogger();
+  const start = (port = 0): Promise<RouterApp> =>
+    createRouter({
+      config: parseConfig(text, {}, configPath),
+      configPath,
+      env: {},
+      logger,
+      url: `127.0.0.1:${port}`,
+      watchConfig: opts.watchConfig ?? false,
+      drainMs: 500,
+    });
+  const stack: RouterStack = {
+    dir,
+    configPath,
+    fakes,
+    backends,
+    router: await start(),
+    lines,
+    logger,
+    async restart(port) {
+      stack.router = await start(port);
+      return stack.router;
+    },
+    async close() {
+      await stack.router.close();
+      await Promise.allSettled([...fakes.values()].map((f) => f.close()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export function features(model: string, extra: Partial<RequestFeatures> = {}): RequestFeatures {
+  return { model, promptTokens: 10, stream: false, tags: [], headers: {}, pii: [], ...extra };
+}
+
+/** A plain grpc-js client for the router, on the shared proto definitions. */
+export class TestRouterClient {
+  readonly client: Client;
+  private readonly proto = loadRouterProto();
+
+  constructor(address: string) {
+    this.client = new Client(address, credentials.createInsecure());
+  }
+
+  decide(f: RequestFeatures, inFlight: Record<string, number> = {}): Promise<DecideResponseMsg> {
+    const m = this.proto.router.Decide;
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        toDecideRequest(f, inFlight),
+        { deadline: Date.now() + 5_000 },
+        (err, res) => (err || !res ? reject(err ?? new Error('no response')) : resolve(res)),
+      ),
+    );
+  }
+
+  report(outcomes: OutcomeMsg[]): Promise<ReportSummaryMsg> {
+    const m = this.proto.router.ReportOutcomes;
+    return new Promise((resolve, reject) => {
+      const call = this.client.makeClientStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { deadline: Date.now() + 5_000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('no response')) : resolve(res),
+      );
+      for (const o of outcomes) call.write(o);
+      call.end();
+    });
+  }
+
+  /** Opens WatchBackends and keeps every message. */
+  watch(): { states: BackendStatesMsg[]; call: ClientReadableStream<BackendStatesMsg>; ended: Promise<ServiceError | undefined> } {
+    const m = this.proto.router.WatchBackends;
+    const call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {}, {});
+    const states: BackendStatesMsg[] = [];
+    call.on('data', (s: BackendStatesMsg) => states.push(s));
+    const ended = new Promise<ServiceError | undefined>((resolve) => {
+      call.on('error', (err: ServiceError) => resolve(err));
+      call.on('end', () => resolve(undefined));
+    });
+    return { states, call, ended };
+  }
+
+  check(service: string): Promise<HealthCheckResponseMsg> {
+    const m = this.proto.health.Check;
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { service }, { deadline: Date.now() + 5_000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('no response')) : resolve(res),
+      ),
+    );
+  }
+
+  healthWatch(service: string): { statuses: string[]; ended: Promise<ServiceError | undefined>; call: ClientReadableStream<HealthCheckResponseMsg> } {
+    const m = this.proto.health.Watch;
+    const call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { service }, {});
+    const statuses: string[] = [];
+    call.on('data', (r: HealthCheckResponseMsg) => statuses.push(r.status));
+    const ended = new Promise<ServiceError | undefined>((resolve) => {
+      call.on('error', (err: ServiceError) => resolve(err));
+      call.on('end', () => resolve(undefined));
+    });
+    return { statuses, ended, call };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

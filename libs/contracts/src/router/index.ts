@@ -1,0 +1,2 @@
+export * from './router.proto';
+export * from './router.mapper';

@@ -1,0 +1,230 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { MethodDefinition, Options, PackageDefinition } from '@grpc/proto-loader';
+
+/*
+ * The router's gRPC contract, loaded from the .proto files (the single source of truth) and typed
+ * here, once. Everything that speaks to or serves the router uses these paths, these loader options
+ * and these message types; `router.mapper.ts` is the only place they meet the policy types.
+ * `router.proto.spec.ts` checks the interfaces below field by field against the loaded descriptors.
+ */
+
+export const ROUTER_PACKAGE = 'switchyard.router.v1';
+export const HEALTH_PACKAGE = 'grpc.health.v1';
+/** Fully qualified service names, as grpc.health.v1 and the package definition name them. */
+export const ROUTER_SERVICE = `${ROUTER_PACKAGE}.Router`;
+export const HEALTH_SERVICE = `${HEALTH_PACKAGE}.Health`;
+
+const ROUTER_FILE = 'switchyard/router/v1/router.proto';
+const HEALTH_FILE = 'grpc/health/v1/health.proto';
+const PROTO_SUBDIR = join('libs', 'contracts', 'proto');
+
+/**
+ * How every side loads the protos. With these options proto-loader delivers camelCase fields,
+ * int64/uint64 as JS numbers, enums as their names, proto3 defaults filled in for plain fields,
+ * `optional` fields absent when unset (and `_field: 'field'` when set).
+ */
+export const PROTO_LOADER_OPTIONS: Readonly<Options> = Object.freeze({
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
+
+export interface RouterProtoFiles {
+  /** The directory holding `switchyard/...` and `grpc/...` (the repo's `libs/contracts/proto`). */
+  dir: string;
+  router: string;
+  health: string;
+}
+
+/**
+ * Absolute paths of the two .proto files. `SWITCHYARD_PROTO_DIR` wins; otherwise the nearest
+ * ancestor of this file holding `libs/contracts/proto` (so it works from `libs/contracts/src` under
+ * jest, from `dist/libs/contracts/src` after a build, and from a `dist` that copied the protos).
+ */
+export function routerProtoFiles(env: NodeJS.ProcessEnv = process.env): RouterProtoFiles {
+  const dir = env.SWITCHYARD_PROTO_DIR ? resolve(env.SWITCHYARD_PROTO_DIR) : findProtoDir(__dirname);
+  const files = { dir, router: join(dir, ROUTER_FILE), health: join(dir, HEALTH_FILE) };
+  for (const f of [files.router, files.health]) {
+    if (!existsSync(f)) throw new Error(`router proto not found: ${f} (set SWITCHYARD_PROTO_DIR to the directory holding switchyard/ and grpc/)`);
+  }
+  return files;
+}
+
+function findProtoDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, PROTO_SUBDIR);
+    if (existsSync(join(candidate, ROUTER_FILE))) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`cannot find ${PROTO_SUBDIR}/${ROUTER_FILE} above ${from}; set SWITCHYARD_PROTO_DIR`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages, exactly as proto-loader delivers them with PROTO_LOADER_OPTIONS. The same shapes are
+// accepted when serialising (the `_field` markers are then ignored and may be left out).
+// ---------------------------------------------------------------------------------------------
+
+/** switchyard.router.v1.DecideRequest */
+export interface DecideRequestMsg {
+  tenant: string;
+  keyId: string;
+  model: string;
+  promptTokens: number;
+  maxTokens?: number;
+  _maxTokens?: 'maxTokens';
+  stream: boolean;
+  tags: string[];
+  headers: Record<string, string>;
+  maxLatencyMs?: number;
+  _maxLatencyMs?: 'maxLatencyMs';
+  pii: string[];
+  inFlight: Record<string, number>;
+}
+
+/** switchyard.router.v1.Candidate */
+export interface CandidateMsg {
+  backend: string;
+  model: string;
+  tier: string;
+  redact: boolean;
+  reason: string;
+  predictedMs?: number;
+  _predictedMs?: 'predictedMs';
+  estimatedCostUsd?: number;
+  _estimatedCostUsd?: 'estimatedCostUsd';
+}
+
+/** switchyard.router.v1.Dropped */
+export interface DroppedMsg {
+  backend: string;
+  model: string;
+  tier: string;
+  reason: string;
+}
+
+/** switchyard.router.v1.Privacy */
+export interface PrivacyMsg {
+  categories: string[];
+  action: string;
+}
+
+/** switchyard.router.v1.Deny */
+export interface DenyMsg {
+  code: string;
+  message: string;
+}
+
+/** switchyard.router.v1.DecideResponse */
+export interface DecideResponseMsg {
+  modelFound: boolean;
+  route: string;
+  strategy: string;
+  candidates: CandidateMsg[];
+  dropped: DroppedMsg[];
+  /** A singular message field: `null` when the sender left it out. */
+  privacy: PrivacyMsg | null;
+  deny?: DenyMsg;
+  _deny?: 'deny';
+}
+
+/** switchyard.router.v1.Outcome */
+export interface OutcomeMsg {
+  backend: string;
+  model: string;
+  success: boolean;
+  status: number;
+  ttftMs?: number;
+  _ttftMs?: 'ttftMs';
+  outputTokens?: number;
+  _outputTokens?: 'outputTokens';
+  durationMs?: number;
+  _durationMs?: 'durationMs';
+}
+
+/** switchyard.router.v1.ReportSummary (uint64 as a number) */
+export interface ReportSummaryMsg {
+  received: number;
+}
+
+/** switchyard.router.v1.WatchBackendsRequest */
+export type WatchBackendsRequestMsg = Record<string, never>;
+
+/** switchyard.router.v1.BackendState */
+export interface BackendStateMsg {
+  name: string;
+  tier: string;
+  healthy: boolean;
+  /** closed | open | half_open */
+  breaker: string;
+  inFlight: number;
+  ttftMs?: number;
+  _ttftMs?: 'ttftMs';
+  tokensPerSec?: number;
+  _tokensPerSec?: 'tokensPerSec';
+  lastError: string;
+  /** int64 as a number; 0 when the breaker is closed. */
+  breakerOpenedAtUnixMs: number;
+}
+
+/** switchyard.router.v1.BackendStates */
+export interface BackendStatesMsg {
+  backends: BackendStateMsg[];
+  atUnixMs: number;
+}
+
+/** grpc.health.v1.HealthCheckResponse.ServingStatus, by name (enums: String). */
+export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+/** grpc.health.v1.HealthCheckRequest */
+export interface HealthCheckRequestMsg {
+  service: string;
+}
+
+/** grpc.health.v1.HealthCheckResponse */
+export interface HealthCheckResponseMsg {
+  status: ServingStatus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+// ---------------------------------------------------------------------------------------------
+
+export interface RouterServiceDefinition {
+  Decide: MethodDefinition<DecideRequestMsg, DecideResponseMsg>;
+  ReportOutcomes: MethodDefinition<OutcomeMsg, ReportSummaryMsg>;
+  WatchBackends: MethodDefinition<WatchBackendsRequestMsg, BackendStatesMsg>;
+}
+
+export interface HealthServiceDefinition {
+  Check: MethodDefinition<HealthCheckRequestMsg, HealthCheckResponseMsg>;
+  Watch: MethodDefinition<HealthCheckRequestMsg, HealthCheckResponseMsg>;
+}
+
+export interface RouterProto {
+  files: RouterProtoFiles;
+  /** Both packages; what grpc-js `loadPackageDefinition` and `Server.addService` take. */
+  packageDefinition: PackageDefinition;
+  router: RouterServiceDefinition;
+  health: HealthServiceDefinition;
+}
+
+let loaded: RouterProto | undefined;
+
+/** Loads both protos once per process (the first call reads the files; later calls are a field read). */
+export function loadRouterProto(): RouterProto {
+  if (loaded) return loaded;
+  // Required here rather than imported at the top: importing contracts must not pull in protobufjs.
+  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const files = routerProtoFiles();
+  const packageDefinition = protoLoader.loadSync([files.router, files.health], { ...PROTO_LOADER_OPTIONS, includeDirs: [files.dir] });
+  loaded = {
+    files,
+    packageDefinition,
+    router: packageDefinition[ROUTER_SERVICE] as unknown as RouterServiceDefinition,
+    health: packageDefinition[HEALTH_SERVICE] as unknown as HealthServiceDefinition,
+  };
+  return loaded;
+}

@@ -1,0 +1,540 @@
+import { parseConfig, type Strategy } from '@switchyard/contracts';
+import { BackendStateRegistry } from '../state/backend-state';
+import { PolicyEngine } from './policy-engine';
+import type { BackendSnapshot, BreakerState, RequestFeatures, RouteDecision, StateView } from './policy.types';
+
+const BACKENDS = `
+backends:
+  - name: ollama
+    protocol: ollama
+    baseUrl: "http://127.0.0.1:11434"
+    tier: local
+    maxConcurrency: 4
+    costPerHour: 0.36
+    contextWindow: 8192
+    models: [llama3.2, { id: small, contextWindow: 2048 }]
+  - name: vllm
+    protocol: openai
+    baseUrl: "http://127.0.0.1:8000/v1"
+    tier: local
+    maxConcurrency: 8
+    models: [llama3.2]
+  - name: openai
+    protocol: openai
+    baseUrl: "https://api.openai.com/v1"
+    tier: cloud
+    contextWindow: 128000
+    price: { input: 0.15, output: 0.6 }
+    models: [gpt-4o-mini, { id: gpt-4o, price: { input: 2.5, output: 10 } }]
+  - name: anthropic
+    protocol: anthropic
+    baseUrl: "https://api.anthropic.com"
+    tier: cloud
+    models: [{ id: claude-haiku, contextWindow: 200000, price: { input: 0.8, output: 4 } }]
+models:
+  - name: chat
+    targets:
+      - { backend: ollama, model: llama3.2, weight: 3 }
+      - { backend: vllm, model: llama3.2, weight: 1 }
+      - { backend: openai, model: gpt-4o-mini, weight: 1 }
+  - name: smart
+    targets:
+      - { backend: openai, model: gpt-4o }
+      - { backend: anthropic, model: claude-haiku }
+  - name: tiny
+    targets:
+      - { backend: ollama, model: small }
+      - { backend: openai, model: gpt-4o-mini }
+`;
+
+/** An engine over BACKENDS with `policy` (YAML, indented under `policy:`), through the real loader. */
+function engine(policy = '', random?: () => number): PolicyEngine {
+  const config = parseConfig(policy ? `${BACKENDS}\npolicy:\n${policy}` : BACKENDS, {});
+  return new PolicyEngine(config, random);
+}
+
+/** A hand-rolled StateView: every backend idle, healthy and closed unless told otherwise. */
+class FakeState implements StateView {
+  constructor(
+    private readonly backends: Record<string, Partial<BackendSnapshot>> = {},
+    private readonly models: Record<string, BreakerState> = {},
+  ) {}
+
+  backend(name: string): BackendSnapshot {
+    return { healthy: true, breaker: 'closed', inFlight: 0, ...this.backends[name] };
+  }
+
+  breaker(backend: string, model: string): BreakerState {
+    return this.models[`${backend}/${model}`] ?? 'closed';
+  }
+}
+
+function features(over: Partial<RequestFeatures> = {}): RequestFeatures {
+  return { model: 'chat', promptTokens: 1_000, stream: false, tags: [], headers: {}, pii: [], ...over };
+}
+
+const never = (): number => {
+  throw new Error('random() must not be called');
+};
+
+function decide(e: PolicyEngine, f: Partial<RequestFeatures> = {}, state: StateView = new FakeState()): RouteDecision {
+  const d = e.decide(features(f), state);
+  if (!d) throw new Error('expected a decision');
+  return d;
+}
+
+const names = (d: RouteDecision): string[] => d.candidates.map((c) => c.backend);
+const drops = (d: RouteDecision): string[] => d.dropped.map((c) => `${c.backend}/${c.model}: ${c.reason}`);
+
+describe('PolicyEngine', () => {
+  it('returns undefined for an unknown model', () => {
+    expect(engine().decide(features({ model: 'gpt-5' }), new FakeState())).toBeUndefined();
+  });
+
+  it('gives the default decision for a public model: its chain, explained', () => {
+    const d = decide(engine('', never));
+    expect(d).toEqual({
+      route: 'model:chat',
+      strategy: 'local-first',
+      candidates: [
+        { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', estimatedCostUsd: expect.any(Number) },
+        { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'local first (0/8 in flight)', estimatedCostUsd: 0 },
+        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cloud, after local', estimatedCostUsd: expect.any(Number) },
+      ],
+      dropped: [],
+      privacy: { categories: [], action: 'none' },
+    });
+  });
+
+  it.each([
+    ['llama3.2', 'direct', ['ollama', 'vllm']],
+    ['gpt-4o-mini', 'direct', ['openai']],
+    ['smart', 'model:smart', ['openai', 'anthropic']],
+  ])('%s routes as %s', (model, route, chain) => {
+    const d = decide(engine(), { model });
+    expect(d.route).toBe(route);
+    expect(names(d)).toEqual(chain);
+  });
+
+  describe('strategies', () => {
+    it.each<[string, Strategy, Partial<RequestFeatures>, Record<string, Partial<BackendSnapshot>>, number, string[]]>([
+      ['local-first, idle', 'local-first', {}, {}, 0, ['ollama', 'vllm', 'openai']],
+      ['local-first, busier equal goes second', 'local-first', {}, { ollama: { inFlight: 2 }, vllm: { inFlight: 1 } }, 0, ['vllm', 'ollama', 'openai']],
+      ['local-first, saturated local spills to cloud', 'local-first', {}, { ollama: { inFlight: 4 } }, 0, ['vllm', 'openai', 'ollama']],
+      ['local-first, every local saturated', 'local-first', {}, { ollama: { inFlight: 4 }, vllm: { inFlight: 9 } }, 0, ['openai', 'ollama', 'vllm']],
+      [
+        'local-first, locals predicted over budget',
+        'local-first',
+        { maxTokens: 100, maxLatencyMs: 3_000 },
+        { ollama: { ttftMs: 2_000, tokensPerSec: 10 }, vllm: { ttftMs: 2_000, tokensPerSec: 10 } },
+        0,
+        ['openai', 'ollama', 'vllm'],
+      ],
+      [
+        'local-first, one local within budget',
+        'local-first',
+        { maxTokens: 100, maxLatencyMs: 3_000 },
+        { ollama: { ttftMs: 2_000, tokensPerSec: 10 }, vllm: { ttftMs: 200, tokensPerSec: 100 } },
+        0,
+        ['vllm', 'openai', 'ollama'],
+      ],
+      ['cloud-first', 'cloud-first', {}, {}, 0, ['openai', 'ollama', 'vllm']],
+      ['cloud-first, saturated cloud falls back to local', 'cloud-first', {}, { openai: { inFlight: 64 } }, 0, ['ollama', 'vllm', 'openai']],
+      ['cheapest', 'cheapest', { maxTokens: 500 }, { ollama: { tokensPerSec: 50 } }, 0, ['vllm', 'openai', 'ollama']],
+      ['cheapest, fast local box beats the cloud', 'cheapest', { maxTokens: 500 }, { ollama: { tokensPerSec: 1_000 } }, 0, ['vllm', 'ollama', 'openai']],
+      [
+        'fastest',
+        'fastest',
+        { maxTokens: 500 },
+        { ollama: { ttftMs: 100, tokensPerSec: 100 }, vllm: { ttftMs: 50, tokensPerSec: 200 }, openai: { ttftMs: 400, tokensPerSec: 80 } },
+        0,
+        ['vllm', 'ollama', 'openai'],
+      ],
+      [
+        'fastest, queue counts',
+        'fastest',
+        { maxTokens: 500 },
+        { ollama: { ttftMs: 100, tokensPerSec: 100 }, vllm: { ttftMs: 50, tokensPerSec: 200, inFlight: 8 }, openai: { ttftMs: 400, tokensPerSec: 80 } },
+        0,
+        ['ollama', 'vllm', 'openai'],
+      ],
+      ['weighted, draw in the first 3/5', 'weighted', {}, {}, 0.59, ['ollama', 'vllm', 'openai']],
+      ['weighted, draw in the next 1/5', 'weighted', {}, {}, 0.65, ['vllm', 'ollama', 'openai']],
+      ['weighted, draw in the last 1/5', 'weighted', {}, {}, 0.9, ['openai', 'ollama', 'vllm']],
+    ])('%s', (_name, strategy, f, state, r, expected) => {
+      const d = decide(
+        engine(`  strategy: ${strategy}\n`, () => r),
+        f,
+        new FakeState(state),
+      );
+      expect(d.strategy).toBe(strategy);
+      expect(names(d)).toEqual(expected);
+      expect(d.dropped).toEqual([]);
+      for (const c of d.candidates) expect(c.reason).toEqual(expect.any(String));
+    });
+
+    it('reports estimated cost and predicted latency per candidate', () => {
+      const e = engine('  rules: [{ name: cheap, action: { strategy: cheapest } }]\n');
+      const d = decide(e, { maxTokens: 500 }, new FakeState({ ollama: { tokensPerSec: 50, ttftMs: 100 } }));
+      expect(d.candidates.map((c) => [c.backend, c.estimatedCostUsd, c.predictedMs])).toEqual([
+        ['vllm', 0, undefined],
+        ['openai', 0.00045, undefined], // (1000 * 0.15 + 500 * 0.6) / 1e6
+        ['ollama', 0.0012, 10_100], // $0.36/h * (100 + 500) / 50 s; 100 ms + 500 / 50 s
+      ]);
+      expect(d.candidates.map((c) => c.reason)).toEqual(['cheapest: $0.00', 'cheapest: $0.000450', 'cheapest: $0.00120']);
+    });
+
+    it('uses the model price over the backend price', () => {
+      const d = decide(engine(), { model: 'smart', maxTokens: 1_000 });
+      expect(d.candidates.map((c) => [c.backend, c.estimatedCostUsd])).toEqual([
+        ['openai', 0.0125], // gpt-4o: (1000 * 2.5 + 1000 * 10) / 1e6
+        ['anthropic', 0.0048], // (1000 * 0.8 + 1000 * 4) / 1e6
+      ]);
+    });
+
+    it('weighted draws with the injected random, once per decision', () => {
+      const random = jest.fn(() => 0.7);
+      const d = decide(engine('  strategy: weighted\n', random));
+      expect(random).toHaveBeenCalledTimes(1);
+      expect(names(d)).toEqual(['vllm', 'ollama', 'openai']);
+      expect(d.candidates[0].reason).toBe('weighted: drawn with weight 1/5');
+    });
+
+    it('weighted only draws among what is left', () => {
+      const d = decide(
+        engine('  strategy: weighted\n', () => 0),
+        {},
+        new FakeState({ ollama: { healthy: false } }),
+      );
+      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(d.candidates[0].reason).toBe('weighted: drawn with weight 1/2');
+    });
+
+    it('is deterministic apart from the weighted draw', () => {
+      const e = engine();
+      const state = new FakeState({ ollama: { inFlight: 4, ttftMs: 300, tokensPerSec: 40 } });
+      expect(decide(e, { maxLatencyMs: 500 }, state)).toEqual(decide(e, { maxLatencyMs: 500 }, state));
+    });
+  });
+
+  describe('rules', () => {
+    const RULES = `  rules:
+    - { name: deny-batch, match: { tags: [batch, nightly] }, action: { deny: "no batch jobs at night" } }
+    - { name: acme-cloud, match: { tenant: "acme-*" }, action: { tier: cloud } }
+    - { name: gpt-cheap, match: { model: "gpt-*" }, action: { strategy: cheapest } }
+    - { name: pii-local, match: { pii: true }, action: { tier: local } }
+    - { name: ml-team, match: { header: { x-team: "ml-*" } }, action: { backends: [vllm, openai], strategy: fastest } }
+    - { name: globex-clean, match: { tenant: globex, pii: false }, action: { tier: any, strategy: cloud-first } }
+`;
+
+    it.each<[string, Partial<RequestFeatures>, string, Strategy, string[], string[]]>([
+      ['no rule matches: the model route and the default strategy', { tenant: 'initech' }, 'model:chat', 'local-first', ['ollama', 'vllm', 'openai'], []],
+      ['no rule matches a direct model: direct', { model: 'llama3.2' }, 'direct', 'local-first', ['ollama', 'vllm'], []],
+      [
+        'tenant glob + tier cloud',
+        { tenant: 'acme-eu' },
+        'acme-cloud',
+        'local-first',
+        ['openai'],
+        ['ollama/llama3.2: rule "acme-cloud" keeps tier cloud', 'vllm/llama3.2: rule "acme-cloud" keeps tier cloud'],
+      ],
+      [
+        'tags: only some present does not match',
+        { tags: ['batch'], tenant: 'acme-eu' },
+        'acme-cloud',
+        'local-first',
+        ['openai'],
+        ['ollama/llama3.2: rule "acme-cloud" keeps tier cloud', 'vllm/llama3.2: rule "acme-cloud" keeps tier cloud'],
+      ],
+      ['model glob + strategy', { model: 'gpt-4o-mini' }, 'gpt-cheap', 'cheapest', ['openai'], []],
+      ['pii true + tier local', { pii: ['email'] }, 'pii-local', 'local-first', ['ollama', 'vllm'], ['openai/gpt-4o-mini: rule "pii-local" keeps tier local']],
+      [
+        'header glob + backends',
+        { headers: { 'x-team': 'ml-research' } },
+        'ml-team',
+        'fastest',
+        ['vllm', 'openai'],
+        ['ollama/llama3.2: rule "ml-team" allows backends vllm, openai'],
+      ],
+      ['header other value does not match', { headers: { 'x-team': 'web' } }, 'model:chat', 'local-first', ['ollama', 'vllm', 'openai'], []],
+      ['pii false + tier any', { tenant: 'globex' }, 'globex-clean', 'cloud-first', ['openai', 'ollama', 'vllm'], []],
+      [
+        'first match wins: pii-local before globex-clean',
+        { tenant: 'globex', pii: ['phone'] },
+        'pii-local',
+        'local-first',
+        ['ollama', 'vllm'],
+        ['openai/gpt-4o-mini: rule "pii-local" keeps tier local'],
+      ],
+      ['first match wins: acme-cloud before gpt-cheap', { tenant: 'acme-us', model: 'gpt-4o-mini' }, 'acme-cloud', 'local-first', ['openai'], []],
+      [
+        'a rule can leave nothing: dropped says why',
+        { tenant: 'acme-eu', model: 'llama3.2' },
+        'acme-cloud',
+        'local-first',
+        [],
+        ['ollama/llama3.2: rule "acme-cloud" keeps tier cloud', 'vllm/llama3.2: rule "acme-cloud" keeps tier cloud'],
+      ],
+    ])('%s', (_name, f, route, strategy, candidates, dropped) => {
+      const d = decide(engine(RULES), f);
+      expect(d.deny).toBeUndefined();
+      expect(d.route).toBe(route);
+      expect(d.strategy).toBe(strategy);
+      expect(names(d)).toEqual(candidates);
+      expect(drops(d)).toEqual(dropped);
+    });
+
+    it.each<[string, Partial<RequestFeatures>]>([
+      ['all tags present', { tags: ['nightly', 'batch'] }],
+      ['first match wins over a later rule that also matches', { tags: ['batch', 'nightly'], tenant: 'acme-eu', pii: ['email'] }],
+    ])('deny: %s', (_name, f) => {
+      const d = decide(engine(RULES), f);
+      expect(d.route).toBe('deny-batch');
+      expect(d.deny).toEqual({ code: 'policy_denied', message: 'Refused by policy rule "deny-batch": no batch jobs at night' });
+      expect(d.candidates).toEqual([]);
+      expect(d.dropped).toEqual([]);
+    });
+
+    it('tier and backends together', () => {
+      const e = engine('  rules: [{ name: pin, action: { tier: local, backends: [vllm, openai] } }]\n');
+      const d = decide(e);
+      expect(names(d)).toEqual(['vllm']);
+      expect(drops(d)).toEqual(['openai/gpt-4o-mini: rule "pin" keeps tier local', 'ollama/llama3.2: rule "pin" allows backends vllm, openai']);
+    });
+
+    it('a rule denies before privacy does', () => {
+      const e = engine('  privacy: { onPii: deny }\n  rules: [{ name: stop, match: { pii: true }, action: { deny: "no" } }]\n');
+      expect(decide(e, { pii: ['email'] }).deny?.code).toBe('policy_denied');
+    });
+  });
+
+  describe('privacy', () => {
+    const onPii = (action: string, rules = ''): PolicyEngine => engine(`  privacy: { onPii: ${action} }\n${rules}`);
+
+    it.each(['local-only', 'redact', 'deny', 'allow'])('%s: a prompt without PII goes anywhere', (action) => {
+      const d = decide(onPii(action));
+      expect(d.privacy).toEqual({ categories: [], action: 'none' });
+      expect(d.deny).toBeUndefined();
+      expect(names(d)).toEqual(['ollama', 'vllm', 'openai']);
+      expect(d.candidates.some((c) => c.redact)).toBe(false);
+    });
+
+    it('local-only keeps the prompt on local backends', () => {
+      const d = decide(onPii('local-only'), { pii: ['email', 'phone'] });
+      expect(d.privacy).toEqual({ categories: ['email', 'phone'], action: 'local-only' });
+      expect(names(d)).toEqual(['ollama', 'vllm']);
+      expect(drops(d)).toEqual(['openai/gpt-4o-mini: privacy: prompt has email, phone; onPii local-only']);
+    });
+
+    it('local-only with no local backend refuses (pii_local_only)', () => {
+      const d = decide(onPii('local-only'), { model: 'smart', pii: ['credit_card'] });
+      expect(d.deny?.code).toBe('pii_local_only');
+      expect(d.deny?.message).toMatch(/credit_card.*no local backend serves model smart/);
+      expect(d.candidates).toEqual([]);
+      expect(d.privacy.action).toBe('local-only');
+    });
+
+    it('local-only after a rule kept only cloud refuses too', () => {
+      const d = decide(onPii('local-only', '  rules: [{ name: cloudy, action: { tier: cloud } }]\n'), { pii: ['email'] });
+      expect(d.deny?.code).toBe('pii_local_only');
+    });
+
+    it('local-only does not refuse when the local backends are merely down: they are tried', () => {
+      const d = decide(onPii('local-only'), { pii: ['email'] }, new FakeState({ ollama: { healthy: false }, vllm: { breaker: 'open' } }));
+      expect(d.deny).toBeUndefined();
+      expect(names(d)).toEqual(['ollama', 'vllm']);
+    });
+
+    it('redact marks cloud candidates only', () => {
+      const d = decide(onPii('redact'), { pii: ['email'] });
+      expect(d.privacy).toEqual({ categories: ['email'], action: 'redact' });
+      expect(d.candidates.map((c) => [c.backend, c.redact])).toEqual([
+        ['ollama', undefined],
+        ['vllm', undefined],
+        ['openai', true],
+      ]);
+      expect(d.dropped).toEqual([]);
+    });
+
+    it('deny refuses (pii_denied), naming the categories', () => {
+      const d = decide(onPii('deny'), { pii: ['us_ssn'] });
+      expect(d.deny).toEqual({ code: 'pii_denied', message: expect.stringContaining('us_ssn') });
+      expect(d.candidates).toEqual([]);
+      expect(d.privacy).toEqual({ categories: ['us_ssn'], action: 'deny' });
+    });
+
+    it('allow lets it go anywhere, unredacted, and says so', () => {
+      const d = decide(onPii('allow'), { pii: ['email'] });
+      expect(d.privacy).toEqual({ categories: ['email'], action: 'allow' });
+      expect(names(d)).toEqual(['ollama', 'vllm', 'openai']);
+      expect(d.candidates.some((c) => c.redact)).toBe(false);
+    });
+  });
+
+  describe('context window', () => {
+    it.each<[string, Partial<RequestFeatures>, string[], string[]]>([
+      ['fits exactly', { model: 'tiny', promptTokens: 1_948, maxTokens: 100 }, ['ollama', 'openai'], []],
+      [
+        'one token over: dropped',
+        { model: 'tiny', promptTokens: 1_949, maxTokens: 100 },
+        ['openai'],
+        ['ollama/small: context window 2048 < 2049 tokens (prompt ~1949 + max_tokens 100)'],
+      ],
+      [
+        'no max_tokens: the prompt alone must fit',
+        { model: 'tiny', promptTokens: 2_049 },
+        ['openai'],
+        ['ollama/small: context window 2048 < 2049 tokens (prompt ~2049 + max_tokens 0)'],
+      ],
+      // ollama's backend-wide window (8192) applies to llama3.2; vllm declares none, so it is never dropped.
+      [
+        'backend default window',
+        { promptTokens: 8_000, maxTokens: 500 },
+        ['vllm', 'openai'],
+        ['ollama/llama3.2: context window 8192 < 8500 tokens (prompt ~8000 + max_tokens 500)'],
+      ],
+      [
+        'model window overrides the backend one',
+        { model: 'smart', promptTokens: 150_000, maxTokens: 1_000 },
+        ['anthropic'],
+        ['openai/gpt-4o: context window 128000 < 151000 tokens (prompt ~150000 + max_tokens 1000)'],
+      ],
+      [
+        'nothing fits: nothing to try, every drop explained',
+        { model: 'tiny', promptTokens: 200_000 },
+        [],
+        [
+          'ollama/small: context window 2048 < 200000 tokens (prompt ~200000 + max_tokens 0)',
+          'openai/gpt-4o-mini: context window 128000 < 200000 tokens (prompt ~200000 + max_tokens 0)',
+        ],
+      ],
+    ])('%s', (_name, f, candidates, dropped) => {
+      const d = decide(engine(), f);
+      expect(names(d)).toEqual(candidates);
+      expect(drops(d)).toEqual(dropped);
+    });
+  });
+
+  describe('health and breakers', () => {
+    it.each<[string, Record<string, Partial<BackendSnapshot>>, Record<string, BreakerState>, string[], string[]]>([
+      ['unhealthy local: spills to what is left', { ollama: { healthy: false } }, {}, ['vllm', 'openai'], ['ollama/llama3.2: health probes failing']],
+      [
+        'every local unhealthy: cloud',
+        { ollama: { healthy: false }, vllm: { healthy: false } },
+        {},
+        ['openai'],
+        ['ollama/llama3.2: health probes failing', 'vllm/llama3.2: health probes failing'],
+      ],
+      ['backend breaker open', { vllm: { breaker: 'open' } }, {}, ['ollama', 'openai'], ['vllm/llama3.2: circuit open']],
+      ['backend/model breaker open', {}, { 'openai/gpt-4o-mini': 'open' }, ['ollama', 'vllm'], ['openai/gpt-4o-mini: circuit open']],
+      ['another model’s breaker does not matter', {}, { 'openai/gpt-4o': 'open', 'ollama/small': 'open' }, ['ollama', 'vllm', 'openai'], []],
+      ['half-open is tried', { ollama: { breaker: 'half_open' } }, { 'openai/gpt-4o-mini': 'half_open' }, ['ollama', 'vllm', 'openai'], []],
+      [
+        'backend open wins over a closed model breaker',
+        { openai: { breaker: 'open' } },
+        { 'openai/gpt-4o-mini': 'closed' },
+        ['ollama', 'vllm'],
+        ['openai/gpt-4o-mini: circuit open'],
+      ],
+      [
+        'unhealthy and open: health is the reason',
+        { ollama: { healthy: false, breaker: 'open' } },
+        {},
+        ['vllm', 'openai'],
+        ['ollama/llama3.2: health probes failing'],
+      ],
+    ])('%s', (_name, backends, models, candidates, dropped) => {
+      const d = decide(engine(), {}, new FakeState(backends, models));
+      expect(names(d)).toEqual(candidates);
+      expect(drops(d)).toEqual(dropped);
+      for (const c of d.candidates) expect(c.reason).not.toMatch(/trying anyway/);
+    });
+
+    it('every candidate down: tries them all anyway, in strategy order, and says so', () => {
+      const state = new FakeState({ ollama: { healthy: false, inFlight: 4 }, vllm: { breaker: 'open' } }, { 'openai/gpt-4o-mini': 'open' });
+      const d = decide(engine(), {}, state);
+      expect(names(d)).toEqual(['vllm', 'openai', 'ollama']);
+      expect(d.candidates.map((c) => c.reason)).toEqual([
+        'local first (0/8 in flight); every candidate is down, trying anyway',
+        'cloud, after local; every candidate is down, trying anyway',
+        'spilled: saturated (4/4 in flight); every candidate is down, trying anyway',
+      ]);
+      expect(drops(d)).toEqual(['ollama/llama3.2: health probes failing', 'vllm/llama3.2: circuit open', 'openai/gpt-4o-mini: circuit open']);
+    });
+
+    it('every candidate down: only those that passed the other checks are tried', () => {
+      const state = new FakeState({ openai: { healthy: false } });
+      const d = decide(engine(), { model: 'tiny', promptTokens: 5_000 }, state);
+      expect(names(d)).toEqual(['openai']);
+      expect(drops(d)).toEqual(['ollama/small: context window 2048 < 5000 tokens (prompt ~5000 + max_tokens 0)', 'openai/gpt-4o-mini: health probes failing']);
+      expect(d.candidates[0].reason).toMatch(/every candidate is down, trying anyway$/);
+    });
+  });
+
+  describe('with a real BackendStateRegistry', () => {
+    const policy = `  breaker: { failureRate: 0.5, minRequests: 2, windowMs: 1000, openMs: 500, halfOpenSuccesses: 1 }
+  health: { failuresToDown: 1, successesToUp: 1 }
+`;
+    function setup(): { e: PolicyEngine; reg: BackendStateRegistry; clock: { now: number } } {
+      const config = parseConfig(`${BACKENDS}\npolicy:\n${policy}`, {});
+      const clock = { now: 1_000_000 };
+      return { e: new PolicyEngine(config, never), reg: new BackendStateRegistry(config, () => clock.now), clock };
+    }
+
+    it('drops a tripped backend until its breaker half-opens', () => {
+      const { e, reg, clock } = setup();
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 503 });
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 502 });
+      let d = decide(e, {}, reg);
+      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(drops(d)).toEqual(['ollama/llama3.2: circuit open']);
+      clock.now += 500;
+      d = decide(e, {}, reg);
+      expect(names(d)).toEqual(['ollama', 'vllm', 'openai']);
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: true, status: 200 });
+      expect(reg.backend('ollama').breaker).toBe('closed');
+    });
+
+    it('a tripped backend/model breaker drops that model only', () => {
+      const { e, reg } = setup();
+      for (let i = 0; i < 5; i++) reg.record({ backend: 'openai', model: 'gpt-4o-mini', success: true, status: 200 });
+      reg.record({ backend: 'openai', model: 'gpt-4o', success: false, status: 500 });
+      reg.record({ backend: 'openai', model: 'gpt-4o', success: false, status: 500 });
+      expect(reg.backend('openai').breaker).toBe('closed');
+      expect(drops(decide(e, { model: 'smart' }, reg))).toEqual(['openai/gpt-4o: circuit open']);
+      expect(drops(decide(e, {}, reg))).toEqual([]);
+    });
+
+    it('4xx answers do not trip anything', () => {
+      const { e, reg } = setup();
+      for (let i = 0; i < 10; i++) reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 400 });
+      expect(decide(e, {}, reg).dropped).toEqual([]);
+    });
+
+    it('probes take a backend out and bring it back', () => {
+      const { e, reg } = setup();
+      reg.probed('vllm', false, 'ECONNREFUSED');
+      expect(drops(decide(e, {}, reg))).toEqual(['vllm/llama3.2: health probes failing']);
+      reg.probed('vllm', true);
+      expect(decide(e, {}, reg).dropped).toEqual([]);
+    });
+
+    it('in-flight counts saturate and spill', () => {
+      const { e, reg } = setup();
+      for (let i = 0; i < 4; i++) reg.begin('ollama');
+      expect(names(decide(e, {}, reg))).toEqual(['vllm', 'openai', 'ollama']);
+      for (let i = 0; i < 8; i++) reg.begin('vllm');
+      expect(names(decide(e, {}, reg))).toEqual(['openai', 'ollama', 'vllm']);
+      reg.end('ollama');
+      expect(names(decide(e, {}, reg))).toEqual(['ollama', 'openai', 'vllm']);
+    });
+
+    it('measured latency drives the latency budget', () => {
+      const { e, reg } = setup();
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: true, status: 200, ttftMs: 1_500, outputTokens: 100, durationMs: 11_500 }); // 100 tokens in 10 s
+      const d = decide(e, { model: 'llama3.2', maxTokens: 100, maxLatencyMs: 5_000 }, reg);
+      expect(names(d)).toEqual(['vllm', 'ollama']);
+      expect(d.candidates[1]).toMatchObject({ predictedMs: 11_500, reason: 'spilled: predicted 11500 ms > budget 5000 ms' });
+    });
+  });
+});

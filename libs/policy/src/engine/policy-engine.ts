@@ -1,0 +1,130 @@
+import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@switchyard/contracts';
+import { ModelCatalog, type CatalogTarget } from '../model-catalog';
+import { compileRules, type CompiledRule } from './rules';
+import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
+import type { DroppedCandidate, RequestFeatures, RouteDecision, StateView } from './policy.types';
+
+interface ModelInfo {
+  contextWindow?: number;
+  price?: { input: number; output: number };
+}
+
+/**
+ * Decides where a request may and should run: the first matching rule, privacy, context
+ * windows, health and breakers narrow the model's chain; the strategy orders what is left.
+ * Pure: the same features and state always give the same decision (weighted draws aside).
+ */
+export class PolicyEngine {
+  readonly catalog: ModelCatalog;
+  private readonly rules: CompiledRule[];
+  private readonly backends: Map<string, BackendConfig>;
+  private readonly models = new Map<string, ModelInfo>();
+  private readonly strategy: Strategy;
+  private readonly onPii: PiiAction;
+
+  constructor(
+    config: SwitchyardConfig,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.catalog = new ModelCatalog(config);
+    this.rules = compileRules(config.policy.rules);
+    this.backends = new Map(config.backends.map((b) => [b.name, b]));
+    for (const b of config.backends) {
+      for (const m of b.models) {
+        this.models.set(`${b.name}\u0000${m.id}`, { contextWindow: m.contextWindow ?? b.contextWindow, price: m.price ?? b.price });
+      }
+    }
+    this.strategy = config.policy.strategy;
+    this.onPii = config.policy.privacy.onPii;
+  }
+
+  /** undefined when the model is unknown (the caller answers 404 model_not_found). */
+  decide(f: RequestFeatures, state: StateView): RouteDecision | undefined {
+    const entry = this.catalog.resolve(f.model);
+    if (!entry) return undefined;
+    const rule = this.rules.find((r) => r.matches(f));
+    const route = rule ? rule.name : entry.route;
+    const strategy = rule?.action.strategy ?? this.strategy;
+    const privacyAction = f.pii.length === 0 ? 'none' : this.onPii;
+    const decision: RouteDecision = { route, strategy, candidates: [], dropped: [], privacy: { categories: f.pii, action: privacyAction } };
+
+    if (rule?.action.deny) return { ...decision, deny: { code: 'policy_denied', message: `Refused by policy rule "${rule.name}": ${rule.action.deny}` } };
+    if (privacyAction === 'deny') {
+      return { ...decision, deny: { code: 'pii_denied', message: `The prompt contains personal data (${f.pii.join(', ')}) and policy refuses it.` } };
+    }
+
+    // Placement constraints: the rule's tier/backends, then privacy.
+    let targets: CatalogTarget[] = entry.targets;
+    const tier = rule?.action.tier;
+    if (tier && tier !== 'any') targets = this.keep(targets, (t) => t.tier === tier, `rule "${route}" keeps tier ${tier}`, decision.dropped);
+    const allowed = rule?.action.backends;
+    if (allowed) targets = this.keep(targets, (t) => allowed.includes(t.backend), `rule "${route}" allows backends ${allowed.join(', ')}`, decision.dropped);
+    if (privacyAction === 'local-only') {
+      targets = this.keep(targets, (t) => t.tier === 'local', `privacy: prompt has ${f.pii.join(', ')}; onPii local-only`, decision.dropped);
+      if (targets.length === 0) {
+        return {
+          ...decision,
+          deny: {
+            code: 'pii_local_only',
+            message: `The prompt contains personal data (${f.pii.join(', ')}) and policy keeps it on local backends, but no local backend serves model ${f.model}.`,
+          },
+        };
+      }
+    }
+
+    // Capacity constraints: context window, then health and breakers.
+    const needed = f.promptTokens + (f.maxTokens ?? 0);
+    targets = targets.filter((t) => {
+      const cw = this.models.get(`${t.backend}\u0000${t.model}`)?.contextWindow;
+      if (cw === undefined || needed <= cw) return true;
+      decision.dropped.push({ ...strip(t), reason: `context window ${cw} < ${needed} tokens (prompt ~${f.promptTokens} + max_tokens ${f.maxTokens ?? 0})` });
+      return false;
+    });
+    const live: CatalogTarget[] = [];
+    const down: DroppedCandidate[] = [];
+    for (const t of targets) {
+      const s = state.backend(t.backend);
+      const breaker = s.breaker === 'open' ? 'open' : state.breaker(t.backend, t.model);
+      if (!s.healthy) down.push({ ...strip(t), reason: 'health probes failing' });
+      else if (breaker === 'open') down.push({ ...strip(t), reason: 'circuit open' });
+      else live.push(t);
+    }
+    decision.dropped.push(...down);
+    // With nothing live, try the down ones anyway: probes can be wrong, and an error is no better.
+    const usable = live.length > 0 ? live : targets;
+
+    const scored: Scored[] = usable.map((t) => {
+      const b = this.backends.get(t.backend)!;
+      const info = this.models.get(`${t.backend}\u0000${t.model}`);
+      return {
+        candidate: { ...strip(t), ...(privacyAction === 'redact' && t.tier === 'cloud' ? { redact: true } : {}) },
+        order: entry.targets.indexOf(t),
+        state: state.backend(t.backend),
+        maxConcurrency: b.maxConcurrency,
+        price: b.tier === 'cloud' ? info?.price : undefined,
+        costPerHour: b.costPerHour,
+        weight: t.weight,
+      };
+    });
+    for (const s of orderByStrategy(strategy, scored, f, this.random)) {
+      const predicted = predictMs(s, f);
+      if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
+      s.candidate.estimatedCostUsd = Number(estimateCost(s, f).toPrecision(4));
+      if (live.length === 0 && down.length > 0) s.candidate.reason = `${s.candidate.reason}; every candidate is down, trying anyway`;
+      decision.candidates.push(s.candidate);
+    }
+    return decision;
+  }
+
+  private keep(targets: CatalogTarget[], pass: (t: CatalogTarget) => boolean, reason: string, dropped: DroppedCandidate[]): CatalogTarget[] {
+    return targets.filter((t) => {
+      if (pass(t)) return true;
+      dropped.push({ ...strip(t), reason });
+      return false;
+    });
+  }
+}
+
+function strip(t: CatalogTarget): { backend: string; model: string; tier: CatalogTarget['tier'] } {
+  return { backend: t.backend, model: t.model, tier: t.tier };
+}

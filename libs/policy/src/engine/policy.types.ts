@@ -1,0 +1,76 @@
+import type { Strategy, Tier } from '@switchyard/contracts';
+
+/** What the engine knows of a request. Built once per request by the gateway; no message text. */
+export interface RequestFeatures {
+  tenant?: string;
+  keyId?: string;
+  /** The model name the client asked for. */
+  model: string;
+  /** Estimated prompt tokens. */
+  promptTokens: number;
+  maxTokens?: number;
+  stream: boolean;
+  tags: readonly string[];
+  /** Request headers, lower-case names, for rule matching. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The client's latency budget (`x-switchyard-max-latency-ms`). */
+  maxLatencyMs?: number;
+  /** PII categories found in the prompt; never the values. */
+  pii: readonly string[];
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** One backend's live state as the engine sees it. */
+export interface BackendSnapshot {
+  /** From active probes; a backend never probed counts as healthy. */
+  healthy: boolean;
+  breaker: BreakerState;
+  inFlight: number;
+  /** EWMA of time to first token, ms; undefined until measured. */
+  ttftMs?: number;
+  /** EWMA of output tokens per second; undefined until measured. */
+  tokensPerSec?: number;
+}
+
+export interface StateView {
+  backend(name: string): BackendSnapshot;
+  /** The breaker of one model on one backend (the backend's own breaker wins when open). */
+  breaker(backend: string, model: string): BreakerState;
+}
+
+export interface RouteCandidate {
+  backend: string;
+  /** The backend's own model id. */
+  model: string;
+  tier: Tier;
+  /** Cloud call that must carry the prompt redacted (privacy `redact`). */
+  redact?: boolean;
+  /** Why it stands where it stands. */
+  reason?: string;
+  predictedMs?: number;
+  estimatedCostUsd?: number;
+}
+
+export interface DroppedCandidate {
+  backend: string;
+  model: string;
+  tier: Tier;
+  reason: string;
+}
+
+export interface PrivacyDecision {
+  categories: readonly string[];
+  action: 'none' | 'local-only' | 'redact' | 'deny' | 'allow';
+}
+
+export interface RouteDecision {
+  /** What placed the request: the matching rule's name, `default`, or `direct`... (see PolicyEngine). */
+  route: string;
+  strategy: Strategy;
+  candidates: RouteCandidate[];
+  dropped: DroppedCandidate[];
+  privacy: PrivacyDecision;
+  /** Set when the request must be refused (403); candidates are then empty. */
+  deny?: { code: string; message: string };
+}

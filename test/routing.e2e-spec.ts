@@ -1,0 +1,400 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
+import { ADMIN_KEY, readSseData, startStack, type Stack } from './support/stack';
+
+// Policy routing end to end, run twice: with the engine in the gateway (embedded) and with the
+// router service deciding over gRPC (remote). Same code, same expectations.
+
+const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+const ask = (stack: Stack, body: unknown, extra: Record<string, string> = {}, path = '/chat/completions'): Promise<Response> =>
+  fetch(`${stack.baseURL}${path}`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+const say = (content: string, model = 'chat', more: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content }], ...more });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Everything a fake received in its inference calls, as text. */
+const received = (fake: FakeLlm): string => JSON.stringify(fake.requests.filter((r) => r.method === 'POST' && !r.path.startsWith('/_fake')).map((r) => r.body));
+
+const EMAIL = 'jane.doe@example.com';
+const CARD = '4111 1111 1111 1111';
+
+describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => {
+  describe('privacy: local-only', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'local', protocol: 'ollama', tier: 'local', models: ['llama3.2'] },
+          { name: 'cloud', protocol: 'anthropic', tier: 'cloud', models: ['claude'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'local', model: 'llama3.2' },
+              { backend: 'cloud', model: 'claude' },
+            ],
+          },
+          { name: 'cloud-only', targets: [{ backend: 'cloud', model: 'claude' }] },
+        ],
+        policy: { strategy: 'cloud-first', privacy: { onPii: 'local-only' }, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+    afterEach(() => Object.values(stack.fakes).forEach((f) => f.setFault(undefined)));
+
+    it('sends a clean prompt where the strategy says (cloud first)', async () => {
+      const res = await ask(stack, say('hello there'));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-switchyard-backend')).toBe('cloud');
+    });
+
+    it('keeps a prompt with PII on a local backend, streaming too', async () => {
+      for (const stream of [false, true]) {
+        const res = await ask(stack, say(`mail ${EMAIL} card ${CARD}`, 'chat', { stream }));
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-switchyard-backend')).toBe('local');
+        expect(res.headers.get('x-switchyard-tier')).toBe('local');
+        if (stream) await readSseData(res);
+        else await res.json();
+      }
+      expect(received(stack.fakes.cloud)).not.toContain(EMAIL);
+      expect(received(stack.fakes.local)).toContain(EMAIL);
+    });
+
+    it('never spills PII to the cloud when the local backend fails', async () => {
+      stack.fakes.local.setFault({ mode: 'error', status: 500 });
+      const res = await ask(stack, say(`reach me at ${EMAIL}`));
+      expect(res.status).toBe(502);
+      expect(received(stack.fakes.cloud)).not.toContain(EMAIL);
+    });
+
+    it('answers 403 in OpenAI shape when no local backend can take it', async () => {
+      const res = await ask(stack, say(`card ${CARD}`, 'cloud-only'));
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as { error: { code: string; type: string; message: string } };
+      expect(body.error).toMatchObject({ code: 'pii_local_only', type: 'permission_error' });
+      expect(body.error.message).toContain('credit_card');
+      expect(body.error.message).not.toContain('4111');
+      expect(received(stack.fakes.cloud)).not.toContain('4111');
+    });
+
+    it('records findings by category only', async () => {
+      await ask(stack, say(`mail ${EMAIL}`));
+      const text = JSON.stringify(stack.logs());
+      expect(text).not.toContain(EMAIL);
+      const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+      expect(metrics).toMatch(/switchyard_pii_requests_total\{category="email",action="local-only"\} \d+/);
+    });
+
+    it('explains the decision without calling any backend', async () => {
+      const before = received(stack.fakes.local).length + received(stack.fakes.cloud).length;
+      const res = await ask(stack, say(`mail ${EMAIL}`), {}, '/route/explain');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        model: 'chat',
+        mode,
+        route: 'model:chat',
+        strategy: 'cloud-first',
+        privacy: { categories: ['email'], action: 'local-only' },
+        candidates: [{ backend: 'local', tier: 'local' }],
+        dropped: [{ backend: 'cloud', reason: expect.stringContaining('local-only') }],
+      });
+      expect(received(stack.fakes.local).length + received(stack.fakes.cloud).length).toBe(before);
+    });
+  });
+
+  describe('privacy: redact', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [{ name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['gpt'] }],
+        models: [{ name: 'chat', targets: [{ backend: 'cloud', model: 'gpt' }] }],
+        policy: { privacy: { onPii: 'redact' }, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('sends placeholders to the cloud and restores the originals in the answer, streaming too', async () => {
+      const prompt = `write to ${EMAIL} about card ${CARD}`;
+      const res = await ask(stack, say(prompt));
+      expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0].message.content).toBe(`Echo: ${prompt}`);
+      const stream = await ask(stack, say(prompt, 'chat', { stream: true }));
+      const text = (await readSseData(stream))
+        .filter((d) => d !== '[DONE]')
+        .map((d) => (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+        .join('');
+      expect(text).toBe(`Echo: ${prompt}`);
+      const seen = received(stack.fakes.cloud);
+      expect(seen).not.toContain(EMAIL);
+      expect(seen).not.toContain('4111');
+      expect(seen).toContain('[EMAIL_1]');
+      expect(seen).toContain('[CREDIT_CARD_1]');
+    });
+  });
+
+  describe('rules, context windows and explain', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'local', protocol: 'openai', tier: 'local', models: ['small'] },
+          { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['big'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'local', model: 'small' },
+              { backend: 'cloud', model: 'big' },
+            ],
+          },
+        ],
+        policy: {
+          strategy: 'local-first',
+          health: { intervalMs: 60000 },
+          rules: [
+            { name: 'confidential', match: { tags: ['confidential'] }, action: { tier: 'local' } },
+            { name: 'ml-team-cloud', match: { header: { 'x-team': 'ml' } }, action: { strategy: 'cloud-first' } },
+            { name: 'no-legacy', match: { model: 'legacy*' }, action: { deny: 'legacy models are retired' } },
+          ],
+        },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('lets the first matching rule place the request and names it in x-switchyard-route', async () => {
+      const tagged = await ask(stack, say('hi'), { 'x-switchyard-tags': 'confidential' });
+      expect(tagged.headers.get('x-switchyard-route')).toBe('confidential');
+      expect(tagged.headers.get('x-switchyard-backend')).toBe('local');
+      const ml = await ask(stack, say('hi'), { 'x-team': 'ml' });
+      expect(ml.headers.get('x-switchyard-route')).toBe('ml-team-cloud');
+      expect(ml.headers.get('x-switchyard-backend')).toBe('cloud');
+      const byBody = await ask(stack, say('hi', 'chat', { metadata: { tags: ['confidential'] } }), { 'x-team': 'ml' });
+      expect(byBody.headers.get('x-switchyard-route')).toBe('confidential');
+      const plain = await ask(stack, say('hi'));
+      expect(plain.headers.get('x-switchyard-route')).toBe('model:chat');
+    });
+
+    it('explains why each backend was kept or dropped', async () => {
+      const res = await ask(stack, say('hi'), { 'x-switchyard-tags': 'confidential' }, '/route/explain');
+      expect(await res.json()).toMatchObject({
+        route: 'confidential',
+        candidates: [{ backend: 'local', reason: expect.any(String) }],
+        dropped: [{ backend: 'cloud', reason: 'rule "confidential" keeps tier local' }],
+      });
+    });
+  });
+
+  describe('a saturated local backend', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'local', protocol: 'openai', tier: 'local', models: ['small'], fake: { latencyMs: 1500 }, maxConcurrency: 1 },
+          { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['big'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'local', model: 'small' },
+              { backend: 'cloud', model: 'big' },
+            ],
+          },
+        ],
+        policy: { strategy: 'local-first', health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('spills to the cloud under local-first', async () => {
+      const first = ask(stack, say('slow one'));
+      await sleep(300);
+      const second = await ask(stack, say('fast one'));
+      expect(second.status).toBe(200);
+      expect(second.headers.get('x-switchyard-backend')).toBe('cloud');
+      expect((await first).headers.get('x-switchyard-backend')).toBe('local');
+    });
+  });
+
+  describe('a backend that dies and comes back', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'primary', protocol: 'openai', tier: 'local', models: ['m'] },
+          { name: 'secondary', protocol: 'openai', tier: 'local', models: ['m2'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'primary', model: 'm' },
+              { backend: 'secondary', model: 'm2' },
+            ],
+          },
+        ],
+        // Probes too slow to matter here: the breaker alone must do it.
+        policy: { breaker: { minRequests: 3, failureRate: 0.5, openMs: 400, halfOpenSuccesses: 1 }, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('trips its breaker under load, with no failed client request, and gets traffic back on return', async () => {
+      const port = stack.fakes.primary.port;
+      await stack.fakes.primary.close();
+
+      const served: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await ask(stack, say(`request ${i}`));
+        expect(res.status).toBe(200);
+        served.push(res.headers.get('x-switchyard-backend') ?? '');
+        await res.json();
+      }
+      expect(served.every((b) => b === 'secondary')).toBe(true);
+      // Once open, the dead backend is no longer tried: the last requests went straight to secondary.
+      const tried = stack.logs().filter((l) => l.msg === 'upstream attempt failed: Backend primary is unreachable (ECONNREFUSED).');
+      expect(tried.length).toBeGreaterThanOrEqual(3);
+      expect(tried.length).toBeLessThan(15);
+      const explain = (await (await ask(stack, say('x'), {}, '/route/explain')).json()) as { dropped: { backend: string; reason: string }[] };
+      expect(explain.dropped).toEqual([expect.objectContaining({ backend: 'primary', reason: 'circuit open' })]);
+
+      stack.fakes.primary = await startFakeLlm({ protocol: 'openai', models: ['m'], port });
+      let back = false;
+      for (let i = 0; i < 60 && !back; i++) {
+        await sleep(100);
+        const res = await ask(stack, say(`after ${i}`));
+        expect(res.status).toBe(200);
+        back = res.headers.get('x-switchyard-backend') === 'primary';
+        await res.json();
+      }
+      expect(back).toBe(true);
+    });
+  });
+
+  describe('active health probes', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'primary', protocol: 'ollama', tier: 'local', models: ['m'] },
+          { name: 'secondary', protocol: 'openai', tier: 'cloud', models: ['m2'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'primary', model: 'm' },
+              { backend: 'secondary', model: 'm2' },
+            ],
+          },
+        ],
+        policy: { health: { intervalMs: 100, timeoutMs: 200, failuresToDown: 2, successesToUp: 2 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    const explain = async (): Promise<{ candidates: { backend: string }[]; dropped: { backend: string; reason: string }[] }> =>
+      (await ask(stack, say('x'), {}, '/route/explain')).json() as Promise<{
+        candidates: { backend: string }[];
+        dropped: { backend: string; reason: string }[];
+      }>;
+
+    it('marks a dead backend down after N failures and up again after M successes', async () => {
+      const port = stack.fakes.primary.port;
+      await stack.fakes.primary.close();
+      let down = false;
+      for (let i = 0; i < 50 && !down; i++) {
+        await sleep(100);
+        down = (await explain()).dropped.some((d) => d.backend === 'primary' && d.reason === 'health probes failing');
+      }
+      expect(down).toBe(true);
+      const res = await ask(stack, say('while down'));
+      expect(res.headers.get('x-switchyard-backend')).toBe('secondary');
+
+      stack.fakes.primary = await startFakeLlm({ protocol: 'ollama', models: ['m'], port });
+      let up = false;
+      for (let i = 0; i < 50 && !up; i++) {
+        await sleep(100);
+        up = (await explain()).candidates[0]?.backend === 'primary';
+      }
+      expect(up).toBe(true);
+    });
+  });
+});
+
+describe('the router going away (remote mode)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      mode: 'remote',
+      backends: [{ name: 'local', protocol: 'openai', tier: 'local', models: ['m'] }],
+      models: [{ name: 'chat', targets: [{ backend: 'local', model: 'm' }] }],
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('never stops traffic: the gateway decides on its own and says so in logs and metrics', async () => {
+    const before = await ask(stack, say('with router'), {}, '/route/explain');
+    expect(((await before.json()) as { mode: string }).mode).toBe('remote');
+    await stack.router!.close();
+    for (let i = 0; i < 5; i++) {
+      const res = await ask(stack, say(`without router ${i}`));
+      expect(res.status).toBe(200);
+      await res.json();
+    }
+    expect(stack.logs().some((l) => String(l.msg).startsWith('router unreachable'))).toBe(true);
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    const fallbacks = Number(/switchyard_router_fallback_total (\d+)/.exec(metrics)?.[1]);
+    expect(fallbacks).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('config hot reload (gateway)', () => {
+  let stack: Stack;
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+  const configPath = join(dir, 'switchyard.yaml');
+  beforeAll(async () => {
+    stack = await startStack({
+      configPath,
+      backends: [{ name: 'local', protocol: 'openai', tier: 'local', models: ['m'] }],
+      models: [{ name: 'chat', targets: [{ backend: 'local', model: 'm' }] }],
+    });
+  });
+  afterAll(() => stack.close());
+
+  const modelIds = async (): Promise<string[]> =>
+    ((await (await fetch(`${stack.baseURL}/models`, { headers })).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+
+  it('applies a valid config without a restart, and keeps the old one when the new one is invalid', async () => {
+    const baseUrl = stack.fakes.local.baseUrl;
+    writeFileSync(
+      configPath,
+      `backends:\n  - { name: local, protocol: openai, baseUrl: "${baseUrl}", tier: local, models: [m] }\nmodels:\n  - { name: chat, targets: [{ backend: local, model: m }] }\n  - { name: chat2, targets: [{ backend: local, model: m }] }\n`,
+    );
+    let ids: string[] = [];
+    for (let i = 0; i < 50 && !ids.includes('chat2'); i++) {
+      await sleep(100);
+      ids = await modelIds();
+    }
+    expect(ids).toContain('chat2');
+    expect((await ask(stack, say('hi', 'chat2'))).status).toBe(200);
+
+    writeFileSync(configPath, `backends:\n  - { name: local, protocol: grpc, baseUrl: "${baseUrl}", tier: local, models: [m] }\n`);
+    let rejected = false;
+    for (let i = 0; i < 50 && !rejected; i++) {
+      await sleep(100);
+      rejected = stack.logs().some((l) => String(l.msg).includes('config reload failed') && String(l.msg).includes('backends[0].protocol'));
+    }
+    expect(rejected).toBe(true);
+    expect(await modelIds()).toContain('chat2');
+  });
+});
