@@ -223,6 +223,38 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
     });
   });
 
+  describe('a saturated local backend with a queue wait', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'local', protocol: 'openai', tier: 'local', models: ['small'], fake: { latencyMs: 400 }, maxConcurrency: 1 },
+          { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['big'] },
+        ],
+        models: [
+          {
+            name: 'chat',
+            targets: [
+              { backend: 'local', model: 'small' },
+              { backend: 'cloud', model: 'big' },
+            ],
+          },
+        ],
+        policy: { strategy: 'local-first', queueWaitMs: 5000, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('waits for the local slot (bounded) instead of spilling', async () => {
+      const first = ask(stack, say('first'));
+      await sleep(100);
+      const second = await ask(stack, say('second'));
+      expect(second.headers.get('x-switchyard-backend')).toBe('local');
+      expect((await first).headers.get('x-switchyard-backend')).toBe('local');
+    });
+  });
+
   describe('a backend that dies and comes back', () => {
     let stack: Stack;
     beforeAll(async () => {

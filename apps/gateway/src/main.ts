@@ -27,7 +27,15 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSwitchyard generated an admin key (stored in ${admin.path}; set SWITCHYARD_ADMIN_KEY to choose your own):\n\n  ${admin.key}\n\n`);
   }
 
-  const app = await createGateway({ config, adminKey: admin.key, logger, configPath, routerUrl: env.ROUTER_URL || undefined });
+  const app = await createGateway({
+    config,
+    adminKey: admin.key,
+    logger,
+    configPath,
+    routerUrl: env.ROUTER_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+  });
   const port = Number(env.PORT ?? 8080);
   const host = env.HOST ?? '0.0.0.0';
   await app.listen(port, host);

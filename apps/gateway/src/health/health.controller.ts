@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { BackendsService } from '../backends/backends.service';
+import { PlacementService } from '../routing/placement.service';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly backends: BackendsService,
+    private readonly placement: PlacementService,
   ) {}
 
   @Get('live')
@@ -25,7 +27,28 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: config loaded and at least one backend reachable; 503 names what failed.' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.indicators.check('config').up(), () => this.backendsReachable()]);
+    const checks = [() => this.indicators.check('config').up(), () => this.backendsReachable()];
+    if (this.placement.breakerSync) checks.push(() => this.redisReachable());
+    if (this.placement.mode === 'remote') checks.push(() => this.routerReachable());
+    return this.health.check(checks);
+  }
+
+  private async redisReachable(): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('redis');
+    try {
+      await Promise.race([
+        this.placement.breakerSync!.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS).unref()),
+      ]);
+      return session.up();
+    } catch (err) {
+      return session.down({ message: `redis: ${(err as Error).message}` });
+    }
+  }
+
+  /** The router being away does not stop traffic (the gateway decides on its own), so it is reported, not failed. */
+  private async routerReachable(): Promise<HealthIndicatorResult> {
+    return this.indicators.check('router').up({ connected: this.placement.routerConnected ?? false });
   }
 
   private async backendsReachable(): Promise<HealthIndicatorResult> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackendAdapter } from '@switchyard/adapters';
-import { ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
+import { InvalidRequestError, ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
 import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
@@ -34,7 +34,7 @@ export class ChainExecutor {
   private readonly log: Logger;
 
   constructor(
-    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+    @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
     private readonly backends: BackendsService,
     private readonly placement: PlacementService,
     private readonly metrics: GatewayMetrics,
@@ -43,12 +43,23 @@ export class ChainExecutor {
   }
 
   async decide(features: RequestFeatures): Promise<RouteDecision> {
-    const decision = await this.placement.decide(features);
+    let decision = await this.placement.decide(features);
+    // A preferred backend that is only busy is worth a short, bounded wait before spilling.
+    const queueWaitMs = this.runtime.config.policy.queueWaitMs;
+    const spilled = queueWaitMs > 0 ? decision?.candidates.find((c) => c.reason?.startsWith('spilled: saturated')) : undefined;
+    if (spilled && (await this.placement.waitForSlot(spilled.backend, queueWaitMs))) decision = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(features.model);
     if (decision.privacy.categories.length > 0) {
       for (const category of decision.privacy.categories) this.metrics.piiFindings.inc({ category, action: decision.privacy.action });
     }
     if (decision.deny) throw new PolicyDeniedError(decision.deny.message, decision.deny.code);
+    if (decision.candidates.length === 0) {
+      const reasons = decision.dropped.map((d) => `${d.backend}: ${d.reason}`).join('; ');
+      if (decision.dropped.some((d) => d.reason.startsWith('context window'))) {
+        throw new InvalidRequestError(`This model's context windows cannot hold the request (${reasons}).`, 'messages', 'context_length_exceeded');
+      }
+      throw new PolicyDeniedError(`No backend may serve model ${features.model} (${reasons}).`, 'no_allowed_backend');
+    }
     return decision;
   }
 

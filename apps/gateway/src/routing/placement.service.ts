@@ -12,6 +12,7 @@ import {
   type RequestFeatures,
   type RouteDecision,
 } from '@switchyard/policy';
+import { RedisBreakerSync } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { RouterClient } from '../router-client/router-client';
@@ -34,6 +35,8 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   scanner?: PiiScanner;
   private prober?: BackendProber;
   private readonly router?: RouterClient;
+  /** Shares breaker transitions with other replicas (embedded mode with REDIS_URL). */
+  readonly breakerSync?: RedisBreakerSync;
   private readonly log: Logger;
   private lastRouterWarn = 0;
 
@@ -50,8 +53,19 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
         onStates: (s) => this.mirror(s),
       });
     }
+    if (runtime.redisUrl && !runtime.routerUrl) {
+      this.breakerSync = new RedisBreakerSync(
+        runtime.redisUrl,
+        () => this.registry,
+        () => this.openMs,
+        this.log,
+        runtime.redisPrefix,
+      );
+    }
     this.apply(runtime.config);
   }
+
+  private openMs = 0;
 
   get mode(): 'embedded' | 'remote' {
     return this.router ? 'remote' : 'embedded';
@@ -63,9 +77,11 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     this.engine = new PolicyEngine(config);
     this.registry = new BackendStateRegistry(config);
     if (previous) this.registry.adopt(previous);
+    this.openMs = config.policy.breaker.openMs;
     this.registry.onBreaker = (t) => {
       this.metrics.breakerOpen.set({ breaker: t.key }, t.state === 'open' ? 1 : 0);
       this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
+      this.breakerSync?.publish(t);
     };
     const privacy = config.policy.privacy;
     const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
@@ -90,13 +106,20 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.router?.start();
+    // A Redis that is down at boot must not stop traffic: breakers then stay local until it answers.
+    await this.breakerSync?.start().catch((err: Error) => this.log.error({ error: err.message }, 'redis unreachable: breaker state is not shared'));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.prober?.stop();
     await this.router?.close();
+    await this.breakerSync?.close();
+  }
+
+  get routerConnected(): boolean | undefined {
+    return this.router?.connected;
   }
 
   /** PII categories in a prompt, when policy cares; never the values. */
@@ -127,6 +150,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   /** Ends an attempt: its in-flight slot is freed and its outcome feeds statistics and breakers. */
   settle(outcome: AttemptOutcome): void {
     this.registry.end(outcome.backend);
+    this.wake(outcome.backend);
     this.registry.record(outcome);
     this.router?.report(outcome);
   }
@@ -134,6 +158,35 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   /** Frees an attempt's slot without judging the backend (the client went away). */
   abandon(backend: string): void {
     this.registry.end(backend);
+    this.wake(backend);
+  }
+
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  /** Resolves true when a slot of `backend` frees within `ms`, false when the wait runs out. */
+  waitForSlot(backend: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(backend);
+      if (!set) this.waiters.set(backend, (set = new Set()));
+      const wake = (): void => {
+        clearTimeout(timer);
+        set.delete(wake);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        set.delete(wake);
+        resolve(false);
+      }, ms);
+      set.add(wake);
+    });
+  }
+
+  private wake(backend: string): void {
+    const set = this.waiters.get(backend);
+    if (!set || set.size === 0) return;
+    // One freed slot wakes one waiter.
+    const first = set.values().next().value as () => void;
+    first();
   }
 
   private inFlight(): Record<string, number> {
