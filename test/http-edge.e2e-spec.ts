@@ -125,6 +125,17 @@ describe('the HTTP edge', () => {
     expect(await ready.json()).toMatchObject({ status: 'ok', details: { config: { status: 'up' }, backends: { status: 'up', local: { status: 'up' } } } });
   });
 
+  it('exposes Prometheus metrics for routed requests', async () => {
+    await post(JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'count me' }] }));
+    const res = await fetch(`${stack.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/switchyard_requests_total\{route="model:chat",backend="local",tier="local",status="200"\} [1-9]/);
+    expect(text).toMatch(/switchyard_upstream_attempts_total\{backend="local",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/switchyard_gateway_overhead_seconds_count\{route="model:chat"\} [1-9]/);
+    expect(text).toMatch(/switchyard_process_cpu_seconds_total/);
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const res = await fetch(`${stack.url}/docs`);
     expect(res.status).toBe(200);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SwitchyardError, toOpenAIError, UpstreamError, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
 import { redactRequest, type Redaction, type RequestFeatures, type RouteCandidate } from '@switchyard/policy';
-import type { Logger } from '@switchyard/telemetry';
+import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
@@ -36,6 +36,7 @@ export class ChatService {
   constructor(
     private readonly chain: ChainExecutor,
     private readonly placement: PlacementService,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
   ) {
     this.log = runtime.logger.child({ component: 'chat' });
@@ -49,7 +50,7 @@ export class ChatService {
       return redaction ? redaction.restoreCompletion(completion) : completion;
     });
     placed.settle({ success: true, outputTokens: placed.result.usage?.completion_tokens });
-    reply.headers(routedHeaders(placed, ctx)).send(placed.result);
+    reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
   }
 
   /**
@@ -69,7 +70,7 @@ export class ChatService {
 
     reply.hijack();
     const sse = new SseWriter(reply.raw);
-    sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routedHeaders(placed, ctx) });
+    sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routedHeaders(placed, ctx, this.metrics) });
     let chunks = 0;
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;

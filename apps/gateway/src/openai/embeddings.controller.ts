@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
+import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { embeddingsFeatures } from '../routing/features';
@@ -19,6 +20,7 @@ import { ErrorResponseDto } from './dto/model.dto';
 export class EmbeddingsController {
   constructor(
     private readonly chain: ChainExecutor,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -35,6 +37,6 @@ export class EmbeddingsController {
       adapter.embeddings(request, candidate.model, { signal: ctx.signal, requestId: ctx.requestId }),
     );
     placed.settle({ success: true });
-    reply.headers(routedHeaders(placed, ctx)).send(placed.result);
+    reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
   }
 }

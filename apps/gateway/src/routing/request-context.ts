@@ -32,9 +32,12 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
   };
 }
 
+/** The gateway's own time so far: total minus time spent waiting on backends. */
+export function gatewayMs(ctx: RequestContext): number {
+  return Math.max(0, performance.now() - ctx.startedAt - ctx.upstreamMs);
+}
+
 /** `Server-Timing: gateway;dur=<ms>, upstream;dur=<ms>`: the gateway's own time and the backend's. */
 export function serverTiming(ctx: RequestContext): string {
-  const total = performance.now() - ctx.startedAt;
-  const gateway = Math.max(0, total - ctx.upstreamMs);
-  return `gateway;dur=${gateway.toFixed(3)}, upstream;dur=${ctx.upstreamMs.toFixed(3)}`;
+  return `gateway;dur=${gatewayMs(ctx).toFixed(3)}, upstream;dur=${ctx.upstreamMs.toFixed(3)}`;
 }

@@ -1,12 +1,16 @@
 import type { RouteCandidate, RouteDecision } from '@switchyard/policy';
-import { serverTiming, type RequestContext } from './request-context';
+import type { GatewayMetrics } from '@switchyard/telemetry';
+import { gatewayMs, serverTiming, type RequestContext } from './request-context';
 
-/** The headers that say where a request ran and what the gateway cost. */
-export function routedHeaders(placed: { candidate: RouteCandidate; decision: RouteDecision }, ctx: RequestContext): Record<string, string> {
+/** The headers that say where a request ran and what the gateway cost; counted in metrics too. */
+export function routedHeaders(placed: { candidate: RouteCandidate; decision: RouteDecision }, ctx: RequestContext, metrics: GatewayMetrics): Record<string, string> {
+  const { candidate, decision } = placed;
+  metrics.requests.inc({ route: decision.route, backend: candidate.backend, tier: candidate.tier, status: '200' });
+  metrics.overhead.observe({ route: decision.route }, gatewayMs(ctx) / 1000);
   return {
-    'x-switchyard-backend': placed.candidate.backend,
-    'x-switchyard-tier': placed.candidate.tier,
-    'x-switchyard-route': placed.decision.route,
+    'x-switchyard-backend': candidate.backend,
+    'x-switchyard-tier': candidate.tier,
+    'x-switchyard-route': decision.route,
     'server-timing': serverTiming(ctx),
   };
 }
