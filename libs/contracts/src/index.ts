@@ -5,3 +5,4 @@ export * from './config.loader';
 export * from './redact';
 export * from './router';
 export * from './config.watcher';
+export * from './config.hot-reload';

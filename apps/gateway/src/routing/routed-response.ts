@@ -3,7 +3,11 @@ import type { GatewayMetrics } from '@switchyard/telemetry';
 import { gatewayMs, serverTiming, type RequestContext } from './request-context';
 
 /** The headers that say where a request ran and what the gateway cost; counted in metrics too. */
-export function routedHeaders(placed: { candidate: RouteCandidate; decision: RouteDecision }, ctx: RequestContext, metrics: GatewayMetrics): Record<string, string> {
+export function routedHeaders(
+  placed: { candidate: RouteCandidate; decision: RouteDecision },
+  ctx: RequestContext,
+  metrics: GatewayMetrics,
+): Record<string, string> {
   const { candidate, decision } = placed;
   metrics.requests.inc({ route: decision.route, backend: candidate.backend, tier: candidate.tier, status: '200' });
   metrics.overhead.observe({ route: decision.route }, gatewayMs(ctx) / 1000);

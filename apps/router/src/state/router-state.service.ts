@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import { BackendProber, createAdapter, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
-import { ConfigError, ConfigWatcher, parseConfig, type BackendConfig, type SwitchyardConfig } from '@switchyard/contracts';
+import { ConfigHotReload, type BackendConfig, type ReloadResult, type ReloadTrigger, type SwitchyardConfig } from '@switchyard/contracts';
 import { toBackendState, type BackendStatesMsg } from '@switchyard/contracts/router';
 import {
   BackendStateRegistry,
@@ -28,9 +27,7 @@ interface Generation {
   prober?: BackendProber;
 }
 
-export type ReloadResult = { ok: true; changed: boolean } | { ok: false; error: string };
-
-export type ReloadTrigger = 'api' | 'signal' | 'file';
+export type { ReloadResult } from '@switchyard/contracts';
 
 /**
  * Owns the policy engine, the live backend state, the adapters and the active probes. Decide and
@@ -44,17 +41,17 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   private readonly logger: Logger;
   private readonly changes = new Subject<void>();
   private readonly retiring = new Map<BackendAdapter, NodeJS.Timeout>();
-  private readonly watcher?: ConfigWatcher;
-  private lastText?: string;
+  private readonly hotReload?: ConfigHotReload;
   private running = false;
-  private readonly onSighup = (): void => void this.reload('signal');
 
   constructor(@Inject(ROUTER_RUNTIME) private readonly runtime: RouterRuntime) {
     this.logger = runtime.logger.child({ component: 'router-state' });
     this.current = this.build(runtime.config);
     if (runtime.configPath) {
-      this.lastText = readText(runtime.configPath);
-      if (runtime.watchConfig !== false) this.watcher = new ConfigWatcher(runtime.configPath, () => void this.reload('file'), this.logger);
+      this.hotReload = new ConfigHotReload(runtime.configPath, (config) => this.swap(config), this.logger, {
+        env: runtime.env,
+        watch: runtime.watchConfig !== false,
+      });
     }
   }
 
@@ -104,49 +101,19 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
    * change does nothing, so unrelated writes in the directory and editor save dances stay quiet.
    */
   reload(trigger: ReloadTrigger = 'api'): ReloadResult {
-    const path = this.runtime.configPath;
-    if (!path) return { ok: false, error: 'the router was started without a config file; nothing to reload' };
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      // Mid-rename, an editor's save can leave no file for a moment; the next event brings it back.
-      const error = `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-      if (trigger !== 'file') this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${error}`);
-      return { ok: false, error };
-    }
-    if (trigger === 'file' && text === this.lastText) return { ok: true, changed: false };
-    this.lastText = text;
-    let config: SwitchyardConfig;
-    try {
-      config = parseConfig(text, this.runtime.env ?? process.env, path);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${err.message}`);
-      return { ok: false, error: err.message };
-    }
-    try {
-      this.swap(config);
-    } catch (err) {
-      const error = `${path}: ${(err as Error).message}`;
-      this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${error}`);
-      return { ok: false, error };
-    }
-    this.logger.info({ path, trigger, backends: config.backends.length, models: config.models.length }, 'config reloaded');
-    return { ok: true, changed: true };
+    if (!this.hotReload) return { ok: false, error: 'the router was started without a config file; nothing to reload' };
+    return this.hotReload.reload(trigger);
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
     this.current.prober?.start();
-    this.watcher?.start();
-    if (this.runtime.configPath) process.on('SIGHUP', this.onSighup);
+    this.hotReload?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    process.off('SIGHUP', this.onSighup);
-    this.watcher?.stop();
+    this.hotReload?.stop();
     this.current.prober?.stop();
     for (const timer of this.retiring.values()) clearTimeout(timer);
     const adapters = [...this.current.adapters.values(), ...this.retiring.keys()];
@@ -210,14 +177,6 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     const log = t.state === 'open' ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
     log({ breaker: t.key, state: t.state }, `circuit ${t.state === 'half_open' ? 'half-open' : t.state}`);
     if (gen === this.current) this.changes.next();
-  }
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 
