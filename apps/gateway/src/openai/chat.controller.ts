@@ -9,7 +9,7 @@ import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto, chatCompletionContent, ChatModels } from './dto/chat-completion.dto';
-import { ErrorResponseDto } from './dto/model.dto';
+import { ApiErrors } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -32,10 +32,7 @@ export class ChatController {
   })
   @ApiBody({ type: ChatCompletionRequestDto })
   @ApiResponse({ status: 200, description: 'The completion, or a stream of chunks.', content: chatCompletionContent })
-  @ApiResponse({ status: 400, description: 'Invalid request; `error.param` names the field.', type: ErrorResponseDto })
-  @ApiResponse({ status: 401, description: 'Missing or wrong API key.', type: ErrorResponseDto })
-  @ApiResponse({ status: 404, description: 'Unknown model (`model_not_found`).', type: ErrorResponseDto })
-  @ApiResponse({ status: 502, description: 'Every backend in the chain failed.', type: ErrorResponseDto })
+  @ApiErrors(400, 401, 403, 404, 429, 502, 503, 504)
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);

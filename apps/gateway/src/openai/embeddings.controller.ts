@@ -10,7 +10,7 @@ import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { routedHeaders } from '../routing/routed-response';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
-import { ErrorResponseDto } from './dto/model.dto';
+import { ApiErrors } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -28,8 +28,7 @@ export class EmbeddingsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create embeddings', description: 'OpenAI-compatible; routed like chat completions.' })
   @ApiResponse({ status: 200, type: EmbeddingsResponseDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto })
-  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  @ApiErrors(400, 401, 404, 429, 502, 503, 504)
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiParam, ApiResponse,
 import { ModelNotFoundError, type ModelList, type ModelObject } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { PlacementService } from '../routing/placement.service';
-import { ErrorResponseDto, ModelDto, ModelListDto } from './dto/model.dto';
+import { ApiErrors, ModelDto, ModelListDto } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -32,7 +32,7 @@ export class ModelsController {
   @Get()
   @ApiOperation({ summary: 'List models', description: 'Public model names and the backend model ids this key may use.' })
   @ApiResponse({ status: 200, type: ModelListDto })
-  @ApiResponse({ status: 401, type: ErrorResponseDto })
+  @ApiErrors(401)
   listModels(): ModelList {
     return this.current();
   }
@@ -41,7 +41,7 @@ export class ModelsController {
   @ApiOperation({ summary: 'Retrieve a model' })
   @ApiParam({ name: 'model', example: 'chat', description: 'A model id; ids with slashes (`org/name`) work unescaped too.' })
   @ApiResponse({ status: 200, type: ModelDto })
-  @ApiResponse({ status: 404, description: '`model_not_found`', type: ErrorResponseDto })
+  @ApiErrors(401, 404)
   retrieve(@Param('model') id: string): ModelObject {
     this.current();
     const model = this.byId.get(id);

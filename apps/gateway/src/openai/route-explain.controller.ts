@@ -7,7 +7,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { chatFeatures } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { ChatCompletionRequestDto } from './dto/chat-completion.dto';
-import { ErrorResponseDto } from './dto/model.dto';
+import { ApiErrors } from './dto/model.dto';
 
 class ExplainCandidateDto {
   @ApiProperty({ example: 'local-ollama' }) backend!: string;
@@ -62,7 +62,7 @@ export class RouteExplainController {
   })
   @ApiBody({ type: ChatCompletionRequestDto })
   @ApiResponse({ status: 200, type: RouteExplanationDto })
-  @ApiResponse({ status: 404, description: 'Unknown model (`model_not_found`).', type: ErrorResponseDto })
+  @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {
     const request = body as unknown as ChatCompletionRequest;
     const features = chatFeatures(req, request, this.placement.piiIn(request));
