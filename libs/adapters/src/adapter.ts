@@ -12,6 +12,8 @@ export interface AdapterContext {
   /** Aborts on client disconnect or when a deadline passes; the reason says which. */
   signal: AbortSignal;
   requestId: string;
+  /** When the caller's own deadline passes (performance.now() clock); `signal` aborts then. */
+  deadlineAt?: number;
 }
 
 /**

@@ -119,6 +119,23 @@ describe.each(ADAPTERS.map((a) => [a.protocol, a] as const))('%s adapter contrac
     expect(got.length).toBeGreaterThan(0);
   });
 
+  it('bounds a whole attempt by totalMs, even while chunks keep coming', async () => {
+    const config = parseConfig(
+      JSON.stringify({ backends: [{ name: 'b', protocol, baseUrl: fake.baseUrl, tier: 'local', models: ['m'], timeouts: { totalMs: 300, idleMs: 5000 } }] }),
+    );
+    const bounded = factory.create(config.backends[0]);
+    fake.setOptions({ interChunkMs: 50, reply: Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ') });
+    try {
+      const err = await (async () => {
+        for await (const _ of await bounded.chatStream(request(), 'm', ctx())) void _;
+      })().catch((e: unknown) => e);
+      expect(err).toMatchObject({ failure: 'timeout', status: 504 });
+    } finally {
+      fake.setOptions({ interChunkMs: 0, reply: undefined });
+      await bounded.close();
+    }
+  });
+
   it('probes reachability', async () => {
     await expect(adapter.probe(AbortSignal.timeout(2000))).resolves.toBeUndefined();
   });

@@ -46,7 +46,7 @@ export class ChatService {
     const prompts = new PromptFor(request, this.placement);
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction } = prompts.get(candidate);
-      const completion = await adapter.chat(sent, candidate.model, { signal: ctx.signal, requestId: ctx.requestId });
+      const completion = await adapter.chat(sent, candidate.model, ctx);
       return redaction ? redaction.restoreCompletion(completion) : completion;
     });
     placed.settle({ success: true, outputTokens: placed.result.usage?.completion_tokens });
@@ -58,11 +58,10 @@ export class ChatService {
    * chunks are relayed as they come and a failure ends the stream with an error event.
    */
   async stream(request: ChatCompletionRequest, features: RequestFeatures, ctx: RequestContext, reply: FastifyReply): Promise<void> {
-    const adapterCtx = { signal: ctx.signal, requestId: ctx.requestId };
     const prompts = new PromptFor(request, this.placement);
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction } = prompts.get(candidate);
-      const iterator = (await adapter.chatStream(sent, candidate.model, adapterCtx))[Symbol.asyncIterator]();
+      const iterator = (await adapter.chatStream(sent, candidate.model, ctx))[Symbol.asyncIterator]();
       return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
     });
     const { iterator, first, restorer } = placed.result;

@@ -32,9 +32,7 @@ export class EmbeddingsController {
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const placed = await this.chain.run(embeddingsFeatures(req, request), ctx, (adapter, candidate) =>
-      adapter.embeddings(request, candidate.model, { signal: ctx.signal, requestId: ctx.requestId }),
-    );
+    const placed = await this.chain.run(embeddingsFeatures(req, request), ctx, (adapter, candidate) => adapter.embeddings(request, candidate.model, ctx));
     placed.settle({ success: true });
     reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
   }

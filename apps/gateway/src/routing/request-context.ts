@@ -14,22 +14,27 @@ export interface RequestContext {
   startedAt: number;
   /** Aborts when the client disconnects or the chain deadline passes. */
   signal: AbortSignal;
+  /** When the chain deadline passes (performance.now() clock). */
+  deadlineAt: number;
   /** Time spent waiting on backends, for Server-Timing. */
   upstreamMs: number;
 }
 
+/**
+ * One AbortController per request, aborted by the client going away or by the chain deadline
+ * (one timer, cleared when the response closes). Cheaper than AbortSignal.any/timeout, which
+ * cost a tenth of the gateway's CPU per request.
+ */
 export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlineMs: number): RequestContext {
-  const client = new AbortController();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
   const raw = reply.raw;
   raw.once('close', () => {
-    if (!raw.writableFinished) client.abort(new ClientClosedError());
+    clearTimeout(timer);
+    if (!raw.writableFinished) controller.abort(new ClientClosedError());
   });
-  return {
-    requestId: req.id,
-    startedAt: (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now(),
-    signal: AbortSignal.any([client.signal, AbortSignal.timeout(deadlineMs)]),
-    upstreamMs: 0,
-  };
+  const startedAt = (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now();
+  return { requestId: req.id, startedAt, signal: controller.signal, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0 };
 }
 
 /** The gateway's own time so far: total minus time spent waiting on backends. */

@@ -32,7 +32,7 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const body = toAnthropicRequest(req, model, false, this.backend.name);
     const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx);
-    const message = await this.http.readJson<AnthropicMessage>(res, ctx.signal);
+    const message = await this.http.readJson<AnthropicMessage>(res);
     if (message === null || typeof message !== 'object' || !Array.isArray(message.content)) {
       throw this.protocolError('returned a body that is not an Anthropic message');
     }
@@ -42,7 +42,7 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const body = toAnthropicRequest(req, model, true, this.backend.name);
     const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx, 'text/event-stream');
-    return this.chunks(res, model, ctx.signal);
+    return this.chunks(res, model);
   }
 
   embeddings(_req: EmbeddingsRequest, _model: string, _ctx: AdapterContext): Promise<EmbeddingsResponse> {
@@ -61,9 +61,9 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
     return this.probePath(`${this.prefix}/models`, signal);
   }
 
-  private async *chunks(res: UpstreamResponse, model: string, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+  private async *chunks(res: UpstreamResponse, model: string): AsyncGenerator<ChatCompletionChunk> {
     const translator = new AnthropicStreamTranslator(this.backend.name, model);
-    for await (const event of readSse(this.http.chunks(res, signal))) {
+    for await (const event of readSse(this.http.chunks(res))) {
       yield* translator.push(event.data, event.event);
       if (translator.done) return;
     }

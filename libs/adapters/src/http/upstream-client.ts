@@ -5,6 +5,8 @@ export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Dispatcher.ResponseData['body'];
+  /** The signal the attempt runs under: read failures are classified against it. */
+  signal: AbortSignal;
 }
 
 export interface UpstreamErrorDetail {
@@ -20,6 +22,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /** The caller's deadline (performance.now() clock): when it comes before `totalMs`, no timer of our own is needed. */
+  deadlineAt?: number;
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -46,7 +50,7 @@ export class UpstreamClient {
 
   /** Sends a request; resolves with any status (the adapter decides what an error status means). */
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(this.backend.timeouts.totalMs)]);
+    const { signal, done } = this.attemptSignal(req);
     try {
       const res = await this.pool.request({
         method: req.method,
@@ -55,27 +59,51 @@ export class UpstreamClient {
         body: req.body,
         signal,
       });
-      return { status: res.statusCode, headers: res.headers, body: res.body };
+      if (done) res.body.once('close', done);
+      return { status: res.statusCode, headers: res.headers, body: res.body, signal };
     } catch (err) {
+      done?.();
       throw this.failure(err, signal);
     }
+  }
+
+  /**
+   * The signal one attempt runs under: the caller's, plus `totalMs` when that comes first.
+   * Built by hand (one listener, one timer, cleared when the body closes): AbortSignal.any and
+   * AbortSignal.timeout cost a tenth of the gateway's CPU per request and load the GC.
+   */
+  private attemptSignal(req: UpstreamRequest): { signal: AbortSignal; done?: () => void } {
+    const totalMs = this.backend.timeouts.totalMs;
+    if (req.deadlineAt !== undefined && req.deadlineAt - performance.now() <= totalMs) return { signal: req.signal };
+    const controller = new AbortController();
+    const parent = req.signal;
+    const onParent = (): void => controller.abort(parent.reason);
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener('abort', onParent, { once: true });
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${totalMs} ms`, 'TimeoutError')), totalMs);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    };
+    return { signal: controller.signal, done };
   }
 
   /** Iterates a response body, turning read failures (idle timeout, reset, abort) into UpstreamErrors. */
-  async *chunks(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<Buffer> {
+  async *chunks(res: UpstreamResponse): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of res.body) yield chunk as Buffer;
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, res.signal);
     }
   }
 
-  async readJson<T>(res: UpstreamResponse, signal: AbortSignal): Promise<T> {
+  async readJson<T>(res: UpstreamResponse): Promise<T> {
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, res.signal);
     }
     try {
       return JSON.parse(text) as T;

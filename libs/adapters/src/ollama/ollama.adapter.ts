@@ -32,7 +32,7 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const body = toOllamaChatRequest(req, model, false, this.backend.name);
     const res = await this.post('/api/chat', JSON.stringify(body), ctx);
-    const answer = await this.http.readJson<OllamaChatResponse | { error: unknown }>(res, ctx.signal);
+    const answer = await this.http.readJson<OllamaChatResponse | { error: unknown }>(res);
     if (isOllamaError(answer)) throw this.failedAnswer(answer);
     if (typeof answer !== 'object' || answer === null || typeof (answer as OllamaChatResponse).model !== 'string') {
       throw this.protocolError('returned a chat answer without a model');
@@ -43,7 +43,7 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const body = toOllamaChatRequest(req, model, true, this.backend.name);
     const res = await this.post('/api/chat', JSON.stringify(body), ctx, 'application/x-ndjson');
-    const lines = this.lines(res, ctx.signal);
+    const lines = this.lines(res);
     // Ollama reports some failures (a model that fails to load) as the stream's first line: read
     // it before resolving, so such a failure can still fall back to the next target.
     let first: IteratorResult<OllamaStreamLine>;
@@ -63,7 +63,7 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   async embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse> {
     const body = toOllamaEmbedRequest(req, model, this.backend.name);
     const res = await this.post('/api/embed', JSON.stringify(body), ctx);
-    const answer = await this.http.readJson<OllamaEmbedResponse | { error: unknown }>(res, ctx.signal);
+    const answer = await this.http.readJson<OllamaEmbedResponse | { error: unknown }>(res);
     if (isOllamaError(answer)) throw this.failedAnswer(answer);
     if (!Array.isArray((answer as OllamaEmbedResponse).embeddings)) throw this.protocolError('returned an embed answer without embeddings');
     return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
@@ -74,12 +74,12 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   }
 
   /** NDJSON lines; a line that is not JSON is a protocol failure, a broken body a network one. */
-  private async *lines(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<OllamaStreamLine> {
+  private async *lines(res: UpstreamResponse): AsyncGenerator<OllamaStreamLine> {
     try {
-      yield* readNdjson<OllamaStreamLine>(this.http.chunks(res, signal));
+      yield* readNdjson<OllamaStreamLine>(this.http.chunks(res));
     } catch (err) {
       if (err instanceof SyntaxError) throw this.protocolError('sent a stream line that is not JSON');
-      throw this.http.failure(err, signal);
+      throw this.http.failure(err, res.signal);
     }
   }
 

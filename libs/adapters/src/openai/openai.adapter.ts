@@ -21,25 +21,25 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, false), ctx);
-    return this.http.readJson<ChatCompletion>(res, ctx.signal);
+    return this.http.readJson<ChatCompletion>(res);
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, true), ctx, 'text/event-stream');
-    return this.chunks(res, ctx.signal);
+    return this.chunks(res);
   }
 
   async embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse> {
     const res = await this.post('/embeddings', toOpenAIEmbeddingsBody(req, model), ctx);
-    return this.http.readJson<EmbeddingsResponse>(res, ctx.signal);
+    return this.http.readJson<EmbeddingsResponse>(res);
   }
 
   probe(signal: AbortSignal): Promise<void> {
     return this.probePath('/models', signal);
   }
 
-  private async *chunks(res: UpstreamResponse, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
-    for await (const event of readSse(this.http.chunks(res, signal))) {
+  private async *chunks(res: UpstreamResponse): AsyncGenerator<ChatCompletionChunk> {
+    for await (const event of readSse(this.http.chunks(res))) {
       if (event.data === '[DONE]') return;
       let chunk: ChatCompletionChunk & { error?: unknown };
       try {
