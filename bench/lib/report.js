@@ -1,0 +1,317 @@
+'use strict';
+/**
+ * Targets, the ✓/✗ verdicts, and the three renderings of one run: a text table for the terminal,
+ * Markdown for bench/results/latest.md, and the JSON everything is derived from.
+ */
+const { round } = require('./stats');
+
+const TARGETS = {
+  cpuPerRequestUs: 200,
+  overheadP50Ms: 0.3,
+  overheadP99Ms: 1,
+  throughputVsFloor: 0.35,
+  streamAddedTtftP99Ms: 2,
+  streamRssBytes: 300 * 1024 * 1024,
+  soakGrowthPct: 5,
+  modeCpuVsEmbedded: 1.5,
+};
+
+const MB = 1024 * 1024;
+const fmt = (v, digits = 1) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const fmtInt = (v) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US'));
+const mb = (bytes) => fmt(bytes / MB, 0);
+const mark = (pass) => (pass === undefined ? '' : pass ? ' ✓' : ' ✗');
+
+/** Adds `checks` (name, value, target, pass) to the results: one line per figure that has a target. */
+function evaluate(results) {
+  const checks = [];
+  const add = (name, value, target, pass, unit = '') =>
+    checks.push({ name, value: round(value, 2), target, unit, pass: Number.isFinite(value) ? pass : false });
+  const byId = Object.fromEntries(results.scenarios.map((s) => [s.id, s]));
+  const floor = byId.direct?.throughput?.reqPerSec;
+  const embedded = byId.embedded;
+  for (const s of results.scenarios) {
+    if (!s.available || s.id === 'direct') continue;
+    const t = s.throughput;
+    const o = s.fixedRate?.gatewayMs;
+    s.verdicts = {};
+    if (t && floor) {
+      const share = t.reqPerSec / floor;
+      s.verdicts.throughput = share >= TARGETS.throughputVsFloor;
+      add(
+        `${s.id}: throughput ≥ ${TARGETS.throughputVsFloor * 100}% of direct`,
+        share * 100,
+        `≥ ${TARGETS.throughputVsFloor * 100}`,
+        s.verdicts.throughput,
+        '%',
+      );
+    }
+    if (o && o.n > 0) {
+      s.verdicts.overheadP50 = o.p50 <= TARGETS.overheadP50Ms;
+      s.verdicts.overheadP99 = o.p99 <= TARGETS.overheadP99Ms;
+      add(`${s.id}: overhead p50 @1k req/s`, o.p50, `≤ ${TARGETS.overheadP50Ms}`, s.verdicts.overheadP50, 'ms');
+      add(`${s.id}: overhead p99 @1k req/s`, o.p99, `≤ ${TARGETS.overheadP99Ms}`, s.verdicts.overheadP99, 'ms');
+    }
+    if (s.id === 'embedded') {
+      s.verdicts.cpu = s.cpuMicrosPerRequest.fixedRate <= TARGETS.cpuPerRequestUs;
+      add('embedded: CPU per request @1k req/s', s.cpuMicrosPerRequest.fixedRate, `≤ ${TARGETS.cpuPerRequestUs}`, s.verdicts.cpu, 'µs');
+    } else if (embedded?.available) {
+      const ratio = s.cpuMicrosPerRequest.fixedRate / embedded.cpuMicrosPerRequest.fixedRate;
+      s.verdicts.cpu = ratio <= TARGETS.modeCpuVsEmbedded;
+      add(`${s.id}: CPU per request vs embedded`, ratio, `≤ ${TARGETS.modeCpuVsEmbedded}×`, s.verdicts.cpu, '×');
+    }
+  }
+  const st = results.streaming;
+  if (st?.added) {
+    st.verdicts = {
+      ttftP99: st.added.burst.ttftP99Ms <= TARGETS.streamAddedTtftP99Ms,
+      rss: st.gatewayRssPeak <= TARGETS.streamRssBytes,
+    };
+    add(`streams (${st.count} at once): added TTFT p99`, st.added.burst.ttftP99Ms, `≤ ${TARGETS.streamAddedTtftP99Ms}`, st.verdicts.ttftP99, 'ms');
+    add(`streams (${st.count} at once): gateway RSS peak`, st.gatewayRssPeak / MB, `≤ ${TARGETS.streamRssBytes / MB}`, st.verdicts.rss, 'MB');
+  }
+  const so = results.soak;
+  if (so && Number.isFinite(so.growthPct)) {
+    so.verdict = so.growthPct <= TARGETS.soakGrowthPct;
+    add(`soak (${so.durationSec} s): RSS growth after warm-up`, so.growthPct, `≤ ${TARGETS.soakGrowthPct}`, so.verdict, '%');
+  }
+  results.targets = TARGETS;
+  results.checks = checks;
+  return results;
+}
+
+/** Rows (arrays of cells) for the scenario table. */
+function scenarioRows(results) {
+  const header = [
+    'scenario',
+    'req/s @50 conn',
+    'vs floor',
+    'latency p50 / p99 @1k (ms) (+ vs direct)',
+    'overhead p50 / p99 (ms)',
+    'CPU µs/req @1k (@50 conn)',
+    'RSS rest / load (MB)',
+    'errors',
+    'foreign CPU %',
+  ];
+  const direct = results.scenarios.find((s) => s.id === 'direct');
+  const floor = direct?.throughput?.reqPerSec;
+  const rows = results.scenarios.map((s) => {
+    if (!s.available) return [`${s.label} *`, 'n/a', '', '', '', '', '', '', ''];
+    const v = s.verdicts ?? {};
+    const t = s.throughput;
+    const f = s.fixedRate;
+    const share = floor ? `${fmt((t.reqPerSec / floor) * 100, 0)}%${mark(v.throughput)}` : '–';
+    const overhead = f.gatewayMs.n > 0 ? `${fmt(f.gatewayMs.p50, 3)}${mark(v.overheadP50)} / ${fmt(f.gatewayMs.p99, 3)}${mark(v.overheadP99)}` : 'n/a';
+    const cpu = `${fmt(s.cpuMicrosPerRequest.fixedRate, 0)}${mark(v.cpu)} (${fmt(s.cpuMicrosPerRequest.throughput, 0)})`;
+    const errs = t.non2xx + t.errors + f.non2xx + f.errors;
+    return [
+      s.label + (s.note ? ` *` : ''),
+      fmtInt(t.reqPerSec),
+      s.id === 'direct' ? 'floor' : share,
+      // What the gateway adds end to end, beside its own Server-Timing: event-loop stalls (GC) show here only.
+      s.id === 'direct' || !direct?.available
+        ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)}`
+        : `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)} (+${fmt(f.latencyMs.p50 - direct.fixedRate.latencyMs.p50, 2)} / +${fmt(f.latencyMs.p99 - direct.fixedRate.latencyMs.p99, 2)})`,
+      overhead,
+      cpu,
+      `${mb(s.rssRest)} / ${mb(s.rssLoadPeak)}`,
+      String(errs),
+      `${fmt(s.foreignCpuPct.throughput, 0)} / ${fmt(s.foreignCpuPct.fixedRate, 0)}`,
+    ];
+  });
+  return { header, rows };
+}
+
+function streamingRows(results) {
+  const st = results.streaming;
+  if (!st) return undefined;
+  const header = ['streams', 'direct', 'gateway', 'added', 'target'];
+  const d = st.direct.burst;
+  const g = st.gateway.burst;
+  const a = st.added.burst;
+  const v = st.verdicts ?? {};
+  const rows = [
+    [`TTFT p50 (ms), ${st.count} at once`, fmt(d.ttftMs.p50, 1), fmt(g.ttftMs.p50, 1), fmt(a.ttftP50Ms, 2), ''],
+    [
+      `TTFT p99 (ms), ${st.count} at once`,
+      fmt(d.ttftMs.p99, 1),
+      fmt(g.ttftMs.p99, 1),
+      fmt(a.ttftP99Ms, 2) + mark(v.ttftP99),
+      `≤ ${TARGETS.streamAddedTtftP99Ms}`,
+    ],
+    [
+      'inter-chunk p50 / p99 (ms)',
+      `${fmt(d.gapMs.p50, 1)} / ${fmt(d.gapMs.p99, 1)}`,
+      `${fmt(g.gapMs.p50, 1)} / ${fmt(g.gapMs.p99, 1)}`,
+      `p99 ${fmt(a.gapP99Ms, 2)}`,
+      '',
+    ],
+    [
+      `median arrival span (ms), expected ≈ ${st.expectedSpanMs}`,
+      fmt(d.medianSpanMs, 0),
+      fmt(g.medianSpanMs, 0),
+      fmt(g.medianSpanMs - d.medianSpanMs, 1),
+      'relayed as they come',
+    ],
+    ['content chunks per stream (p50)', fmt(d.chunksPerStream.p50, 0), fmt(g.chunksPerStream.p50, 0), '', String(st.chunksExpected)],
+    ['completed / errors', `${d.completed} / ${d.errors}`, `${g.completed} / ${g.errors}`, '', ''],
+    ['foreign CPU %', fmt(d.foreignCpuPct, 0), fmt(g.foreignCpuPct, 0), '', ''],
+  ];
+  if (st.direct.ramp && st.gateway.ramp) {
+    const dr = st.direct.ramp;
+    const gr = st.gateway.ramp;
+    rows.push([
+      `TTFT p50 / p99 (ms), ramped over ${st.rampMs} ms`,
+      `${fmt(dr.ttftMs.p50, 1)} / ${fmt(dr.ttftMs.p99, 1)}`,
+      `${fmt(gr.ttftMs.p50, 1)} / ${fmt(gr.ttftMs.p99, 1)}`,
+      `${fmt(st.added.ramp.ttftP50Ms, 2)} / ${fmt(st.added.ramp.ttftP99Ms, 2)}`,
+      'informational',
+    ]);
+  }
+  rows.push(['gateway RSS rest / peak (MB)', '', `${mb(st.gatewayRssRest)} / ${mb(st.gatewayRssPeak)}${mark(v.rss)}`, '', `≤ ${TARGETS.streamRssBytes / MB}`]);
+  return { header, rows };
+}
+
+function soakRows(results) {
+  const so = results.soak;
+  if (!so) return undefined;
+  const header = ['soak', 'value'];
+  const rows = [
+    ['duration / rate', `${so.durationSec} s at ${so.rate} req/s (${fmt(so.streamShare * 100, 0)}% streams)`],
+    ['requests + streams / errors', `${fmtInt(so.requests)} + ${fmtInt(so.streams)} / ${so.non2xx + so.errors}`],
+    ['RSS after warm-up (20%) → end (MB)', `${mb(so.rssAfterWarmup)} → ${mb(so.rssEnd)} (peak ${mb(so.rssPeak)})`],
+    ['RSS growth after warm-up', `${fmt(so.growthPct, 2)}%${mark(so.verdict)} (target ≤ ${TARGETS.soakGrowthPct}%)`],
+    ['gateway CPU µs per request (mixed)', fmt(so.cpuMicrosPerRequest, 0)],
+    ['foreign CPU %', fmt(so.foreignCpuPct, 0)],
+  ];
+  return { header, rows };
+}
+
+function textTable({ header, rows }) {
+  const width = (s) => [...String(s)].length;
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells) => cells.map((c, i) => String(c ?? '') + ' '.repeat(widths[i] - width(c ?? ''))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function markdownTable({ header, rows }) {
+  const esc = (c) => String(c ?? '').replace(/\|/g, '\\|');
+  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+function notes(results) {
+  return results.scenarios.filter((s) => s.note).map((s) => `${s.label}: ${s.note}`);
+}
+
+const NOISY_PCT = 10;
+
+/** The largest share of the machine other processes took during any measured phase. */
+function maxForeign(results) {
+  const values = [results.foreignCpuPctBeforeStart];
+  for (const s of results.scenarios) if (s.foreignCpuPct) values.push(s.foreignCpuPct.throughput, s.foreignCpuPct.fixedRate);
+  const st = results.streaming;
+  if (st) values.push(st.direct.burst.foreignCpuPct, st.gateway.burst.foreignCpuPct, st.direct.ramp?.foreignCpuPct, st.gateway.ramp?.foreignCpuPct);
+  if (results.soak) values.push(results.soak.foreignCpuPct);
+  return Math.max(0, ...values.filter((v) => Number.isFinite(v)));
+}
+
+function noiseWarning(results) {
+  const worst = maxForeign(results);
+  if (worst <= NOISY_PCT) return undefined;
+  return (
+    `Other processes used up to ${fmt(worst, 0)}% of the machine's CPU while this ran ("foreign CPU", % of all cores): ` +
+    'throughput, latency tails and CPU per request are pessimistic; re-run on a quiet machine before comparing.'
+  );
+}
+
+function machineLine(m) {
+  return `${m.cpuModel}, ${m.cores} cores, ${fmt(m.memoryBytes / 1024 ** 3, 1)} GiB, Node ${m.node}, ${m.kernel}`;
+}
+
+function renderText(results) {
+  const parts = [
+    `Switchyard benchmark (${results.mode}) — ${results.date}${results.machine.commit ? ` @ ${results.machine.commit}` : ''}`,
+    machineLine(results.machine),
+    '',
+  ];
+  parts.push(textTable(scenarioRows(results)));
+  for (const n of notes(results)) parts.push(`  * ${n}`);
+  const warning = noiseWarning(results);
+  if (warning) parts.push(`  ⚠ ${warning}`);
+  const st = streamingRows(results);
+  if (st) parts.push('', textTable(st));
+  const so = soakRows(results);
+  if (so) parts.push('', textTable(so));
+  parts.push('', 'targets:');
+  for (const c of results.checks)
+    parts.push(`  ${c.pass ? '✓' : '✗'} ${c.name}: ${c.value}${c.unit === '×' ? '×' : ` ${c.unit}`} (target ${c.target}${c.unit === '×' ? '' : ` ${c.unit}`})`);
+  return parts.join('\n');
+}
+
+function renderMarkdown(results) {
+  const passed = results.checks.filter((c) => c.pass).length;
+  const parts = [
+    `# Switchyard benchmark — ${results.date} (${results.mode})`,
+    '',
+    `Machine: ${machineLine(results.machine)}${results.machine.commit ? `; commit \`${results.machine.commit}\`` : ''}.`,
+    `Generated by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`${results.settings.soakSeconds ? ` (soak ${results.settings.soakSeconds} s)` : ''}. How to read it: [bench/README.md](../README.md).`,
+    '',
+    `**${passed} / ${results.checks.length} targets met.**`,
+    '',
+    '## Non-streaming `POST /v1/chat/completions`',
+    '',
+    markdownTable(scenarioRows(results)),
+  ];
+  const n = notes(results);
+  if (n.length > 0) parts.push('', ...n.map((x) => `\\* ${x}`));
+  const warning = noiseWarning(results);
+  if (warning) parts.push('', `> ⚠ ${warning}`);
+  const st = streamingRows(results);
+  if (st)
+    parts.push(
+      '',
+      `## Streaming (${results.streaming.count} concurrent, fake TTFT ${results.streaming.ttftMs} ms, ${results.streaming.interChunkMs} ms between chunks)`,
+      '',
+      markdownTable(st),
+    );
+  const so = soakRows(results);
+  if (so) parts.push('', '## Soak', '', markdownTable(so));
+  parts.push(
+    '',
+    '## Targets',
+    '',
+    markdownTable({
+      header: ['', 'check', 'value', 'target'],
+      rows: results.checks.map((c) => [
+        c.pass ? '✓' : '✗',
+        c.name,
+        c.unit === '×' ? `${c.value}×` : `${c.value} ${c.unit}`,
+        c.unit === '×' ? c.target : `${c.target} ${c.unit}`,
+      ]),
+    }),
+  );
+  return `${parts.join('\n')}\n`;
+}
+
+// Re-renders the tables of a saved run (after a change to this file) without measuring again:
+//   node bench/lib/report.js bench/results/<date>.json [--write]   (--write updates latest.md / latest-quick.md)
+if (require.main === module) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node bench/lib/report.js <results.json> [--write]\n');
+    process.exit(2);
+  }
+  const results = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const s of results.scenarios) delete s.verdicts;
+  evaluate(results);
+  process.stdout.write(`${renderText(results)}\n`);
+  if (process.argv.includes('--write')) {
+    const md = path.join(path.dirname(file), results.mode === 'quick' ? 'latest-quick.md' : 'latest.md');
+    fs.writeFileSync(md, renderMarkdown(results));
+    process.stderr.write(`wrote ${md}\n`);
+  }
+}
+
+module.exports = { TARGETS, evaluate, renderText, renderMarkdown };

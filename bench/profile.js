@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * CPU profile of the gateway under the non-streaming load of the benchmark:
+ *
+ *   npm run build && node bench/profile.js            non-streaming, 50 connections
+ *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 10 chunks)
+ *   env: BENCH_PROF_DIR, BENCH_PROF_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_PROF_STREAM_RATE (250 streams/s)
+ *
+ * Starts the fake backends and a gateway under `node --cpu-prof`, warms it up, loads it, stops it
+ * with SIGINT (V8 writes the profile as the process exits) and summarises only the load window,
+ * so start-up and JIT warm-up do not blur the picture. Writes bench/results/profile-latest.md
+ * (profile-stream-latest.md with --stream).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const { stopAll, killAllNow, sleep } = require('./lib/children');
+const stack = require('./lib/stack');
+const { Pool } = require('undici');
+const { throughput, schedule, settle } = require('./lib/load');
+const { cpuMicros } = require('./lib/procfs');
+const { aggregate, inclusiveBy, renderSummary } = require('./lib/cpuprofile');
+
+/** Stages of the gateway's request path, matched by frame; they can nest (e.g. validation runs inside Nest's pipeline). */
+const fn = (name, urlPart) => (cf) => cf.functionName === name && cf.url.includes(urlPart);
+const STAGES = [
+  {
+    label: 'Nest request pipeline (router-execution-context: guards, pipes, handler)',
+    test: (cf) => cf.url.includes('@nestjs/core/router/router-execution-context'),
+  },
+  { label: '  ValidationPipe.transform (class-transformer + class-validator)', test: fn('transform', '@nestjs/common/pipes/validation.pipe') },
+  { label: '  ApiKeyGuard.canActivate (sha256 + timingSafeEqual)', test: fn('canActivate', 'api-key.guard') },
+  { label: '  requestContext (AbortController, AbortSignal.timeout/any)', test: fn('requestContext', 'request-context') },
+  { label: '  policy decide', test: (cf) => cf.url.includes('/libs/policy/') },
+  { label: '  UpstreamClient.request (AbortSignal.any/timeout, undici dispatch)', test: fn('request', 'upstream-client') },
+  { label: 'UpstreamClient.readJson (upstream body -> JSON.parse)', test: fn('readJson', 'upstream-client') },
+  { label: 'Fastify reply send + serialize', test: (cf) => cf.url.includes('fastify/lib/reply') },
+  { label: 'Fastify content-type parser (JSON body parse, AsyncResource.bind)', test: (cf) => cf.url.includes('fastify/lib/content-type-parser') },
+  { label: 'ChatService.stream relay loop', test: fn('stream', 'chat.service') },
+  { label: 'SSE parsing of the upstream stream (eventsource-parser)', test: (cf) => cf.url.includes('eventsource-parser') },
+  { label: 'SseWriter (writes to the client)', test: (cf) => cf.url.includes('sse-writer') },
+  { label: 'JSON.parse / JSON.stringify', test: (cf) => cf.url === '' && (cf.functionName === 'parse' || cf.functionName === 'stringify') },
+  { label: 'all AbortSignal / AbortController code', test: (cf) => cf.url.includes('abort_controller') },
+  { label: 'undici (any)', test: (cf) => cf.url.includes('/undici/') },
+  { label: 'socket writes (writev syscall)', test: (cf) => cf.functionName === 'writev' && cf.url === '' },
+  { label: 'garbage collector', test: (cf) => cf.functionName === '(garbage collector)' },
+];
+
+/** Paced streams at `rate` per second for `seconds`, each read to its end; bounded in count and time. */
+async function streamLoad(origin, headers, rate, seconds) {
+  const body = JSON.stringify({ model: stack.MODEL_PACED, stream: true, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const pool = new Pool(origin, { connections: 2048, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  let inFlight = 0;
+  let completed = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await schedule({
+    rate,
+    durationMs: seconds * 1000,
+    maxCount: Math.ceil(rate * seconds),
+    fire: () => {
+      inFlight++;
+      pool
+        .request({ method: 'POST', path: '/v1/chat/completions', headers, body, signal: AbortSignal.timeout(30_000) })
+        .then((res) => res.body.text().then(() => (res.statusCode === 200 ? completed++ : errors++)))
+        .catch(() => errors++)
+        .finally(() => inFlight--);
+    },
+  });
+  errors += await settle(() => inFlight, 31_000);
+  await pool.destroy();
+  return { completed, errors, perSec: (completed / (performance.now() - t0)) * 1000 };
+}
+
+function renderStages(stages) {
+  const lines = ['### Stages (inclusive time of synchronous stacks)', '', '| stage | inclusive % |', '|---|---:|'];
+  for (const s of stages) lines.push(`| ${s.label.replace(/^ {2}/, '&nbsp;&nbsp;↳ ')} | ${s.pct.toFixed(1)} |`);
+  return lines.join('\n');
+}
+
+const log = (msg) => process.stderr.write(`[profile] ${msg}\n`);
+process.on('exit', killAllNow);
+process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+
+async function main() {
+  const streaming = process.argv.includes('--stream');
+  stack.checkBuilt();
+  stack.snapshotDist();
+  const seconds = Number(process.env.BENCH_PROF_SECONDS ?? 10);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const streamRate = Number(process.env.BENCH_PROF_STREAM_RATE ?? 250);
+  const profDir = path.resolve(process.env.BENCH_PROF_DIR ?? path.join(os.tmpdir(), 'prof'));
+  fs.mkdirSync(profDir, { recursive: true });
+  const before = new Set(fs.readdirSync(profDir));
+  const workDir = stack.makeWorkDir();
+  const adminKey = `sy-prof-${randomBytes(8).toString('hex')}`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+  const body = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+
+  try {
+    const fast = await stack.startFake('fake-fast');
+    const paced = await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: stack.PACED_REPLY });
+    const configFile = stack.writeGatewayConfig(workDir, fast, paced, 2048);
+    // The profile's clock starts as the process boots; note when we spawned it to place the load window.
+    const spawnedAt = performance.now();
+    const gw = await stack.startGateway('gw-profiled', {
+      configFile,
+      adminKey,
+      workDir,
+      // SIGINT is enough: Nest's shutdown hook closes the app and re-raises it, and V8 still writes the profile.
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    });
+    const url = `${gw.origin}/v1/chat/completions`;
+    const load = streaming
+      ? (sec) => streamLoad(gw.origin, headers, streamRate, sec)
+      : async (sec) => {
+          const r = await throughput({ url, headers, body, connections, durationSec: sec, maxRequests: sec * 30_000 });
+          return { completed: r.completed, errors: r.non2xx + r.errors, perSec: r.reqPerSec };
+        };
+    const what = streaming ? `${streamRate} paced streams/s` : `${connections} connections`;
+    log(`warm-up 6 s, ${what}`);
+    await load(6);
+    await sleep(1000);
+    log(`profiled load: ${seconds} s, ${what}`);
+    const cpu0 = cpuMicros(gw.child.pid);
+    const fromMs = performance.now() - spawnedAt;
+    const r = await load(seconds);
+    const toMs = performance.now() - spawnedAt;
+    const cpuPerReq = (cpuMicros(gw.child.pid) - cpu0) / Math.max(1, r.completed);
+    log(
+      `${Math.round(r.perSec)} ${streaming ? 'streams' : 'req'}/s, ${cpuPerReq.toFixed(0)} µs CPU per ${streaming ? 'stream' : 'request'}, ${r.errors} errors`,
+    );
+    await sleep(500);
+    log('stopping the gateway with SIGINT');
+    await gw.child.stop('SIGINT', 15000);
+    await stopAll();
+
+    const created = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+    if (created.length === 0) throw new Error(`no .cpuprofile written to ${profDir} (gateway exit: code ${gw.child.exitCode}, signal ${gw.child.exitSignal})`);
+    // The largest new profile is the gateway's (fakes are not profiled, but be safe).
+    const file = created.map((f) => path.join(profDir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+    log(`profile: ${file}`);
+    const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // Trim the edges a little: the window is placed from the harness's clock, not the profile's.
+    const window = { fromMs: fromMs + 250, toMs: toMs - 250 };
+    const agg = aggregate(profile, window);
+    const stages = inclusiveBy(profile, STAGES, window);
+    const header = [
+      `# Gateway CPU profile — ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      (streaming
+        ? `Streaming \`POST /v1/chat/completions\` (10 chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
+          `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
+        : `Non-streaming \`POST /v1/chat/completions\` at ${connections} connections for ${seconds} s after a 6 s warm-up: ` +
+          `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per request (all threads, from /proc). `) +
+        `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
+      '',
+    ].join('\n');
+    const md = `${header}\n${renderSummary(agg, { top: 30, title: 'Where the main thread spends its time' })}\n\n${renderStages(stages)}\n`;
+    process.stdout.write(md);
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    const out = streaming ? 'profile-stream-latest.md' : 'profile-latest.md';
+    fs.writeFileSync(path.join(__dirname, 'results', out), md);
+    log(`wrote bench/results/${out}`);
+  } finally {
+    await stopAll();
+    fs.rmSync(workDir, { recursive: true, force: true });
+    stack.removeSnapshot();
+  }
+}
+
+main().catch((err) => {
+  log(`failed: ${err?.stack ?? err}`);
+  stopAll().finally(() => process.exit(1));
+});

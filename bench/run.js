@@ -1,0 +1,386 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Switchyard benchmark harness: `npm run bench` (full) or `npm run bench -- --quick`.
+ *
+ * Everything runs on 127.0.0.1, each piece in its own process, from the built dist/. Progress goes
+ * to stderr, the result table to stdout, and the results to bench/results/. See bench/README.md.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const { stopAll, killAllNow, portAnswers, sleep, live } = require('./lib/children');
+const { cpuMicrosOf, rssOf, startRssSampler, startNoiseMeter, machineInfo } = require('./lib/procfs');
+const stack = require('./lib/stack');
+const { throughput, fixedRate } = require('./lib/load');
+const { streamRound } = require('./lib/streams');
+const { soak } = require('./lib/soak');
+const { evaluate, renderText, renderMarkdown } = require('./lib/report');
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+
+// ---------------------------------------------------------------------------------------------
+// Settings: --quick shortens everything; env knobs override either mode.
+// ---------------------------------------------------------------------------------------------
+
+function envNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function settingsFrom(argv) {
+  const unknown = argv.filter((a) => a !== '--quick');
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (only --quick is understood; the rest is env, see bench/README.md)`);
+  const quick = argv.includes('--quick');
+  const skip = new Set(
+    (process.env.BENCH_SKIP ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  return {
+    mode: quick ? 'quick' : 'full',
+    loadSeconds: envNumber('BENCH_LOAD_SECONDS', quick ? 3 : 10),
+    // The gateway needs ~4 s of load before V8 has optimised its hot path (first seconds: ~3x the CPU per request).
+    warmupSeconds: quick ? 3 : 5,
+    connections: envNumber('BENCH_CONNECTIONS', 50),
+    rate: envNumber('BENCH_RATE', 1000),
+    streams: envNumber('BENCH_STREAMS', quick ? 200 : 1000),
+    streamRampMs: envNumber('BENCH_STREAM_RAMP_MS', 1000),
+    ttftMs: 50,
+    interChunkMs: 20,
+    soakSeconds: envNumber('BENCH_SOAK_SECONDS', quick ? 20 : 600),
+    soakRate: envNumber('BENCH_SOAK_RATE', 200),
+    soakStreamEvery: 10,
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    skip,
+  };
+}
+
+/** Our own processes (this one and every live child): what the noise meter must not count as foreign. */
+const ownPids = () => [process.pid, ...[...live].map((c) => c.pid)];
+const noiseMeter = () => startNoiseMeter(ownPids);
+
+const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup on every exit path.
+// ---------------------------------------------------------------------------------------------
+
+let workDir;
+let cleaning;
+async function cleanup() {
+  if (cleaning) return cleaning;
+  cleaning = (async () => {
+    await stopAll(3000);
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    stack.removeSnapshot();
+  })();
+  return cleaning;
+}
+process.on('exit', killAllNow);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping children`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+process.on('unhandledRejection', (err) => {
+  log(`unhandled rejection: ${err?.stack ?? err}`);
+  cleanup().finally(() => process.exit(1));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+// ---------------------------------------------------------------------------------------------
+
+const CHAT_PATH = '/v1/chat/completions';
+const CHAT_BODY = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+
+/** Throws a readable error (with the child's last output) if a process under test has died. */
+function assertAlive(procs) {
+  for (const c of procs) {
+    if (!c.running)
+      throw new Error(`${c.name} (pid ${c.pid}) exited during the run (code ${c.exitCode}, signal ${c.exitSignal}); its last output:\n${c.tail.slice(-2000)}`);
+  }
+}
+
+/** The non-streaming figures of one target (`procs`: the child processes whose CPU/RSS count). */
+async function measureNonStreaming(s, target, procs, headers) {
+  const url = `${target.origin}${CHAT_PATH}`;
+  const pids = procs.map((c) => c.pid);
+  const rssRest = rssOf(pids);
+
+  log(`  warm-up ${s.warmupSeconds} s`);
+  await throughput({ url, headers, body: CHAT_BODY, connections: s.connections, durationSec: s.warmupSeconds, maxRequests: s.warmupSeconds * 30_000 });
+  await sleep(500);
+
+  log(`  throughput: ${s.connections} connections, ${s.loadSeconds} s`);
+  let sampler = startRssSampler(pids, 200);
+  let noise = noiseMeter();
+  let cpu0 = cpuMicrosOf(pids);
+  const thr = await throughput({ url, headers, body: CHAT_BODY, connections: s.connections, durationSec: s.loadSeconds, maxRequests: s.loadSeconds * 30_000 });
+  assertAlive(procs);
+  const cpuThroughput = (cpuMicrosOf(pids) - cpu0) / Math.max(1, thr.completed);
+  const peak1 = sampler.stop().peak;
+  const noiseThroughput = noise.stop();
+  await sleep(1000);
+
+  log(`  fixed rate: ${s.rate} req/s, ${s.loadSeconds} s`);
+  sampler = startRssSampler(pids, 200);
+  noise = noiseMeter();
+  cpu0 = cpuMicrosOf(pids);
+  const fixed = await fixedRate({ origin: target.origin, path: CHAT_PATH, headers, body: CHAT_BODY, rate: s.rate, durationMs: s.loadSeconds * 1000 });
+  assertAlive(procs);
+  const cpuFixed = (cpuMicrosOf(pids) - cpu0) / Math.max(1, fixed.ok + fixed.non2xx);
+  const peak2 = sampler.stop().peak;
+  const noiseFixed = noise.stop();
+  if (fixed.firstErrors.length > 0) log(`  errors at fixed rate: ${fixed.firstErrors.join('; ')}`);
+  log(
+    `  -> ${Math.round(thr.reqPerSec)} req/s; p50/p99 ${fixed.latencyMs.p50.toFixed(2)}/${fixed.latencyMs.p99.toFixed(2)} ms; ` +
+      `CPU ${cpuFixed.toFixed(0)} µs/req; errors ${thr.non2xx + thr.errors + fixed.non2xx + fixed.errors}; ` +
+      `foreign CPU ${noiseThroughput.toFixed(0)}% / ${noiseFixed.toFixed(0)}%`,
+  );
+  return {
+    available: true,
+    rssRest,
+    rssLoadPeak: Math.max(peak1, peak2),
+    throughput: thr,
+    fixedRate: fixed,
+    cpuMicrosPerRequest: { fixedRate: cpuFixed, throughput: cpuThroughput },
+    foreignCpuPct: { throughput: noiseThroughput, fixedRate: noiseFixed },
+  };
+}
+
+/** Direct vs through-the-gateway streams against the paced fake. */
+async function measureStreaming(s, paced, gateway, headers, count) {
+  const rounds = async (origin, label) => {
+    const common = { origin, path: CHAT_PATH, headers, model: stack.MODEL_PACED, count };
+    // Unmeasured rounds first: they open every connection (client -> target and gateway -> fake),
+    // so the measured rounds time the relay rather than 2 × count TCP handshakes, and they give V8
+    // enough chunks (≥ 2,000 streams) to optimise the relay path of this fresh gateway.
+    const warmStart = Date.now();
+    let warmed = 0;
+    for (let round = 0; round < 6 && (round === 0 || (warmed < 2000 && Date.now() - warmStart < 10_000)); round++) {
+      log(`  ${label}: warm-up round ${round + 1}, ${count} streams`);
+      await streamRound({ ...common });
+      warmed += count;
+    }
+    log(`  ${label}: ${count} streams at once`);
+    let noise = noiseMeter();
+    const burst = await streamRound({ ...common });
+    burst.foreignCpuPct = noise.stop();
+    let ramp;
+    if (s.streamRampMs > 0) {
+      log(`  ${label}: ${count} streams ramped over ${s.streamRampMs} ms`);
+      noise = noiseMeter();
+      ramp = await streamRound({ ...common, rampMs: s.streamRampMs });
+      ramp.foreignCpuPct = noise.stop();
+    }
+    log(
+      `  -> TTFT p50/p99 ${burst.ttftMs.p50.toFixed(1)}/${burst.ttftMs.p99.toFixed(1)} ms, completed ${burst.completed}/${count}; foreign CPU ${burst.foreignCpuPct.toFixed(0)}%`,
+    );
+    return { burst, ramp };
+  };
+  const direct = await rounds(paced.origin, 'direct');
+  const rssRest = rssOf(gateway.pids);
+  const sampler = startRssSampler(gateway.pids, 50);
+  const viaGateway = await rounds(gateway.origin, 'gateway');
+  assertAlive([gateway.child, paced.child]);
+  const { peak } = sampler.stop();
+  const added = (key) => {
+    const d = direct[key];
+    const g = viaGateway[key];
+    if (!d || !g) return undefined;
+    return { ttftP50Ms: g.ttftMs.p50 - d.ttftMs.p50, ttftP99Ms: g.ttftMs.p99 - d.ttftMs.p99, gapP99Ms: g.gapMs.p99 - d.gapMs.p99 };
+  };
+  return {
+    count,
+    ttftMs: s.ttftMs,
+    interChunkMs: s.interChunkMs,
+    rampMs: s.streamRampMs,
+    chunksExpected: stack.PACED_CHUNKS,
+    expectedSpanMs: (stack.PACED_CHUNKS - 1) * s.interChunkMs,
+    direct,
+    gateway: viaGateway,
+    added: { burst: added('burst'), ramp: added('ramp') },
+    gatewayRssRest: rssRest,
+    gatewayRssPeak: peak,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const s = settingsFrom(process.argv.slice(2));
+  stack.checkBuilt();
+  stack.snapshotDist();
+  const machine = machineInfo();
+  const adminKey = `sy-bench-${randomBytes(12).toString('hex')}`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+
+  // Each stream holds a client->gateway and a gateway->fake socket in the gateway process.
+  let streams = s.streams;
+  const fdNeeded = 2 * streams + 200;
+  if (machine.openFileLimit < fdNeeded) {
+    const capped = Math.max(10, Math.floor((machine.openFileLimit - 200) / 2));
+    log(
+      `open-file limit ${machine.openFileLimit} is too low for ${streams} streams (needs ≈${fdNeeded}); capping at ${capped}. Raise it with \`ulimit -n 4096\`.`,
+    );
+    streams = capped;
+  }
+
+  // A hard bound on the whole run, whatever hangs: the budget is generous, never open-ended.
+  const budgetSec = 360 + s.soakSeconds * 1.25 + s.loadSeconds * 12;
+  const deadline = setTimeout(() => {
+    log(`run exceeded its ${Math.round(budgetSec)} s budget: aborting`);
+    cleanup().finally(() => process.exit(3));
+  }, budgetSec * 1000);
+  deadline.unref();
+
+  // Before anything starts: is somebody else already using the machine?
+  const idleCheck = noiseMeter();
+  await sleep(2000);
+  const foreignBefore = idleCheck.stop();
+  if (foreignBefore > 10)
+    log(`warning: other processes are using ${foreignBefore.toFixed(0)}% of the machine's CPU; figures will be pessimistic (see "foreign CPU" in the report)`);
+
+  workDir = stack.makeWorkDir();
+  log(`mode ${s.mode}; machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}; fd limit ${machine.openFileLimit}`);
+
+  log('starting fake backends');
+  const fast = await stack.startFake('fake-fast');
+  const paced = await stack.startFake('fake-paced', { ttftMs: s.ttftMs, interChunkMs: s.interChunkMs, models: [stack.MODEL_PACED], reply: stack.PACED_REPLY });
+  const configFile = stack.writeGatewayConfig(workDir, fast, paced, streams);
+  const gatewayOpts = { configFile, adminKey, workDir };
+
+  const scenarios = [];
+
+  log('a. direct to the fake backend (floor)');
+  scenarios.push({ id: 'direct', label: 'a. direct (fake floor)', process: 'fake-llm', ...(await measureNonStreaming(s, fast, [fast.child], headers)) });
+
+  log('b. gateway, embedded mode, memory stores');
+  let gw = await stack.startGateway('gw-embedded', gatewayOpts);
+  scenarios.push({ id: 'embedded', label: 'b. gateway embedded', process: 'gateway', ...(await measureNonStreaming(s, gw, [gw.child], headers)) });
+  await gw.child.stop();
+
+  // (c) and (d) depend on things outside this harness (local services, a router build in
+  // progress): a failure there is reported in the table, it does not throw away the rest.
+  const optional = async (id, label, run) => {
+    try {
+      scenarios.push({ id, label, ...(await run()) });
+    } catch (err) {
+      log(`  ${label} failed: ${err.message.split('\n')[0]}`);
+      scenarios.push({ id, label, available: false, note: `failed: ${err.message.split('\n')[0]}`, error: err.message });
+      await Promise.all([...live].filter((c) => c.name.startsWith('gw-') || c.name === 'router').map((c) => c.stop()));
+    }
+  };
+
+  await optional('stores', 'c. gateway + Redis/PostgreSQL', async () => {
+    if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+    const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);
+    if (!redis || !pg) {
+      return {
+        available: false,
+        note: `not available: nothing answers on ${[!redis && '127.0.0.1:6379', !pg && '127.0.0.1:5432'].filter(Boolean).join(' and ')}`,
+      };
+    }
+    log('c. gateway with REDIS_URL and DATABASE_URL');
+    const used = stack.gatewayMentions('REDIS_URL') || stack.gatewayMentions('DATABASE_URL');
+    const g = await stack.startGateway('gw-stores', { ...gatewayOpts, extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl } });
+    const m = await measureNonStreaming(s, g, [g.child], headers);
+    await g.child.stop();
+    return {
+      process: 'gateway',
+      note: used ? undefined : 'this build of the gateway does not read REDIS_URL/DATABASE_URL yet: figures should match (b)',
+      ...m,
+    };
+  });
+
+  await optional('router', 'd. gateway + remote router', async () => {
+    if (s.skip.has('router')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+    if (!stack.routerAvailable()) return { available: false, note: 'not available yet (dist/apps/router/src/main.js missing)' };
+    log('d. gateway with ROUTER_URL (remote router)');
+    const used = stack.gatewayMentions('ROUTER_URL');
+    const router = await stack.startRouter('router', gatewayOpts);
+    const g = await stack.startGateway('gw-router', { ...gatewayOpts, extraEnv: { ROUTER_URL: router.url } });
+    // The router's CPU is part of what a request costs in this mode.
+    const m = await measureNonStreaming(s, g, [g.child, router.child], headers);
+    await g.child.stop();
+    await router.child.stop();
+    return {
+      process: 'gateway + router',
+      note: used
+        ? 'CPU and RSS are gateway + router'
+        : 'this build of the gateway does not read ROUTER_URL yet: figures should match (b); CPU and RSS are gateway + router',
+      ...m,
+    };
+  });
+
+  let streaming;
+  if (!s.skip.has('streams')) {
+    log(`streaming: ${streams} concurrent streams, fake TTFT ${s.ttftMs} ms, ${s.interChunkMs} ms between chunks`);
+    gw = await stack.startGateway('gw-streams', gatewayOpts);
+    streaming = await measureStreaming(s, paced, gw, headers, streams);
+    await gw.child.stop();
+  }
+
+  let soakResult;
+  if (!s.skip.has('soak') && s.soakSeconds > 0) {
+    log(`soak: ${s.soakSeconds} s at ${s.soakRate} req/s (1 in ${s.soakStreamEvery} streamed)`);
+    gw = await stack.startGateway('gw-soak', gatewayOpts);
+    const noise = noiseMeter();
+    soakResult = await soak({
+      origin: gw.origin,
+      pids: gw.pids,
+      headers,
+      modelFast: stack.MODEL_FAST,
+      modelPaced: stack.MODEL_PACED,
+      durationSec: s.soakSeconds,
+      rate: s.soakRate,
+      streamEvery: s.soakStreamEvery,
+      onProgress: (c) =>
+        log(`  soak: ${c.requests} requests, ${c.streams} streams, ${c.non2xx + c.errors} errors, RSS ${Math.round(rssOf(gw.pids) / 2 ** 20)} MB`),
+    });
+    soakResult.foreignCpuPct = noise.stop();
+    assertAlive([gw.child]);
+    await gw.child.stop();
+  }
+
+  await cleanup();
+  clearTimeout(deadline);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const results = evaluate({
+    date,
+    finishedAt: new Date().toISOString(),
+    mode: s.mode,
+    machine,
+    foreignCpuPctBeforeStart: foreignBefore,
+    settings: { ...s, skip: [...s.skip], streams, redisUrl: undefined, databaseUrl: undefined },
+    scenarios,
+    streaming,
+    soak: soakResult,
+  });
+
+  process.stdout.write(`\n${renderText(results)}\n`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  // Quick runs are for checking the harness; they do not replace the published full results.
+  const suffix = s.mode === 'quick' ? '-quick' : '';
+  const jsonFile = path.join(RESULTS_DIR, `${date}${suffix}.json`);
+  const mdFile = path.join(RESULTS_DIR, `latest${suffix}.md`);
+  fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(mdFile, renderMarkdown(results));
+  log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)}`);
+}
+
+main().catch((err) => {
+  log(`failed: ${err?.stack ?? err}`);
+  cleanup().finally(() => process.exit(1));
+});
