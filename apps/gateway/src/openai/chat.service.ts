@@ -79,8 +79,8 @@ export class ChatService {
         chunks++;
       }
     };
+    let next = first;
     try {
-      let next = first;
       while (!next.done) {
         const chunk = next.value;
         if (chunk.usage) outputTokens = chunk.usage.completion_tokens;
@@ -106,8 +106,8 @@ export class ChatService {
         await sse.data('[DONE]');
       }
     } finally {
-      // Stops the upstream read if we left the loop early (client gone).
-      await iterator.return?.().catch(() => undefined);
+      // Stops the upstream read if we left the loop early (client gone or failure).
+      if (!next.done) await iterator.return?.().catch(() => undefined);
       sse.end();
       placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }

@@ -5,6 +5,12 @@ import type { ServerResponse } from 'node:http';
  * `drain` when the client reads slower than the backend writes.
  */
 export class SseWriter {
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.raw.uncork();
+  };
+
   constructor(private readonly raw: ServerResponse) {}
 
   get closed(): boolean {
@@ -24,6 +30,12 @@ export class SseWriter {
   /** Resolves once the event is handed to the socket (after `drain` if its buffer is full). */
   async data(payload: string): Promise<void> {
     if (this.closed) return;
+    // Events that arrive together (one upstream read) leave in one socket write.
+    if (!this.corked) {
+      this.corked = true;
+      this.raw.cork();
+      process.nextTick(this.uncork);
+    }
     if (this.raw.write(`data: ${payload}\n\n`)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
