@@ -429,4 +429,33 @@ describe('config hot reload (gateway)', () => {
     expect(rejected).toBe(true);
     expect(await modelIds()).toContain('chat2');
   });
+
+  it('reloads on SIGHUP without dropping a request in flight', async () => {
+    const baseUrl = stack.fakes.local.baseUrl;
+    stack.fakes.local.setOptions({ interChunkMs: 100, reply: 'one two three four five six seven eight' });
+    const inFlight = ask(stack, say('long answer', 'chat', { stream: true }));
+    await sleep(150);
+    writeFileSync(
+      configPath,
+      `backends:\n  - { name: local, protocol: openai, baseUrl: "${baseUrl}", tier: local, models: [m], maxConcurrency: 8 }\nmodels:\n  - { name: chat, targets: [{ backend: local, model: m }] }\n  - { name: chat3, targets: [{ backend: local, model: m }] }\n`,
+    );
+    // Delivered to the listeners the gateway registered (a real signal would reach Jest's own process first).
+    process.emit('SIGHUP', 'SIGHUP');
+    let ids: string[] = [];
+    for (let i = 0; i < 50 && !ids.includes('chat3'); i++) {
+      await sleep(50);
+      ids = await modelIds();
+    }
+    expect(ids).toContain('chat3');
+    expect(stack.logs().some((l) => l.msg === 'config reloaded' && l.trigger === 'signal')).toBe(true);
+    // The stream that started before the reload finishes whole: the backend's pool was not torn down under it.
+    const data = await readSseData(await inFlight);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    const text = data
+      .slice(0, -1)
+      .map((d) => (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .join('');
+    expect(text).toBe('one two three four five six seven eight');
+    stack.fakes.local.setOptions({ interChunkMs: 0, reply: undefined });
+  });
 });

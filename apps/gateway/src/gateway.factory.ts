@@ -35,7 +35,8 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   });
 
   app.useGlobalPipes(new OpenAIValidationPipe());
-  app.enableShutdownHooks();
+  // Not SIGHUP: that one reloads the config.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   const document = SwaggerModule.createDocument(
     app,

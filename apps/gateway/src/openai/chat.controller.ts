@@ -36,7 +36,7 @@ export class ChatController {
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const features = chatFeatures(req, request, this.placement.piiIn(request));
+    const features = chatFeatures(req, request, this.placement.piiIn(request), this.placement.engine.ruleHeaders);
     if (request.stream === true) await this.chat.stream(request, features, ctx, reply);
     else await this.chat.complete(request, features, ctx, reply);
   }

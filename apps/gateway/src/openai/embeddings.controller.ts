@@ -5,6 +5,7 @@ import type { EmbeddingsRequest } from '@switchyard/contracts';
 import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
+import { PlacementService } from '../routing/placement.service';
 import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
@@ -20,6 +21,7 @@ import { ApiErrors } from './dto/model.dto';
 export class EmbeddingsController {
   constructor(
     private readonly chain: ChainExecutor,
+    private readonly placement: PlacementService,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
@@ -32,7 +34,9 @@ export class EmbeddingsController {
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const placed = await this.chain.run(embeddingsFeatures(req, request), ctx, (adapter, candidate) => adapter.embeddings(request, candidate.model, ctx));
+    const placed = await this.chain.run(embeddingsFeatures(req, request, this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
+      adapter.embeddings(request, candidate.model, ctx),
+    );
     placed.settle({ success: true });
     reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
   }

@@ -65,7 +65,7 @@ export class RouteExplainController {
   @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {
     const request = body as unknown as ChatCompletionRequest;
-    const features = chatFeatures(req, request, this.placement.piiIn(request));
+    const features = chatFeatures(req, request, this.placement.piiIn(request), this.placement.engine.ruleHeaders);
     const decision: RouteDecision | undefined = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(request.model);
     return {

@@ -8,8 +8,18 @@ function latencyBudget(req: FastifyRequest): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** Only the headers rules look at: credentials and the rest never leave the gateway (nor reach the router). */
+function ruleHeaders(req: FastifyRequest, names: readonly string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of names) {
+    const v = req.headers[name];
+    out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
 /** What policy needs to know of a chat request; the prompt itself stays here. */
-export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, pii: readonly string[]): RequestFeatures {
+export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, pii: readonly string[], headerNames: readonly string[]): RequestFeatures {
   return {
     keyId: 'admin',
     model: body.model,
@@ -17,13 +27,13 @@ export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, p
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     stream: body.stream === true,
     tags: requestTags(req.headers['x-switchyard-tags'], body.metadata),
-    headers: req.headers as Record<string, string | undefined>,
+    headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii,
   };
 }
 
-export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest): RequestFeatures {
+export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest, headerNames: readonly string[]): RequestFeatures {
   const input = body.input;
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
@@ -33,7 +43,7 @@ export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest)
     promptTokens: Math.ceil(chars / 4),
     stream: false,
     tags: requestTags(req.headers['x-switchyard-tags'], undefined),
-    headers: req.headers as Record<string, string | undefined>,
+    headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii: [],
   };

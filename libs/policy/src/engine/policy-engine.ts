@@ -21,6 +21,8 @@ export class PolicyEngine {
   private readonly models = new Map<string, ModelInfo>();
   private readonly strategy: Strategy;
   private readonly onPii: PiiAction;
+  /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
+  readonly ruleHeaders: readonly string[];
 
   constructor(
     config: SwitchyardConfig,
@@ -36,6 +38,7 @@ export class PolicyEngine {
     }
     this.strategy = config.policy.strategy;
     this.onPii = config.policy.privacy.onPii;
+    this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
   }
 
   /** undefined when the model is unknown (the caller answers 404 model_not_found). */

@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify';
+import { chatFeatures, embeddingsFeatures } from './features';
+
+const req = (headers: Record<string, string | string[]>): FastifyRequest => ({ headers }) as unknown as FastifyRequest;
+
+describe('request features', () => {
+  const headers = {
+    authorization: 'Bearer sy-secret-key-123456',
+    'x-api-key': 'sy-secret-key-123456',
+    'x-team': 'ml',
+    'x-switchyard-tags': 'a, b',
+    'x-switchyard-max-latency-ms': '1500',
+    cookie: 'session=1',
+  };
+
+  it('carries only the headers rules look at: credentials never leave the gateway', () => {
+    const f = chatFeatures(req(headers), { model: 'chat', messages: [{ role: 'user', content: 'hello world' }] }, [], ['x-team']);
+    expect(f.headers).toEqual({ 'x-team': 'ml' });
+    expect(JSON.stringify(f)).not.toContain('sy-secret');
+  });
+
+  it('reads tags, the latency budget, max tokens and an estimate of prompt tokens', () => {
+    const f = chatFeatures(
+      req(headers),
+      { model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: 50, metadata: { tags: ['c'] }, stream: true },
+      ['email'],
+      [],
+    );
+    expect(f).toMatchObject({ model: 'chat', tags: ['a', 'b', 'c'], maxLatencyMs: 1500, maxTokens: 50, stream: true, pii: ['email'], promptTokens: 104 });
+  });
+
+  it.each([['0'], ['-5'], ['soon']])('ignores a latency budget of %j', (value) => {
+    expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, []).maxLatencyMs).toBeUndefined();
+  });
+});
