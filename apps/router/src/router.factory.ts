@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
 import type { SwitchyardConfig } from '@switchyard/contracts';
-import { HEALTH_PACKAGE, PROTO_LOADER_OPTIONS, ROUTER_PACKAGE, routerProtoFiles } from '@switchyard/contracts/router';
+import { HEALTH_PACKAGE, PROTO_LOADER_OPTIONS, ROUTER_PACKAGE, routerProtoFiles, type DecideRequestMsg } from '@switchyard/contracts/router';
 import { PinoNestLogger, type Logger } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
 import { HealthService } from './health/health.service';
 import { RouterStateService, type ReloadResult } from './state/router-state.service';
+import { RouterController } from './router/router.controller';
 import { RouterGrpcServer } from './transport/router-grpc.server';
 
 export interface RouterOptions {
@@ -57,6 +58,10 @@ export async function createRouter(options: RouterOptions): Promise<RouterApp> {
     bufferLogs: false,
   });
   const health = app.get(HealthService);
+  const controller = app.get(RouterController);
+  server.direct.set('Decide', (req) => controller.decide(req as DecideRequestMsg));
+  server.onDirectError = (method, err) =>
+    logger.error({ method, error: err instanceof Error ? err.message : String(err) }, 'unhandled error in a gRPC handler');
   server.beforeClose = () => health.beginShutdown();
   await app.listen();
   const state = app.get(RouterStateService);

@@ -1,4 +1,4 @@
-import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { Server as GrpcServer, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 
 /**
@@ -10,6 +10,13 @@ import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 export class RouterGrpcServer extends ServerGrpc {
   private boundPort?: number;
   beforeClose?: () => void | Promise<void>;
+  /**
+   * Unary methods (by rpc name) answered straight from grpc-js, skipping Nest's per-call
+   * pipeline (a copy of the call, context creation, an Observable). Decide is on the path of
+   * every request a gateway routes; set these before `listen()`.
+   */
+  readonly direct = new Map<string, (request: unknown) => unknown>();
+  onDirectError?: (method: string, err: unknown) => void;
 
   constructor(
     private readonly grpcOptions: GrpcOptions['options'],
@@ -30,6 +37,25 @@ export class RouterGrpcServer extends ServerGrpc {
       server.bindAsync(this.url, this.grpcOptions.credentials ?? ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
     );
     return server;
+  }
+
+  // Nest types this hook with `Function`; the handler's name is the rpc name.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  override createUnaryServiceMethod(methodHandler: Function): Function {
+    const method = methodHandler.name;
+    const direct = this.direct.get(method);
+    if (!direct) return super.createUnaryServiceMethod(methodHandler);
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
+      let response: unknown;
+      try {
+        response = direct(call.request);
+      } catch (err) {
+        this.onDirectError?.(method, err);
+        callback({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        return;
+      }
+      callback(null, response);
+    };
   }
 
   override async close(): Promise<void> {
