@@ -118,7 +118,7 @@ export async function startRouterStack(opts: { watchConfig?: boolean } = {}): Pr
       logger,
       url: `127.0.0.1:${port}`,
       watchConfig: opts.watchConfig ?? false,
-      drainMs: 500,
+      drainMs: 4000,
     });
   const stack: RouterStack = {
     dir,

@@ -163,7 +163,7 @@ describe('router (gRPC, in-process)', () => {
 
       const started = Date.now();
       await stack.router.close();
-      expect(Date.now() - started).toBeLessThan(500); // every stream ended on its own; nothing waited out the drain
+      expect(Date.now() - started).toBeLessThan(2500); // every stream ended on its own; nothing waited out the 4 s drain
       expect(await watch.ended).toBeUndefined(); // ended with OK, not cut off
       expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
       expect(await backends.ended).toBeUndefined();

@@ -76,7 +76,7 @@ describe('RouterClient against an in-process router', () => {
     for (let i = 0; i < 3; i++) {
       const { ms, error } = await timed(client.decide(features('chat'), {}));
       expect(error).toMatchObject({ code: expect.any(Number) });
-      expect(ms).toBeLessThan(DEADLINE_MS + 100);
+      expect(ms).toBeLessThan(DEADLINE_MS + 1500);
     }
   });
 
@@ -85,7 +85,7 @@ describe('RouterClient against an in-process router', () => {
     try {
       const { ms, error } = await timed(lonely.decide(features('chat'), {}));
       expect(error).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
-      expect(ms).toBeLessThan(DEADLINE_MS + 100);
+      expect(ms).toBeLessThan(DEADLINE_MS + 1500);
       expect(lonely.connected).toBe(false);
     } finally {
       await lonely.close();
