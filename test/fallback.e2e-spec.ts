@@ -1,21 +1,14 @@
 import OpenAI from 'openai';
 import type { FakeLlm } from '@switchyard/fake-llm';
-import { ADMIN_KEY, readSseData, startStack, type Stack } from './support/stack';
+import { ADMIN_KEY, inferenceCalls, postJson, readSseData, startStack, type Stack } from './support/stack';
 
 // Fallback chains and upstream failure mapping, against fake backends that fail on command.
 
-/** Chat and embedding calls a fake received (health probes aside). */
-const inference = (fake: FakeLlm): number => fake.requests.filter((r) => r.method === 'POST' && !r.path.startsWith('/_fake')).length;
+const inference = (fake: FakeLlm): number => inferenceCalls(fake).length;
 
 const chat = (stream = false) => ({ model: 'chat', stream, messages: [{ role: 'user', content: 'hello chain' }] });
 
-async function post(stack: Stack, body: unknown): Promise<Response> {
-  return fetch(`${stack.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
+const post = (stack: Stack, body: unknown): Promise<Response> => postJson(stack, body);
 
 describe('a chain whose first target is down', () => {
   let stack: Stack;

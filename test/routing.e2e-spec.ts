@@ -2,18 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
-import { ADMIN_KEY, readSseData, startStack, type Stack } from './support/stack';
+import { ADMIN_KEY, inferenceCalls, postJson, readSseData, startStack, type Stack } from './support/stack';
 
 // Policy routing end to end, run twice: with the engine in the gateway (embedded) and with the
 // router service deciding over gRPC (remote). Same code, same expectations.
 
 const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
-const ask = (stack: Stack, body: unknown, extra: Record<string, string> = {}, path = '/chat/completions'): Promise<Response> =>
-  fetch(`${stack.baseURL}${path}`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+const ask = postJson;
 const say = (content: string, model = 'chat', more: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content }], ...more });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Everything a fake received in its inference calls, as text. */
-const received = (fake: FakeLlm): string => JSON.stringify(fake.requests.filter((r) => r.method === 'POST' && !r.path.startsWith('/_fake')).map((r) => r.body));
+const received = (fake: FakeLlm): string => JSON.stringify(inferenceCalls(fake).map((r) => r.body));
 
 const EMAIL = 'jane.doe@example.com';
 const CARD = '4111 1111 1111 1111';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig, type Protocol, type Tier } from '@switchyard/contracts';
-import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '@switchyard/fake-llm';
+import { startFakeLlm, type FakeLlm, type FakeLlmOptions, type RecordedRequest } from '@switchyard/fake-llm';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../../apps/gateway/src/gateway.factory';
 import { createRouter, type RouterApp } from '../../apps/router/src/router.factory';
@@ -125,4 +125,18 @@ export async function readSseData(res: Response): Promise<string[]> {
     .map((e) => e.trim())
     .filter((e) => e.startsWith('data: '))
     .map((e) => e.slice('data: '.length));
+}
+
+/** POSTs a JSON body to the gateway's /v1 with the admin key (and any extra headers). */
+export function postJson(stack: Stack, body: unknown, extra: Record<string, string> = {}, path = '/chat/completions'): Promise<Response> {
+  return fetch(`${stack.baseURL}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', ...extra },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The chat and embedding calls a fake received (health probes and /_fake control calls aside). */
+export function inferenceCalls(fake: FakeLlm): RecordedRequest[] {
+  return fake.requests.filter((r) => r.method === 'POST' && !r.path.startsWith('/_fake'));
 }
