@@ -67,6 +67,17 @@ describe('RouterClient against an in-process router', () => {
     await waitFor(() => states[states.length - 1].backends[1].breaker === 'open', 2_000, 'the breaker change to arrive');
   });
 
+  it('decides over the long-lived DecideStream once it is open, with the same answers', async () => {
+    expect(client.streaming).toBe(false);
+    client.start();
+    await waitFor(() => client.streaming, 2_000, 'the decide stream to open');
+    const answers = await Promise.all(['chat', 'no-such-model', 'chat'].map((m) => client.decide(features(m), {})));
+    expect(answers[0]).toMatchObject({ route: 'model:chat' });
+    expect(answers[1]).toBeUndefined();
+    expect(answers[2]!.candidates.map((c) => c.backend)).toEqual(['local', 'cloud']);
+    expect(client.streaming).toBe(true);
+  });
+
   it('rejects within the deadline once the router is gone', async () => {
     client.start();
     await client.decide(features('chat'), {});

@@ -1,11 +1,22 @@
-import { Client, credentials, Metadata, type ClientReadableStream, type ClientWritableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata,
+  type ClientDuplexStream,
+  type ClientReadableStream,
+  type ClientWritableStream,
+  type ServiceError,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import {
   fromDecideResponse,
   loadRouterProto,
   toDecideRequest,
   toOutcome,
   type BackendStatesMsg,
+  type DecideCallMsg,
   type DecideResponseMsg,
+  type DecideResultMsg,
   type OutcomeMsg,
   type ReportSummaryMsg,
   type RouterServiceDefinition,
@@ -76,6 +87,13 @@ export class RouterClient {
   private watchStall?: NodeJS.Timeout;
   private watchLost = false;
 
+  private decideCall?: ClientDuplexStream<DecideCallMsg, DecideResultMsg>;
+  private decideReady = false;
+  private readonly decideBackoff = new Backoff();
+  private decideTimer?: NodeJS.Timeout;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (d: RouteDecision | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+
   private reportCall?: ClientWritableStream<OutcomeMsg>;
   private reportWritable = false;
   private readonly reportBackoff = new Backoff();
@@ -96,6 +114,7 @@ export class RouterClient {
     this.started = true;
     this.openWatch();
     this.openReport();
+    this.openDecide();
   }
 
   /**
@@ -104,8 +123,10 @@ export class RouterClient {
    */
   decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
     if (this.closed) return Promise.reject(new Error('RouterClient is closed'));
-    const m = this.methods.Decide;
     const request = toDecideRequest(features, inFlight);
+    const call = this.decideCall;
+    if (call && this.decideReady) return this.decideOnStream(call, request);
+    const m = this.methods.Decide;
     return new Promise((resolve, reject) => {
       this.channel().makeUnaryRequest(
         m.path,
@@ -123,6 +144,71 @@ export class RouterClient {
           resolve(fromDecideResponse(res));
         },
       );
+    });
+  }
+
+  /** True while decisions go over the long-lived DecideStream (else each is a unary Decide). */
+  get streaming(): boolean {
+    return this.decideCall !== undefined && this.decideReady;
+  }
+
+  /** One message on the long-lived DecideStream; the same deadline as a unary Decide. */
+  private decideOnStream(call: ClientDuplexStream<DecideCallMsg, DecideResultMsg>, request: DecideCallMsg['request']): Promise<RouteDecision | undefined> {
+    const id = (this.nextId = (this.nextId + 1) >>> 0);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.waiting.delete(id)) {
+          this.lastFailAt = Date.now();
+          reject(new Error(`Decide did not answer within ${this.opts.decideDeadlineMs} ms`));
+        }
+      }, this.opts.decideDeadlineMs);
+      this.waiting.set(id, { resolve, reject, timer });
+      call.write({ id, request });
+    });
+  }
+
+  // ---- DecideStream ----
+
+  private openDecide(): void {
+    if (this.closed) return;
+    const m = this.methods.DecideStream;
+    const call = this.channel().makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, waitForReady(), {});
+    this.decideCall = call;
+    this.decideReady = false;
+    // The stream is used once the router has answered on it; until then requests go unary.
+    call.on('metadata', () => {
+      if (this.decideCall === call) this.decideReady = true;
+    });
+    call.on('data', (r: DecideResultMsg) => {
+      const w = this.waiting.get(r.id);
+      if (!w) return; // answered after its deadline
+      this.waiting.delete(r.id);
+      clearTimeout(w.timer);
+      this.decideReady = true;
+      this.decideBackoff.reset();
+      if (r.error || !r.response) {
+        this.lastFailAt = Date.now();
+        w.reject(new Error(`router failed to decide: ${r.error || 'no response'}`));
+        return;
+      }
+      this.lastOkAt = Date.now();
+      w.resolve(fromDecideResponse(r.response));
+    });
+    call.on('error', () => undefined); // 'status' follows
+    call.on('status', () => {
+      if (this.decideCall !== call) return;
+      this.decideCall = undefined;
+      this.decideReady = false;
+      // Questions in flight on a dead stream fail now; the caller decides on its own.
+      for (const [id, w] of this.waiting) {
+        clearTimeout(w.timer);
+        this.waiting.delete(id);
+        w.reject(new Error('router decide stream closed'));
+      }
+      if (this.closed) return;
+      this.lastFailAt = Date.now();
+      this.decideTimer = setTimeout(() => this.openDecide(), this.decideBackoff.delay());
+      this.decideTimer.unref();
     });
   }
 
@@ -157,6 +243,9 @@ export class RouterClient {
     clearTimeout(this.watchTimer);
     clearTimeout(this.watchStall);
     clearTimeout(this.reportTimer);
+    clearTimeout(this.decideTimer);
+    this.decideCall?.cancel();
+    this.decideCall = undefined;
     this.watchCall?.cancel();
     this.watchCall = undefined;
     const call = this.reportCall;

@@ -1,4 +1,5 @@
-import { Server as GrpcServer, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Metadata, Server as GrpcServer, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { DecideCallMsg, DecideRequestMsg, DecideResponseMsg, DecideResultMsg } from '@switchyard/contracts/router';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 
 /**
@@ -17,6 +18,9 @@ export class RouterGrpcServer extends ServerGrpc {
    */
   readonly direct = new Map<string, (request: unknown) => unknown>();
   onDirectError?: (method: string, err: unknown) => void;
+  /** Answers DecideStream (a gateway's long-lived Decide stream) message by message, straight from grpc-js. */
+  decideStream?: (request: DecideRequestMsg) => DecideResponseMsg;
+  private readonly decideCalls = new Set<ServerDuplexStream<DecideCallMsg, DecideResultMsg>>();
 
   constructor(
     private readonly grpcOptions: GrpcOptions['options'],
@@ -58,7 +62,39 @@ export class RouterGrpcServer extends ServerGrpc {
     };
   }
 
+  // Nest binds only the methods its controllers declare; DecideStream is added here, unwrapped.
+  override async createService(grpcService: { service?: Record<string, unknown> }, name: string): Promise<Record<string, unknown>> {
+    const service = (await super.createService(grpcService, name)) as Record<string, unknown>;
+    if (this.decideStream && grpcService.service && 'DecideStream' in grpcService.service) service.DecideStream = this.serveDecideStream;
+    return service;
+  }
+
+  private readonly serveDecideStream = (call: ServerDuplexStream<DecideCallMsg, DecideResultMsg>): void => {
+    this.decideCalls.add(call);
+    // Headers at once: the gateway starts using the stream when it sees them.
+    call.sendMetadata(new Metadata());
+    const decide = this.decideStream!;
+    call.on('data', (m: DecideCallMsg) => {
+      let result: DecideResultMsg;
+      try {
+        result = { id: m.id, response: decide(m.request), error: '' };
+      } catch (err) {
+        this.onDirectError?.('DecideStream', err);
+        result = { id: m.id, response: null, error: err instanceof Error ? err.message : String(err) };
+      }
+      call.write(result);
+    });
+    const done = (): void => {
+      if (this.decideCalls.delete(call)) call.end();
+    };
+    call.on('end', done);
+    call.on('error', done); // the gateway went away or cancelled
+  };
+
   override async close(): Promise<void> {
+    // Open Decide streams never end on their own: end them first so the drain below is about real work.
+    for (const call of this.decideCalls) call.end();
+    this.decideCalls.clear();
     try {
       await this.beforeClose?.();
     } finally {

@@ -24,8 +24,10 @@ import {
   type BackendStateMsg,
   type BackendStatesMsg,
   type CandidateMsg,
+  type DecideCallMsg,
   type DecideRequestMsg,
   type DecideResponseMsg,
+  type DecideResultMsg,
   type DenyMsg,
   type DroppedMsg,
   type HealthCheckRequestMsg,
@@ -124,6 +126,8 @@ const SHAPES: Record<string, object> = {
     deny: ['message', O],
     _deny: [S, O],
   } satisfies Shape<DecideResponseMsg>,
+  'switchyard.router.v1.DecideCall': { id: [N, A], request: ['message', A] } satisfies Shape<DecideCallMsg>,
+  'switchyard.router.v1.DecideResult': { id: [N, A], response: ['message', A], error: [S, A] } satisfies Shape<DecideResultMsg>,
   'switchyard.router.v1.Outcome': {
     backend: [S, A],
     model: [S, A],
@@ -220,8 +224,9 @@ describe('router proto typing', () => {
   });
 
   it('types the services it serves', () => {
-    expect(Object.keys(proto.router).sort()).toEqual(['Decide', 'ReportOutcomes', 'WatchBackends']);
+    expect(Object.keys(proto.router).sort()).toEqual(['Decide', 'DecideStream', 'ReportOutcomes', 'WatchBackends']);
     expect(proto.router.Decide.path).toBe(`/${ROUTER_PACKAGE}.Router/Decide`);
+    expect([proto.router.DecideStream.requestStream, proto.router.DecideStream.responseStream]).toEqual([true, true]);
     expect([proto.router.ReportOutcomes.requestStream, proto.router.ReportOutcomes.responseStream]).toEqual([true, false]);
     expect([proto.router.WatchBackends.requestStream, proto.router.WatchBackends.responseStream]).toEqual([false, true]);
     expect(Object.keys(proto.health).sort()).toEqual(['Check', 'Watch']);

@@ -117,6 +117,20 @@ export interface DenyMsg {
   message: string;
 }
 
+/** switchyard.router.v1.DecideCall */
+export interface DecideCallMsg {
+  id: number;
+  request: DecideRequestMsg;
+}
+
+/** switchyard.router.v1.DecideResult */
+export interface DecideResultMsg {
+  id: number;
+  /** Absent (null) when `error` is set. */
+  response: DecideResponseMsg | null;
+  error: string;
+}
+
 /** switchyard.router.v1.DecideResponse */
 export interface DecideResponseMsg {
   modelFound: boolean;
@@ -194,6 +208,7 @@ export interface HealthCheckResponseMsg {
 
 export interface RouterServiceDefinition {
   Decide: MethodDefinition<DecideRequestMsg, DecideResponseMsg>;
+  DecideStream: MethodDefinition<DecideCallMsg, DecideResultMsg>;
   ReportOutcomes: MethodDefinition<OutcomeMsg, ReportSummaryMsg>;
   WatchBackends: MethodDefinition<WatchBackendsRequestMsg, BackendStatesMsg>;
 }
