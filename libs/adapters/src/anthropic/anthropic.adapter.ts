@@ -63,11 +63,15 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
 
   private async *chunks(res: UpstreamResponse, model: string): AsyncGenerator<ChatCompletionChunk> {
     const translator = new AnthropicStreamTranslator(this.backend.name, model);
-    for await (const event of readSse(this.http.chunks(res))) {
-      yield* translator.push(event.data, event.event);
-      if (translator.done) return;
+    try {
+      for await (const event of readSse(this.http.chunks(res))) {
+        // After message_stop, read to the end: a body left unread costs the pooled connection.
+        if (!translator.done) yield* translator.push(event.data, event.event);
+      }
+    } catch (err) {
+      if (!translator.done) throw err;
     }
-    translator.end();
+    if (!translator.done) translator.end();
   }
 }
 

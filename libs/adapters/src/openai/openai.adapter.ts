@@ -39,28 +39,38 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
   }
 
   private async *chunks(res: UpstreamResponse): AsyncGenerator<ChatCompletionChunk> {
-    for await (const event of readSse(this.http.chunks(res))) {
-      if (event.data === '[DONE]') return;
-      let chunk: ChatCompletionChunk & { error?: unknown };
-      try {
-        chunk = JSON.parse(event.data) as ChatCompletionChunk & { error?: unknown };
-      } catch {
-        throw new UpstreamError({
-          backend: this.backend.name,
-          failure: 'protocol',
-          message: `Backend ${this.backend.name} sent a stream event that is not JSON.`,
-        });
+    let done = false;
+    try {
+      for await (const event of readSse(this.http.chunks(res))) {
+        // After [DONE], read to the end: a body left unread costs the pooled connection.
+        if (done) continue;
+        if (event.data === '[DONE]') {
+          done = true;
+          continue;
+        }
+        yield this.parseChunk(event.data);
       }
-      if (chunk.error !== undefined) {
-        const detail = openAIErrorDetail(chunk);
-        throw new UpstreamError({
-          backend: this.backend.name,
-          failure: 'server_error',
-          message: `Backend ${this.backend.name} failed mid-stream: ${detail.message ?? 'unknown error'}`,
-        });
-      }
-      yield chunk;
+    } catch (err) {
+      if (!done) throw err;
     }
+  }
+
+  private parseChunk(data: string): ChatCompletionChunk {
+    let chunk: ChatCompletionChunk & { error?: unknown };
+    try {
+      chunk = JSON.parse(data) as ChatCompletionChunk & { error?: unknown };
+    } catch {
+      throw this.protocolError('sent a stream event that is not JSON');
+    }
+    if (chunk.error !== undefined) {
+      const detail = openAIErrorDetail(chunk);
+      throw new UpstreamError({
+        backend: this.backend.name,
+        failure: 'server_error',
+        message: `Backend ${this.backend.name} failed mid-stream: ${detail.message ?? 'unknown error'}`,
+      });
+    }
+    return chunk;
   }
 }
 
