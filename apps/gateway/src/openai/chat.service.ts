@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SwitchyardError, toOpenAIError, UpstreamError, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
+import { rawJson } from '@switchyard/adapters';
 import { redactRequest, type Redaction, type RequestFeatures, type RouteCandidate } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { ChainExecutor } from '../routing/chain-executor.service';
@@ -47,10 +48,14 @@ export class ChatService {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction } = prompts.get(candidate);
       const completion = await adapter.chat(sent, candidate.model, ctx);
-      return redaction ? redaction.restoreCompletion(completion) : completion;
+      // Unchanged answers leave as the backend's own bytes; restored ones are serialised anew.
+      return redaction ? { completion: redaction.restoreCompletion(completion), raw: undefined } : { completion, raw: rawJson(completion) };
     });
-    placed.settle({ success: true, outputTokens: placed.result.usage?.completion_tokens });
-    reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
+    const { completion, raw } = placed.result;
+    placed.settle({ success: true, outputTokens: completion.usage?.completion_tokens });
+    reply.headers(routedHeaders(placed, ctx, this.metrics));
+    if (raw === undefined) reply.send(completion);
+    else reply.type('application/json; charset=utf-8').send(raw);
   }
 
   /**

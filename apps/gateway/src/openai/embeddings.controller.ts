@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
 import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -38,6 +39,10 @@ export class EmbeddingsController {
       adapter.embeddings(request, candidate.model, ctx),
     );
     placed.settle({ success: true });
-    reply.headers(routedHeaders(placed, ctx, this.metrics)).send(placed.result);
+    reply.headers(routedHeaders(placed, ctx, this.metrics));
+    // Embeddings are mostly numbers: sending the backend's bytes spares serialising them again.
+    const raw = rawJson(placed.result);
+    if (raw === undefined) reply.send(placed.result);
+    else reply.type('application/json; charset=utf-8').send(raw);
   }
 }

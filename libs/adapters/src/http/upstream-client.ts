@@ -9,6 +9,14 @@ export interface UpstreamResponse {
   signal: AbortSignal;
 }
 
+/** On an object parsed by readJson: the upstream's own JSON text for it. */
+export const RAW_JSON: unique symbol = Symbol('switchyard.rawJson');
+
+/** The upstream's JSON text for `value`, if it came from readJson unchanged. */
+export function rawJson(value: unknown): string | undefined {
+  return value !== null && typeof value === 'object' ? (value as { [RAW_JSON]?: string })[RAW_JSON] : undefined;
+}
+
 export interface UpstreamErrorDetail {
   message?: string;
   code?: string | null;
@@ -105,11 +113,16 @@ export class UpstreamClient {
     } catch (err) {
       throw this.failure(err, res.signal);
     }
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as T;
+      parsed = JSON.parse(text);
     } catch {
       throw new UpstreamError({ backend: this.backend.name, failure: 'protocol', message: `Backend ${this.backend.name} returned a body that is not JSON.` });
     }
+    // The bytes as received ride along (not enumerable), so an answer passed through unchanged
+    // can be sent on without serialising it again.
+    if (parsed !== null && typeof parsed === 'object') Object.defineProperty(parsed, RAW_JSON, { value: text });
+    return parsed as T;
   }
 
   /**
