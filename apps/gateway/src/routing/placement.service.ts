@@ -39,6 +39,8 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   readonly breakerSync?: RedisBreakerSync;
   private readonly log: Logger;
   private lastRouterWarn = 0;
+  /** The running config's breaker openMs, for circuits other replicas opened before this one started. */
+  private openMs = 0;
 
   constructor(
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
@@ -64,8 +66,6 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     }
     this.apply(runtime.config);
   }
-
-  private openMs = 0;
 
   get mode(): 'embedded' | 'remote' {
     return this.router ? 'remote' : 'embedded';
