@@ -4,3 +4,4 @@ export * from './http/upstream-client';
 export * from './http/stream-readers';
 export * from './http/http-adapter.base';
 export * from './health/backend-prober';
+export * from './adapter-set';

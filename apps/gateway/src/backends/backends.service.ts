@@ -1,48 +1,23 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createAdapter, type BackendAdapter } from '@switchyard/adapters';
-import type { BackendConfig, SwitchyardConfig } from '@switchyard/contracts';
+import { AdapterSet, probeBackend, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
+import type { SwitchyardConfig } from '@switchyard/contracts';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
-export interface ProbeResult {
-  backend: string;
-  tier: BackendConfig['tier'];
-  up: boolean;
-  error?: string;
-}
-
-/** How long a replaced adapter keeps its pool for requests already using it. */
+/** How long a replaced adapter keeps its pool for requests (long streams) already using it. */
 const RETIRE_GRACE_MS = 60_000;
 
 /** One adapter (and so one keep-alive pool) per configured backend. */
 @Injectable()
 export class BackendsService implements OnApplicationShutdown {
-  private adapters = new Map<string, BackendAdapter>();
-  private readonly retiring = new Set<BackendAdapter>();
+  private readonly adapters = new AdapterSet();
 
   constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
     this.apply(runtime.config);
   }
 
-  /**
-   * Adapters for a (new) config: unchanged backends keep theirs; replaced or removed ones are
-   * closed once in-flight requests have had time to finish (undici's close waits for them).
-   */
+  /** Adapters for a (new) config: unchanged backends keep theirs. */
   apply(config: SwitchyardConfig): void {
-    const next = new Map<string, BackendAdapter>();
-    for (const b of config.backends) {
-      const prev = this.adapters.get(b.name);
-      next.set(b.name, prev && JSON.stringify(prev.backend) === JSON.stringify(b) ? prev : createAdapter(b));
-    }
-    const kept = new Set(next.values());
-    for (const a of this.adapters.values()) {
-      if (kept.has(a)) continue;
-      this.retiring.add(a);
-      setTimeout(() => {
-        this.retiring.delete(a);
-        void a.close().catch(() => undefined);
-      }, RETIRE_GRACE_MS).unref();
-    }
-    this.adapters = next;
+    this.adapters.apply(config.backends, RETIRE_GRACE_MS);
   }
 
   get(name: string): BackendAdapter {
@@ -56,20 +31,11 @@ export class BackendsService implements OnApplicationShutdown {
   }
 
   /** Probes every backend at once; each gets `timeoutMs`. */
-  probeAll(timeoutMs: number): Promise<ProbeResult[]> {
-    return Promise.all(
-      [...this.adapters.values()].map(async (a): Promise<ProbeResult> => {
-        try {
-          await a.probe(AbortSignal.timeout(timeoutMs));
-          return { backend: a.backend.name, tier: a.backend.tier, up: true };
-        } catch (err) {
-          return { backend: a.backend.name, tier: a.backend.tier, up: false, error: (err as Error).message };
-        }
-      }),
-    );
+  probeAll(timeoutMs: number): Promise<ProbeReport[]> {
+    return Promise.all([...this.adapters.values()].map((a) => probeBackend(a, timeoutMs)));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.adapters.values(), ...this.retiring].map((a) => a.close()));
+  onApplicationShutdown(): Promise<void> {
+    return this.adapters.close();
   }
 }

@@ -54,9 +54,12 @@ export class HealthController {
   private async backendsReachable(): Promise<HealthIndicatorResult> {
     const results = await this.backends.probeAll(PROBE_TIMEOUT_MS);
     const detail = Object.fromEntries(
-      results.map((r) => [r.backend, r.up ? { status: 'up', tier: r.tier } : { status: 'down', tier: r.tier, error: r.error }]),
+      results.map((r) => {
+        const tier = this.backends.get(r.backend).backend.tier;
+        return [r.backend, r.ok ? { status: 'up', tier } : { status: 'down', tier, error: r.error }];
+      }),
     );
     const session = this.indicators.check('backends');
-    return results.some((r) => r.up) ? session.up(detail) : session.down({ message: 'no backend is reachable', ...detail });
+    return results.some((r) => r.ok) ? session.up(detail) : session.down({ message: 'no backend is reachable', ...detail });
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import { BackendProber, createAdapter, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
-import { ConfigHotReload, type BackendConfig, type ReloadResult, type ReloadTrigger, type SwitchyardConfig } from '@switchyard/contracts';
+import { AdapterSet, BackendProber, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
+import { ConfigHotReload, type ReloadResult, type ReloadTrigger, type SwitchyardConfig } from '@switchyard/contracts';
 import { toBackendState, type BackendStatesMsg } from '@switchyard/contracts/router';
 import {
   BackendStateRegistry,
@@ -40,7 +40,7 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   private current: Generation;
   private readonly logger: Logger;
   private readonly changes = new Subject<void>();
-  private readonly retiring = new Map<BackendAdapter, NodeJS.Timeout>();
+  private readonly adapters = new AdapterSet();
   private readonly hotReload?: ConfigHotReload;
   private running = false;
 
@@ -115,11 +115,8 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     this.running = false;
     this.hotReload?.stop();
     this.current.prober?.stop();
-    for (const timer of this.retiring.values()) clearTimeout(timer);
-    const adapters = [...this.current.adapters.values(), ...this.retiring.keys()];
-    this.retiring.clear();
     this.changes.complete();
-    await Promise.allSettled(adapters.map((a) => a.close()));
+    await this.adapters.close();
   }
 
   private swap(config: SwitchyardConfig): void {
@@ -128,27 +125,13 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     this.current = next;
     old.prober?.stop();
     if (this.running) next.prober?.start();
-    // Adapters no longer used: close them once a probe that may still hold one is surely over.
-    const kept = new Set(next.adapters.values());
-    const graceMs = Math.max(old.config.policy.health.timeoutMs, 1_000) + 1_000;
-    for (const a of old.adapters.values()) {
-      if (kept.has(a)) continue;
-      const timer = setTimeout(() => {
-        this.retiring.delete(a);
-        void a.close().catch(() => undefined);
-      }, graceMs);
-      timer.unref();
-      this.retiring.set(a, timer);
-    }
     this.changes.next();
   }
 
   private build(config: SwitchyardConfig, old?: Generation): Generation {
-    const adapters = new Map<string, BackendAdapter>();
-    for (const b of config.backends) {
-      const prev = old?.adapters.get(b.name);
-      adapters.set(b.name, prev && sameBackend(prev.backend, b) ? prev : createAdapter(b));
-    }
+    // Adapters no longer used close once a probe that may still hold one is surely over.
+    const graceMs = Math.max(old?.config.policy.health.timeoutMs ?? 0, 1_000) + 1_000;
+    const adapters = this.adapters.apply(config.backends, graceMs);
     const gen: Generation = { config, engine: new PolicyEngine(config), registry: new BackendStateRegistry(config), adapters, openedAt: new Map() };
     if (old) carryOver(old, gen);
     gen.registry.onBreaker = (t) => this.onBreaker(gen, t);
@@ -178,11 +161,6 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     log({ breaker: t.key, state: t.state }, `circuit ${t.state === 'half_open' ? 'half-open' : t.state}`);
     if (gen === this.current) this.changes.next();
   }
-}
-
-/** Same connection settings: the adapter (and its connection pool) can be kept. */
-function sameBackend(a: BackendConfig, b: BackendConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Health, statistics and open breakers of backends that keep their name move to the new generation. */

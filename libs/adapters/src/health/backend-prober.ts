@@ -38,21 +38,22 @@ export class BackendProber {
     if (this.running) return [];
     this.running = true;
     try {
-      const reports = await Promise.all([...this.adapters()].map((a) => this.probeOne(a)));
+      const reports = await Promise.all([...this.adapters()].map((a) => probeBackend(a, this.timeoutMs)));
       for (const r of reports) this.onReport(r);
       return reports;
     } finally {
       this.running = false;
     }
   }
+}
 
-  private async probeOne(adapter: BackendAdapter): Promise<ProbeReport> {
-    const t0 = performance.now();
-    try {
-      await adapter.probe(AbortSignal.timeout(this.timeoutMs));
-      return { backend: adapter.backend.name, ok: true, ms: performance.now() - t0 };
-    } catch (err) {
-      return { backend: adapter.backend.name, ok: false, error: (err as Error).message, ms: performance.now() - t0 };
-    }
+/** One probe of one backend: its protocol's cheap call (a model listing), bounded by `timeoutMs`. */
+export async function probeBackend(adapter: BackendAdapter, timeoutMs: number): Promise<ProbeReport> {
+  const t0 = performance.now();
+  try {
+    await adapter.probe(AbortSignal.timeout(timeoutMs));
+    return { backend: adapter.backend.name, ok: true, ms: performance.now() - t0 };
+  } catch (err) {
+    return { backend: adapter.backend.name, ok: false, error: (err as Error).message, ms: performance.now() - t0 };
   }
 }
