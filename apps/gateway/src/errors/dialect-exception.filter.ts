@@ -17,18 +17,14 @@ export class DialectExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    sendError(req, reply, exception, this.log);
+    const res = errorResponse(req.url, exception);
+    if (res.status >= 500) {
+      this.log.error(
+        { requestId: req.id, err: exception instanceof Error ? exception : undefined, status: res.status },
+        `${req.method} ${req.url.split('?')[0]} failed`,
+      );
+    }
+    if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+    reply.status(res.status).headers(res.headers).send(res.body);
   }
-}
-
-export function sendError(req: FastifyRequest, reply: FastifyReply, exception: unknown, log: Logger): void {
-  const res = errorResponse(req.url, exception);
-  if (res.status >= 500) {
-    log.error(
-      { requestId: req.id, err: exception instanceof Error ? exception : undefined, status: res.status },
-      `${req.method} ${req.url.split('?')[0]} failed`,
-    );
-  }
-  if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-  reply.status(res.status).headers(res.headers).send(res.body);
 }
