@@ -5,12 +5,14 @@
  *
  *   npm run build && node bench/profile.js            non-streaming, 50 connections
  *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 10 chunks)
+ *   node bench/profile.js --remote                    non-streaming through a remote router (both profiled)
  *   env: BENCH_PROF_DIR, BENCH_PROF_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_PROF_STREAM_RATE (250 streams/s)
  *
  * Starts the fake backends and a gateway under `node --cpu-prof`, warms it up, loads it, stops it
  * with SIGINT (V8 writes the profile as the process exits) and summarises only the load window,
  * so start-up and JIT warm-up do not blur the picture. Writes bench/results/profile-latest.md
- * (profile-stream-latest.md with --stream).
+ * (profile-stream-latest.md with --stream, profile-remote-latest.md with --remote: the gateway's and
+ * the router's profiles, and CPU per request of each).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -86,6 +88,8 @@ process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
 
 async function main() {
   const streaming = process.argv.includes('--stream');
+  const remote = process.argv.includes('--remote');
+  if (remote && streaming) throw new Error('--remote profiles non-streaming load only');
   stack.checkBuilt();
   stack.snapshotDist();
   const seconds = Number(process.env.BENCH_PROF_SECONDS ?? 10);
@@ -104,11 +108,17 @@ async function main() {
     const paced = await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: stack.PACED_REPLY });
     const configFile = stack.writeGatewayConfig(workDir, fast, paced, 2048);
     // The profile's clock starts as the process boots; note when we spawned it to place the load window.
+    const routerSpawnedAt = performance.now();
+    const routerDir = path.join(profDir, `router-${process.pid}`);
+    const router = remote
+      ? await stack.startRouter('router-profiled', { configFile, adminKey, workDir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${routerDir}`] })
+      : undefined;
     const spawnedAt = performance.now();
     const gw = await stack.startGateway('gw-profiled', {
       configFile,
       adminKey,
       workDir,
+      extraEnv: router ? { ROUTER_URL: router.url } : {},
       // SIGINT is enough: Nest's shutdown hook closes the app and re-raises it, and V8 still writes the profile.
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
     });
@@ -125,16 +135,20 @@ async function main() {
     await sleep(1000);
     log(`profiled load: ${seconds} s, ${what}`);
     const cpu0 = cpuMicros(gw.child.pid);
+    const routerCpu0 = router ? cpuMicros(router.child.pid) : 0;
     const fromMs = performance.now() - spawnedAt;
     const r = await load(seconds);
     const toMs = performance.now() - spawnedAt;
     const cpuPerReq = (cpuMicros(gw.child.pid) - cpu0) / Math.max(1, r.completed);
+    const routerCpuPerReq = router ? (cpuMicros(router.child.pid) - routerCpu0) / Math.max(1, r.completed) : 0;
     log(
-      `${Math.round(r.perSec)} ${streaming ? 'streams' : 'req'}/s, ${cpuPerReq.toFixed(0)} µs CPU per ${streaming ? 'stream' : 'request'}, ${r.errors} errors`,
+      `${Math.round(r.perSec)} ${streaming ? 'streams' : 'req'}/s, ${cpuPerReq.toFixed(0)} µs CPU per ${streaming ? 'stream' : 'request'}` +
+        `${router ? ` (+ router ${routerCpuPerReq.toFixed(0)} µs)` : ''}, ${r.errors} errors`,
     );
     await sleep(500);
     log('stopping the gateway with SIGINT');
     await gw.child.stop('SIGINT', 15000);
+    if (router) await router.child.stop('SIGINT', 15000);
     await stopAll();
 
     const created = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
@@ -148,9 +162,12 @@ async function main() {
     const agg = aggregate(profile, window);
     const stages = inclusiveBy(profile, STAGES, window);
     const header = [
-      `# Gateway CPU profile — ${new Date().toISOString().slice(0, 10)}`,
+      `# Gateway CPU profile${remote ? ' — remote router mode' : ''} — ${new Date().toISOString().slice(0, 10)}`,
       '',
-      (streaming
+      (remote
+        ? `Non-streaming \`POST /v1/chat/completions\` through a gateway with ROUTER_URL at ${connections} connections for ${seconds} s after a 6 s warm-up: ` +
+          `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway + ${routerCpuPerReq.toFixed(0)} µs router CPU per request (all threads, from /proc). `
+        : streaming
         ? `Streaming \`POST /v1/chat/completions\` (10 chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
         : `Non-streaming \`POST /v1/chat/completions\` at ${connections} connections for ${seconds} s after a 6 s warm-up: ` +
@@ -158,10 +175,18 @@ async function main() {
         `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
       '',
     ].join('\n');
-    const md = `${header}\n${renderSummary(agg, { top: 30, title: 'Where the main thread spends its time' })}\n\n${renderStages(stages)}\n`;
+    let md = `${header}\n${renderSummary(agg, { top: 30, title: 'Where the main thread spends its time' })}\n\n${renderStages(stages)}\n`;
+    if (router) {
+      const rf = fs.readdirSync(routerDir).filter((f) => f.endsWith('.cpuprofile'));
+      if (rf.length === 0) throw new Error(`no router .cpuprofile written to ${routerDir}`);
+      const routerFile = path.join(routerDir, rf[0]);
+      log(`router profile: ${routerFile}`);
+      const rAgg = aggregate(JSON.parse(fs.readFileSync(routerFile, 'utf8')), { fromMs: fromMs + (spawnedAt - routerSpawnedAt) + 250, toMs: toMs + (spawnedAt - routerSpawnedAt) - 250 });
+      md += `\n# Router\n\nProfile: \`${routerFile}\`.\n\n${renderSummary(rAgg, { top: 20, title: 'Where the router main thread spends its time' })}\n`;
+    }
     process.stdout.write(md);
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    const out = streaming ? 'profile-stream-latest.md' : 'profile-latest.md';
+    const out = streaming ? 'profile-stream-latest.md' : remote ? 'profile-remote-latest.md' : 'profile-latest.md';
     fs.writeFileSync(path.join(__dirname, 'results', out), md);
     log(`wrote bench/results/${out}`);
   } finally {
