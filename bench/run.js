@@ -270,17 +270,31 @@ async function main() {
   scenarios.push({ id: 'embedded', label: 'b. gateway embedded', process: 'gateway', ...(await measureNonStreaming(s, gw, [gw.child], headers)) });
   await gw.child.stop();
 
-  // (c) and (d) depend on things outside this harness (local services, a router build in
-  // progress): a failure there is reported in the table, it does not throw away the rest.
-  const optional = async (id, label, run) => {
+  // (r), (c) and (d) depend on things outside the gateway (local services, a router build in
+  // progress, a second framework app): a failure there is reported in the table, it does not
+  // throw away the rest.
+  const attempt = async (id, label, run) => {
     try {
-      scenarios.push({ id, label, ...(await run()) });
+      return { id, label, ...(await run()) };
     } catch (err) {
       log(`  ${label} failed: ${err.message.split('\n')[0]}`);
-      scenarios.push({ id, label, available: false, note: `failed: ${err.message.split('\n')[0]}`, error: err.message });
-      await Promise.all([...live].filter((c) => c.name.startsWith('gw-') || c.name === 'router').map((c) => c.stop()));
+      await Promise.all([...live].filter((c) => c.name.startsWith('gw-') || c.name === 'router' || c.name === 'ref-relay').map((c) => c.stop()));
+      return { id, label, available: false, note: `failed: ${err.message.split('\n')[0]}`, error: err.message };
     }
   };
+  const optional = async (id, label, run) => scenarios.push(await attempt(id, label, run));
+
+  // (r) is measured after (b), so that (a) and (b) run exactly as they did before it existed, but
+  // it is listed right after (a): it is the second yardstick, what the bare framework costs.
+  const reference = await attempt('reference', 'r. plain NestJS relay (reference)', async () => {
+    if (s.skip.has('reference')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+    log('r. plain NestJS-on-Fastify relay with undici (reference, no targets)');
+    const ref = await stack.startReferenceRelay('ref-relay', fast);
+    const m = await measureNonStreaming(s, ref, [ref.child], headers);
+    await ref.child.stop();
+    return { process: 'reference relay', ...m };
+  });
+  scenarios.splice(scenarios.findIndex((x) => x.id === 'direct') + 1, 0, reference);
 
   await optional('stores', 'c. gateway + Redis/PostgreSQL', async () => {
     if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };

@@ -20,6 +20,8 @@ const MB = 1024 * 1024;
 const fmt = (v, digits = 1) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const fmtInt = (v) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US'));
 const mb = (bytes) => fmt(bytes / MB, 0);
+/** A difference with its sign: +0.30, -0.78. */
+const signed = (v, digits) => `${v >= 0 ? '+' : ''}${fmt(v, digits)}`;
 const mark = (pass) => (pass === undefined ? '' : pass ? ' ✓' : ' ✗');
 
 /** Adds `checks` (name, value, target, pass) to the results: one line per figure that has a target. */
@@ -30,8 +32,10 @@ function evaluate(results) {
   const byId = Object.fromEntries(results.scenarios.map((s) => [s.id, s]));
   const floor = byId.direct?.throughput?.reqPerSec;
   const embedded = byId.embedded;
+  const reference = byId.reference;
   for (const s of results.scenarios) {
-    if (!s.available || s.id === 'direct') continue;
+    // (a) and (r) are yardsticks, not Switchyard: no targets.
+    if (!s.available || s.id === 'direct' || s.id === 'reference') continue;
     const t = s.throughput;
     const o = s.fixedRate?.gatewayMs;
     s.verdicts = {};
@@ -75,9 +79,33 @@ function evaluate(results) {
     so.verdict = so.growthPct <= TARGETS.soakGrowthPct;
     add(`soak (${so.durationSec} s): RSS growth after warm-up`, so.growthPct, `≤ ${TARGETS.soakGrowthPct}`, so.verdict, '%');
   }
+  // Informational: how much more CPU per request the embedded gateway spends than the bare framework relay.
+  if (embedded?.available && reference?.available) {
+    const e = embedded.cpuMicrosPerRequest;
+    const r = reference.cpuMicrosPerRequest;
+    results.referenceComparison = {
+      embeddedCpuVsReference: { fixedRate: round(e.fixedRate / r.fixedRate, 2), throughput: round(e.throughput / r.throughput, 2) },
+    };
+  } else {
+    delete results.referenceComparison;
+  }
   results.targets = TARGETS;
   results.checks = checks;
   return results;
+}
+
+/** "embedded CPU vs reference relay: N×" at 1k req/s and at 50 connections, or undefined. */
+function referenceLine(results) {
+  const c = results.referenceComparison?.embeddedCpuVsReference;
+  if (!c) return undefined;
+  const byId = Object.fromEntries(results.scenarios.map((s) => [s.id, s]));
+  const e = byId.embedded.cpuMicrosPerRequest;
+  const r = byId.reference.cpuMicrosPerRequest;
+  const conns = byId.embedded.throughput?.connections ?? results.settings?.connections;
+  return (
+    `embedded CPU vs reference relay: ${fmt(c.fixedRate, 2)}× at ${fmtInt(results.settings?.rate ?? 1000)} req/s (${fmt(e.fixedRate, 0)} vs ${fmt(r.fixedRate, 0)} µs/req), ` +
+    `${fmt(c.throughput, 2)}× at ${conns} connections (${fmt(e.throughput, 0)} vs ${fmt(r.throughput, 0)} µs/req) — informational, no target`
+  );
 }
 
 /** Rows (arrays of cells) for the scenario table. */
@@ -111,7 +139,7 @@ function scenarioRows(results) {
       // What the gateway adds end to end, beside its own Server-Timing: event-loop stalls (GC) show here only.
       s.id === 'direct' || !direct?.available
         ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)}`
-        : `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)} (+${fmt(f.latencyMs.p50 - direct.fixedRate.latencyMs.p50, 2)} / +${fmt(f.latencyMs.p99 - direct.fixedRate.latencyMs.p99, 2)})`,
+        : `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)} (${signed(f.latencyMs.p50 - direct.fixedRate.latencyMs.p50, 2)} / ${signed(f.latencyMs.p99 - direct.fixedRate.latencyMs.p99, 2)})`,
       overhead,
       cpu,
       `${mb(s.rssRest)} / ${mb(s.rssLoadPeak)}`,
@@ -236,6 +264,8 @@ function renderText(results) {
   ];
   parts.push(textTable(scenarioRows(results)));
   for (const n of notes(results)) parts.push(`  * ${n}`);
+  const ref = referenceLine(results);
+  if (ref) parts.push(`  ${ref}`);
   const warning = noiseWarning(results);
   if (warning) parts.push(`  ⚠ ${warning}`);
   const st = streamingRows(results);
@@ -264,6 +294,8 @@ function renderMarkdown(results) {
   ];
   const n = notes(results);
   if (n.length > 0) parts.push('', ...n.map((x) => `\\* ${x}`));
+  const ref = referenceLine(results);
+  if (ref) parts.push('', ref);
   const warning = noiseWarning(results);
   if (warning) parts.push('', `> ⚠ ${warning}`);
   const st = streamingRows(results);

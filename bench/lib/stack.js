@@ -17,6 +17,8 @@ let distDir = path.join(ROOT, 'dist');
 const FAKE_MAIN = () => path.join(distDir, 'apps/fake-llm/src/main.js');
 const GATEWAY_MAIN = () => path.join(distDir, 'apps/gateway/src/main.js');
 const ROUTER_MAIN = () => path.join(distDir, 'apps/router/src/main.js');
+/** Plain JS in bench/lib, not part of the build: run from where it is. */
+const REFERENCE_MAIN = path.join(__dirname, 'reference-relay.js');
 
 /**
  * Copies dist/ to bench/.tmp/dist-<pid> (inside the repository, so node_modules and
@@ -163,6 +165,18 @@ async function startRouter(name, { configFile, adminKey, workDir, nodeArgs = [] 
   return { name, child, port, url: `127.0.0.1:${port}` };
 }
 
+/**
+ * The reference relay (bench/lib/reference-relay.js): a plain NestJS-on-Fastify controller that
+ * relays to `upstream` (a fake from startFake) over an undici Pool, on a fresh loopback port.
+ */
+async function startReferenceRelay(name, upstream, { nodeArgs = [] } = {}) {
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', UPSTREAM: upstream.origin };
+  const child = spawnNode(name, [...nodeArgs, REFERENCE_MAIN], env);
+  const m = await child.waitForOutput(/reference relay listening on (http:\/\/127\.0\.0\.1:(\d+))/, 20000);
+  return { name, child, origin: m[1], port: Number(m[2]), pids: [child.pid] };
+}
+
 module.exports = {
   MODEL_FAST,
   MODEL_PACED,
@@ -178,4 +192,5 @@ module.exports = {
   writeGatewayConfig,
   startGateway,
   startRouter,
+  startReferenceRelay,
 };

@@ -51,16 +51,16 @@ async function streamRound({ origin, path, headers, model, count, rampMs = 0, ti
   const pool = new Pool(origin, { connections: count, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const results = [];
   const errors = [];
-  const run = (i) =>
+  const run = () =>
     oneStream(pool, { path, headers, body, timeoutMs }).then(
       (arrivals) => results.push(arrivals),
       (err) => errors.push(err.message ?? String(err)),
     );
   const pending = [];
   if (rampMs > 0) {
-    await schedule({ rate: (count * 1000) / rampMs, durationMs: rampMs + 1000, maxCount: count, fire: (i) => pending.push(run(i)) });
+    await schedule({ rate: (count * 1000) / rampMs, durationMs: rampMs + 1000, maxCount: count, fire: () => pending.push(run()) });
   } else {
-    for (let i = 0; i < count; i++) pending.push(run(i));
+    for (let i = 0; i < count; i++) pending.push(run());
   }
   let timer;
   const timedOut = new Promise((resolve) => {

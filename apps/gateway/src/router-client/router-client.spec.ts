@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { BackendStatesMsg } from '@switchyard/contracts/router';
+import { Server, ServerCredentials, status as GrpcStatus, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { loadRouterProto, type BackendStatesMsg, type OutcomeBatchMsg, type OutcomeMsg, type ReportSummaryMsg } from '@switchyard/contracts/router';
 import { features, memoryLogger, startRouterStack, waitFor, type RouterStack } from '../../../router/test/router-harness.mock';
 import { RouterClient } from './router-client';
 
@@ -136,5 +136,84 @@ describe('RouterClient against an in-process router', () => {
     await client.close();
     expect(() => client.report({ backend: 'local', model: 'llama', success: true, status: 200 })).not.toThrow();
     await expect(client.decide(features('chat'), {})).rejects.toThrow(/closed/);
+  });
+});
+
+/**
+ * A bare gRPC Router service that implements only what it is given (grpc-js answers UNIMPLEMENTED
+ * to the rest) and records every report message it reads.
+ */
+async function reportSink(kinds: { batches: boolean }): Promise<{ address: string; messages: (OutcomeBatchMsg | OutcomeMsg)[]; outcomes: () => number; close: () => Promise<void> }> {
+  const messages: (OutcomeBatchMsg | OutcomeMsg)[] = [];
+  const server = new Server();
+  const sink =
+    <T extends OutcomeBatchMsg | OutcomeMsg>() =>
+    (call: ServerReadableStream<T, ReportSummaryMsg>, done: sendUnaryData<ReportSummaryMsg>): void => {
+      call.on('data', (m: T) => messages.push(m));
+      call.on('end', () => done(null, { received: messages.length }));
+      call.on('error', () => undefined);
+    };
+  server.addService(loadRouterProto().router as never, kinds.batches ? { ReportOutcomeBatches: sink<OutcomeBatchMsg>() } : { ReportOutcomes: sink<OutcomeMsg>() });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    messages,
+    outcomes: () => messages.reduce((n, m) => n + ('outcomes' in m ? m.outcomes.length : 1), 0),
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+describe('RouterClient outcome reports', () => {
+  const outcome = (i: number) => ({ backend: 'local', model: 'llama', success: true, status: 200, durationMs: i });
+
+  it('sends outcomes reported close together as one ReportOutcomeBatches message, in order', async () => {
+    const sink = await reportSink({ batches: true });
+    const client = new RouterClient(sink.address, { decideDeadlineMs: DEADLINE_MS, logger: memoryLogger().logger });
+    try {
+      client.start();
+      for (let i = 0; i < 20; i++) client.report(outcome(i));
+      await waitFor(() => sink.outcomes() === 20, 3_000, '20 outcomes at the sink');
+      // Reported within one flush interval: a single message (two if a flush fell between them).
+      expect(sink.messages.length).toBeLessThanOrEqual(2);
+      const durations = sink.messages.flatMap((m) => ('outcomes' in m ? m.outcomes : [m])).map((o) => o.durationMs);
+      expect(durations).toEqual([...Array(20).keys()]);
+    } finally {
+      await client.close();
+      await sink.close();
+    }
+  });
+
+  it('delivers what waited for the next flush when it closes', async () => {
+    const sink = await reportSink({ batches: true });
+    const client = new RouterClient(sink.address, { decideDeadlineMs: DEADLINE_MS, logger: memoryLogger().logger });
+    try {
+      client.start();
+      await waitFor(() => (client as unknown as { reportCall?: unknown }).reportCall !== undefined, 3_000, 'the report stream');
+      client.report(outcome(1));
+      await client.close();
+      await waitFor(() => sink.outcomes() === 1, 3_000, 'the last outcome at the sink');
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('falls back to one outcome per ReportOutcomes message when the router has no ReportOutcomeBatches', async () => {
+    const sink = await reportSink({ batches: false });
+    const { logger, lines } = memoryLogger();
+    const client = new RouterClient(sink.address, { decideDeadlineMs: DEADLINE_MS, logger });
+    try {
+      client.start();
+      for (let i = 0; i < 5; i++) client.report(outcome(i));
+      // The first batch may be lost to the UNIMPLEMENTED stream; what follows must arrive.
+      await waitFor(() => lines.some((l) => /no ReportOutcomeBatches/.test(String(l.msg))), 3_000, 'the fallback log line');
+      for (let i = 5; i < 10; i++) client.report(outcome(i));
+      await waitFor(() => sink.messages.some((m) => (m as OutcomeMsg).durationMs === 9), 3_000, 'outcomes over ReportOutcomes');
+      expect(sink.messages.every((m) => !('outcomes' in m))).toBe(true);
+    } finally {
+      await client.close();
+      await sink.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   type ClientWritableStream,
   type ServiceError,
   type StatusObject,
+  status as GrpcStatus,
 } from '@grpc/grpc-js';
 import {
   fromDecideResponse,
@@ -17,6 +18,7 @@ import {
   type DecideCallMsg,
   type DecideResponseMsg,
   type DecideResultMsg,
+  type OutcomeBatchMsg,
   type OutcomeMsg,
   type ReportSummaryMsg,
   type RouterServiceDefinition,
@@ -36,6 +38,14 @@ const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 5_000;
 /** Outcomes kept while the report stream is down; the oldest go first. */
 const MAX_PENDING_OUTCOMES = 1_000;
+/**
+ * Outcomes gather this long before they leave as one ReportOutcomeBatches message: one write here
+ * and one read in the router per flush instead of per request. They are statistics; breakers and
+ * latency figures do not need them sooner.
+ */
+const OUTCOME_FLUSH_MS = 25;
+/** A batch leaves at once when it is this big. */
+const OUTCOME_BATCH_MAX = 256;
 /** How long a success counts as "connected". The router's watch heartbeat (2 s) keeps it fresh. */
 const CONNECTED_WINDOW_MS = 5_000;
 /** No watch message for this long (3 heartbeats): the stream is stuck on a dead connection; reopen it. */
@@ -67,7 +77,8 @@ class Backoff {
  * The gateway's side of the router (`ROUTER_URL`): Decide on the hot path over one reused channel,
  * a WatchBackends stream that mirrors backend state (so the gateway can keep deciding on its own
  * when the router goes away), and a ReportOutcomes client stream that outcomes are written to
- * without ever blocking the request that produced them.
+ * without ever blocking the request that produced them (batched every OUTCOME_FLUSH_MS over
+ * ReportOutcomeBatches; a router without that rpc gets them one by one over ReportOutcomes).
  *
  * Outcomes written to a stream whose connection dies before the router read them are lost: they are
  * statistics, and the next ones carry the same signal. Outcomes reported while no stream is open wait
@@ -94,8 +105,11 @@ export class RouterClient {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (d: RouteDecision | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
-  private reportCall?: ClientWritableStream<OutcomeMsg>;
+  private reportCall?: ClientWritableStream<OutcomeBatchMsg | OutcomeMsg>;
   private reportWritable = false;
+  /** False once the router answered UNIMPLEMENTED to ReportOutcomeBatches (an older router). */
+  private batches = true;
+  private flushTimer?: NodeJS.Timeout;
   private readonly reportBackoff = new Backoff();
   private reportTimer?: NodeJS.Timeout;
   private readonly pending: OutcomeMsg[] = [];
@@ -212,19 +226,22 @@ export class RouterClient {
     });
   }
 
-  /** Never throws, never blocks: written to the open stream, or kept (bounded) until one opens. */
+  /** Never throws, never blocks: queued for the next flush (bounded while no stream is open). */
   report(outcome: AttemptOutcome): void {
     if (this.closed) return;
     try {
-      const msg = toOutcome(outcome);
-      if (this.reportCall && this.reportWritable && this.pending.length === 0) {
-        this.reportWritable = this.reportCall.write(msg);
-        return;
-      }
-      this.pending.push(msg);
+      this.pending.push(toOutcome(outcome));
       if (this.pending.length > MAX_PENDING_OUTCOMES) {
         this.pending.shift();
         if (this.dropped++ === 0) this.opts.logger.warn({ router: this.url }, `router outcome buffer full (${MAX_PENDING_OUTCOMES}); dropping the oldest`);
+      }
+      if (this.pending.length >= OUTCOME_BATCH_MAX) this.flush();
+      else if (!this.flushTimer) {
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = undefined;
+          this.flush();
+        }, OUTCOME_FLUSH_MS);
+        this.flushTimer.unref();
       }
     } catch (err) {
       this.opts.logger.warn({ err, router: this.url }, 'could not report an outcome to the router');
@@ -243,11 +260,14 @@ export class RouterClient {
     clearTimeout(this.watchTimer);
     clearTimeout(this.watchStall);
     clearTimeout(this.reportTimer);
+    clearTimeout(this.flushTimer);
     clearTimeout(this.decideTimer);
     this.decideCall?.cancel();
     this.decideCall = undefined;
     this.watchCall?.cancel();
     this.watchCall = undefined;
+    // What waited for the next flush goes now, before the stream ends.
+    this.flush();
     const call = this.reportCall;
     this.reportCall = undefined;
     if (call) {
@@ -321,11 +341,11 @@ export class RouterClient {
 
   private openReport(): void {
     if (this.closed) return;
-    const m = this.methods.ReportOutcomes;
+    const m = this.batches ? this.methods.ReportOutcomeBatches : this.methods.ReportOutcomes;
     const opened = Date.now();
-    const call = this.channel().makeClientStreamRequest(
+    const call: ClientWritableStream<OutcomeBatchMsg | OutcomeMsg> = this.channel().makeClientStreamRequest(
       m.path,
-      m.requestSerialize,
+      m.requestSerialize as (v: OutcomeBatchMsg | OutcomeMsg) => Buffer,
       m.responseDeserialize,
       waitForReady(),
       {},
@@ -334,6 +354,13 @@ export class RouterClient {
         this.reportCall = undefined;
         this.reportWritable = false;
         if (this.closed) return;
+        if (err?.code === GrpcStatus.UNIMPLEMENTED && this.batches) {
+          // A router from before ReportOutcomeBatches: report one outcome per message from now on.
+          this.batches = false;
+          this.opts.logger.info({ router: this.url }, 'router has no ReportOutcomeBatches; reporting outcomes one by one');
+          this.openReport();
+          return;
+        }
         // A stream that lived a while was healthy: start the backoff over.
         if (Date.now() - opened > BACKOFF_MAX_MS) this.reportBackoff.reset();
         if (err) this.opts.logger.debug({ router: this.url, code: err.code, details: err.details }, 'router report stream ended; reopening');
@@ -351,11 +378,13 @@ export class RouterClient {
     this.flush();
   }
 
-  /** Writes what waited, until the stream pushes back ('drain' resumes it). */
+  /** Writes what waited, a batch per message, until the stream pushes back ('drain' resumes it). */
   private flush(): void {
     const call = this.reportCall;
     if (!call) return;
-    while (this.reportWritable && this.pending.length > 0) this.reportWritable = call.write(this.pending.shift()!);
+    while (this.reportWritable && this.pending.length > 0) {
+      this.reportWritable = this.batches ? call.write({ outcomes: this.pending.splice(0, OUTCOME_BATCH_MAX) }) : call.write(this.pending.shift()!);
+    }
     if (this.pending.length === 0 && this.dropped > 0) {
       this.opts.logger.warn({ router: this.url, dropped: this.dropped }, 'router outcome buffer drained; some outcomes were dropped');
       this.dropped = 0;

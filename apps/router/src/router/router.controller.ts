@@ -8,6 +8,7 @@ import {
   type BackendStatesMsg,
   type DecideRequestMsg,
   type DecideResponseMsg,
+  type OutcomeBatchMsg,
   type OutcomeMsg,
   type ReportSummaryMsg,
   type WatchBackendsRequestMsg,
@@ -42,6 +43,19 @@ export class RouterController {
       reduce((received, o) => {
         this.state.record(fromOutcome(o));
         return received + 1;
+      }, 0),
+      map((received) => ({ received })),
+    );
+  }
+
+  /** ReportOutcomes with several outcomes to a message (what gateways send); the summary counts outcomes, not messages. */
+  @GrpcStreamMethod('Router', 'ReportOutcomeBatches')
+  reportOutcomeBatches(batches: Observable<OutcomeBatchMsg>): Observable<ReportSummaryMsg> {
+    return batches.pipe(
+      takeUntil(this.health.stopping),
+      reduce((received, b) => {
+        for (const o of b.outcomes) this.state.record(fromOutcome(o));
+        return received + b.outcomes.length;
       }, 0),
       map((received) => ({ received })),
     );

@@ -32,6 +32,7 @@ import {
   type DroppedMsg,
   type HealthCheckRequestMsg,
   type HealthCheckResponseMsg,
+  type OutcomeBatchMsg,
   type OutcomeMsg,
   type PrivacyMsg,
   type ReportSummaryMsg,
@@ -140,6 +141,7 @@ const SHAPES: Record<string, object> = {
     durationMs: [N, O],
     _durationMs: [S, O],
   } satisfies Shape<OutcomeMsg>,
+  'switchyard.router.v1.OutcomeBatch': { outcomes: ['repeated', A] } satisfies Shape<OutcomeBatchMsg>,
   'switchyard.router.v1.ReportSummary': { received: [N, A] } satisfies Shape<ReportSummaryMsg>,
   'switchyard.router.v1.WatchBackendsRequest': {} satisfies Shape<WatchBackendsRequestMsg>,
   'switchyard.router.v1.BackendState': {
@@ -224,10 +226,11 @@ describe('router proto typing', () => {
   });
 
   it('types the services it serves', () => {
-    expect(Object.keys(proto.router).sort()).toEqual(['Decide', 'DecideStream', 'ReportOutcomes', 'WatchBackends']);
+    expect(Object.keys(proto.router).sort()).toEqual(['Decide', 'DecideStream', 'ReportOutcomeBatches', 'ReportOutcomes', 'WatchBackends']);
     expect(proto.router.Decide.path).toBe(`/${ROUTER_PACKAGE}.Router/Decide`);
     expect([proto.router.DecideStream.requestStream, proto.router.DecideStream.responseStream]).toEqual([true, true]);
     expect([proto.router.ReportOutcomes.requestStream, proto.router.ReportOutcomes.responseStream]).toEqual([true, false]);
+    expect([proto.router.ReportOutcomeBatches.requestStream, proto.router.ReportOutcomeBatches.responseStream]).toEqual([true, false]);
     expect([proto.router.WatchBackends.requestStream, proto.router.WatchBackends.responseStream]).toEqual([false, true]);
     expect(Object.keys(proto.health).sort()).toEqual(['Check', 'Watch']);
     expect(proto.health.Check.path).toBe('/grpc.health.v1.Health/Check');
@@ -312,6 +315,15 @@ describe('router converters over real protobuf encoding', () => {
     ['a failure without timings', { backend: 'local-ollama', model: 'llama3.2', success: false, status: 503 }],
   ])('round-trips an outcome (%s)', (_name, outcome) => {
     expect(fromOutcome(viaRequest('ReportOutcomes', toOutcome(outcome)))).toStrictEqual(outcome);
+  });
+
+  it('round-trips a batch of outcomes in order', () => {
+    const outcomes: AttemptOutcome[] = [
+      { backend: 'openai', model: 'gpt-4o-mini', success: true, status: 200, ttftMs: 12.5, outputTokens: 3, durationMs: 20 },
+      { backend: 'local-ollama', model: 'llama3.2', success: false, status: 504 },
+    ];
+    const wire = viaRequest<OutcomeBatchMsg>('ReportOutcomeBatches', { outcomes: outcomes.map(toOutcome) });
+    expect(wire.outcomes.map(fromOutcome)).toStrictEqual(outcomes);
   });
 
   it('round-trips backend states, int64 times as numbers', () => {

@@ -158,6 +158,11 @@ export interface OutcomeMsg {
   _durationMs?: 'durationMs';
 }
 
+/** switchyard.router.v1.OutcomeBatch */
+export interface OutcomeBatchMsg {
+  outcomes: OutcomeMsg[];
+}
+
 /** switchyard.router.v1.ReportSummary (uint64 as a number) */
 export interface ReportSummaryMsg {
   received: number;
@@ -210,6 +215,7 @@ export interface RouterServiceDefinition {
   Decide: MethodDefinition<DecideRequestMsg, DecideResponseMsg>;
   DecideStream: MethodDefinition<DecideCallMsg, DecideResultMsg>;
   ReportOutcomes: MethodDefinition<OutcomeMsg, ReportSummaryMsg>;
+  ReportOutcomeBatches: MethodDefinition<OutcomeBatchMsg, ReportSummaryMsg>;
   WatchBackends: MethodDefinition<WatchBackendsRequestMsg, BackendStatesMsg>;
 }
 
