@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { Client, credentials } = require('@grpc/grpc-js');
-const { stopAll, killAllNow, spawnNode, sleep } = require('./lib/children');
+const { stopAll, spawnNode, sleep, runScript } = require('./lib/children');
 const stack = require('./lib/stack');
 const { schedule, settle } = require('./lib/load');
 const { cpuMicros } = require('./lib/procfs');
@@ -25,9 +25,7 @@ const { summary } = require('./lib/stats');
 
 const { loadRouterProto, toDecideRequest, fromDecideResponse } = require(path.join(__dirname, '../dist/libs/contracts/src/router'));
 
-const log = (msg) => process.stderr.write(`[hop] ${msg}\n`);
-process.on('exit', killAllNow);
-process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+const log = runScript('hop', main);
 
 /** The question a gateway asks for the benchmark's non-streaming request. */
 const QUESTION = toDecideRequest(
@@ -146,8 +144,3 @@ async function main() {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
-
-main().catch((err) => {
-  log(`failed: ${err?.stack ?? err}`);
-  stopAll().finally(() => process.exit(1));
-});

@@ -6,6 +6,8 @@
  *   npm run build && node bench/profile.js            non-streaming, 50 connections
  *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 10 chunks)
  *   node bench/profile.js --remote                    non-streaming through a remote router (both profiled)
+ *   node bench/profile.js --reference                 the plain NestJS relay of scenario (r), for comparison
+ *   BENCH_PROF_RATE=1000 node bench/profile.js [...]  non-streaming at a fixed rate instead of 50 connections
  *   env: BENCH_PROF_DIR, BENCH_PROF_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_PROF_STREAM_RATE (250 streams/s)
  *
  * Starts the fake backends and a gateway under `node --cpu-prof`, warms it up, loads it, stops it
@@ -18,10 +20,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
-const { stopAll, killAllNow, sleep } = require('./lib/children');
+const { stopAll, sleep, runScript } = require('./lib/children');
 const stack = require('./lib/stack');
 const { Pool } = require('undici');
-const { throughput, schedule, settle } = require('./lib/load');
+const { throughput, fixedRate, schedule, settle } = require('./lib/load');
 const { cpuMicros } = require('./lib/procfs');
 const { aggregate, inclusiveBy, renderSummary } = require('./lib/cpuprofile');
 
@@ -82,14 +84,13 @@ function renderStages(stages) {
   return lines.join('\n');
 }
 
-const log = (msg) => process.stderr.write(`[profile] ${msg}\n`);
-process.on('exit', killAllNow);
-process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+const log = runScript('profile', main);
 
 async function main() {
   const streaming = process.argv.includes('--stream');
   const remote = process.argv.includes('--remote');
-  if (remote && streaming) throw new Error('--remote profiles non-streaming load only');
+  const reference = process.argv.includes('--reference');
+  if ((remote || reference) && streaming) throw new Error('--remote and --reference profile non-streaming load only');
   stack.checkBuilt();
   stack.snapshotDist();
   const seconds = Number(process.env.BENCH_PROF_SECONDS ?? 10);
@@ -114,22 +115,25 @@ async function main() {
       ? await stack.startRouter('router-profiled', { configFile, adminKey, workDir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${routerDir}`] })
       : undefined;
     const spawnedAt = performance.now();
-    const gw = await stack.startGateway('gw-profiled', {
-      configFile,
-      adminKey,
-      workDir,
-      extraEnv: router ? { ROUTER_URL: router.url } : {},
-      // SIGINT is enough: Nest's shutdown hook closes the app and re-raises it, and V8 still writes the profile.
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
-    });
+    // SIGINT is enough: Nest's shutdown hook closes the app and re-raises it, and V8 still writes the profile.
+    const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
+    const gw = reference
+      ? await stack.startReferenceRelay('ref-profiled', fast, { nodeArgs })
+      : await stack.startGateway('gw-profiled', { configFile, adminKey, workDir, extraEnv: router ? { ROUTER_URL: router.url } : {}, nodeArgs });
     const url = `${gw.origin}/v1/chat/completions`;
+    const fixed = Number(process.env.BENCH_PROF_RATE ?? 0);
     const load = streaming
       ? (sec) => streamLoad(gw.origin, headers, streamRate, sec)
-      : async (sec) => {
+      : fixed > 0
+        ? async (sec) => {
+            const r = await fixedRate({ origin: gw.origin, path: '/v1/chat/completions', headers, body, rate: fixed, durationMs: sec * 1000 });
+            return { completed: r.ok, errors: r.non2xx + r.errors, perSec: r.achievedRate };
+          }
+        : async (sec) => {
           const r = await throughput({ url, headers, body, connections, durationSec: sec, maxRequests: sec * 30_000 });
           return { completed: r.completed, errors: r.non2xx + r.errors, perSec: r.reqPerSec };
         };
-    const what = streaming ? `${streamRate} paced streams/s` : `${connections} connections`;
+    const what = streaming ? `${streamRate} paced streams/s` : fixed > 0 ? `${fixed} req/s` : `${connections} connections`;
     log(`warm-up 6 s, ${what}`);
     await load(6);
     await sleep(1000);
@@ -162,15 +166,15 @@ async function main() {
     const agg = aggregate(profile, window);
     const stages = inclusiveBy(profile, STAGES, window);
     const header = [
-      `# Gateway CPU profile${remote ? ' — remote router mode' : ''} — ${new Date().toISOString().slice(0, 10)}`,
+      `# ${reference ? 'Reference relay (plain NestJS on Fastify + undici)' : 'Gateway'} CPU profile${remote ? ' — remote router mode' : ''} — ${new Date().toISOString().slice(0, 10)}`,
       '',
       (remote
-        ? `Non-streaming \`POST /v1/chat/completions\` through a gateway with ROUTER_URL at ${connections} connections for ${seconds} s after a 6 s warm-up: ` +
+        ? `Non-streaming \`POST /v1/chat/completions\` through a gateway with ROUTER_URL at ${what} for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway + ${routerCpuPerReq.toFixed(0)} µs router CPU per request (all threads, from /proc). `
         : streaming
         ? `Streaming \`POST /v1/chat/completions\` (10 chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
-        : `Non-streaming \`POST /v1/chat/completions\` at ${connections} connections for ${seconds} s after a 6 s warm-up: ` +
+        : `Non-streaming \`POST /v1/chat/completions\` at ${what} for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per request (all threads, from /proc). `) +
         `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
       '',
@@ -186,7 +190,7 @@ async function main() {
     }
     process.stdout.write(md);
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    const out = streaming ? 'profile-stream-latest.md' : remote ? 'profile-remote-latest.md' : 'profile-latest.md';
+    const out = streaming ? 'profile-stream-latest.md' : remote ? 'profile-remote-latest.md' : reference ? 'profile-reference-latest.md' : 'profile-latest.md';
     fs.writeFileSync(path.join(__dirname, 'results', out), md);
     log(`wrote bench/results/${out}`);
   } finally {
@@ -195,8 +199,3 @@ async function main() {
     stack.removeSnapshot();
   }
 }
-
-main().catch((err) => {
-  log(`failed: ${err?.stack ?? err}`);
-  stopAll().finally(() => process.exit(1));
-});

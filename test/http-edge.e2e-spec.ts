@@ -26,7 +26,7 @@ describe('the HTTP edge', () => {
     ['a body over the limit', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] }), json, 413],
     ['a text/plain body', 'model=chat', { ...auth, 'content-type': 'text/plain' }, 415],
     ['a form body', 'model=chat', { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 415],
-  ])('answers %s with a clear %d in OpenAI shape, never a 500', async (_what, body, headers, status) => {
+  ])('answers %s with a clear 4xx in OpenAI shape, never a 500', async (_what, body, headers, status) => {
     const res = await post(body, headers);
     expect(res.status).toBe(status);
     const err = (await res.json()) as { error: { message: string; type: string } };
@@ -91,6 +91,44 @@ describe('the HTTP edge', () => {
     const seen = stack.fakes.local.requests.filter((r) => r.path.endsWith('/chat/completions')).pop()!.body as Record<string, unknown>;
     expect(seen).toMatchObject({ ...extra, model: 'm1' });
     expect((seen.messages as { content: unknown[] }[])[0].content).toHaveLength(2);
+  });
+
+  describe('request bytes', () => {
+    const last = (suffix: string) => stack.fakes.local.requests.filter((r) => r.path.endsWith(suffix)).pop()!;
+    const send = async (body: string, path = '/chat/completions') => {
+      const res = await fetch(`${stack.baseURL}${path}`, { method: 'POST', headers: json, body });
+      expect(res.status).toBe(200);
+      await res.text();
+      return last(path);
+    };
+
+    it.each([
+      ['a request naming the backend\'s own model id', '{ "messages": [ {"role":"user","content":"x"} ],   "model": "m1", "temperature": 0.5, "some_future_field": [1] }'],
+      ['a stream that asked for usage itself', '{"model":"m1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}'],
+    ])('forwards the client\'s own bytes when nothing changes: %s', async (_what, body) => {
+      expect((await send(body)).text).toBe(body);
+    });
+
+    it('forwards an embeddings body naming the backend\'s own model id as sent', async () => {
+      const body = '{"input": ["a", "b"],  "model": "m1"}';
+      expect((await send(body, '/embeddings')).text).toBe(body);
+    });
+
+    it.each([
+      ['an alias (the backend\'s id differs)', { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { model: 'm1' }],
+      ['a stream that did not ask for usage', { model: 'm1', stream: true, messages: [{ role: 'user', content: 'x' }] }, { stream_options: { include_usage: true } }],
+      ['stream_options on a non-stream', { model: 'm1', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] }, { stream: false }],
+      [
+        '"model" twice in the text (a nested key)',
+        { model: 'm1', messages: [{ role: 'user', content: 'x' }], metadata: { model: 'other' } },
+        { model: 'm1', metadata: { model: 'other' } },
+      ],
+    ])('serialises anew when something changes: %s', async (_what, sent, expected) => {
+      const body = JSON.stringify(sent, null, 1);
+      const seen = await send(body);
+      expect(seen.text).not.toBe(body);
+      expect(seen.body).toMatchObject(expected);
+    });
   });
 
   it('never sends the client key upstream, and keeps it out of the logs', async () => {

@@ -181,4 +181,22 @@ function killAllNow() {
   }
 }
 
-module.exports = { ROOT, spawnNode, freePort, portAnswers, waitForHttp, sleep, stopAll, killAllNow, live };
+/**
+ * The frame of a bench script: children killed on exit and on Ctrl-C, a failure logged with its
+ * stack and the exit code 1. Returns the script's logger (`[tag] message` on stderr); `main` runs
+ * once the caller's module has finished loading.
+ */
+function runScript(tag, main) {
+  const log = (msg) => process.stderr.write(`[${tag}] ${msg}\n`);
+  process.on('exit', killAllNow);
+  process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+  setImmediate(() =>
+    main().catch((err) => {
+      log(`failed: ${err?.stack ?? err}`);
+      stopAll().finally(() => process.exit(1));
+    }),
+  );
+  return log;
+}
+
+module.exports = { ROOT, spawnNode, freePort, portAnswers, waitForHttp, sleep, stopAll, killAllNow, live, runScript };

@@ -125,7 +125,7 @@ function writeGatewayConfig(workDir, fast, paced, streamConcurrency) {
  * A gateway child on a fresh port. `extraEnv` carries REDIS_URL / DATABASE_URL / ROUTER_URL;
  * `nodeArgs` e.g. --cpu-prof for the profiling run.
  */
-async function startGateway(name, { configFile, adminKey, workDir, extraEnv = {}, nodeArgs = [] }) {
+async function startGateway(name, { configFile, adminKey, workDir, extraEnv = {}, nodeArgs = [], main = GATEWAY_MAIN() }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -139,7 +139,7 @@ async function startGateway(name, { configFile, adminKey, workDir, extraEnv = {}
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const child = spawnNode(name, [...nodeArgs, GATEWAY_MAIN()], env);
+  const child = spawnNode(name, [...nodeArgs, main], env);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/health/live`, child, 20000);
   return { name, child, origin, port, pids: [child.pid] };

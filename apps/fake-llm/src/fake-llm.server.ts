@@ -67,6 +67,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body, or undefined (no body / not JSON). */
   body: unknown;
+  /** The body as received (utf-8), or undefined when there was none. */
+  text?: string;
   at: number;
 }
 
@@ -578,9 +580,9 @@ class FakeLlmServer implements FakeLlm {
     return f;
   }
 
-  private record(req: http.IncomingMessage, path: string, body: unknown, at: number): void {
+  private record(req: http.IncomingMessage, path: string, body: unknown, text: string | undefined, at: number): void {
     if (this.maxRecorded === 0) return;
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, at });
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, text, at });
     if (this.requests.length > this.maxRecorded) this.requests.shift();
   }
 
@@ -604,8 +606,9 @@ class FakeLlmServer implements FakeLlm {
     req.once('end', () => {
       let body: unknown;
       let badJson = false;
+      let raw: string | undefined;
       if (chunks.length > 0) {
-        const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
         if (raw.trim() !== '') {
           try {
             body = JSON.parse(raw);
@@ -614,7 +617,7 @@ class FakeLlmServer implements FakeLlm {
           }
         }
       }
-      this.record(req, path, body, at);
+      this.record(req, path, body, raw, at);
       const done = control ? this.handleControl(ex, path, body, badJson) : this.handle(ex, path, body, badJson);
       done.catch((e: unknown) => this.internalError(ex, e));
     });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RAW_JSON } from '@switchyard/adapters';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
@@ -27,6 +28,16 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance();
   // The API takes JSON only: anything else is a clear 415, not a body the validator has to puzzle over.
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (same limits, same errors, prototype poisoning refused), keeping the
+  // text a body was parsed from so that an adapter can forward it as is when nothing changes.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    parseJson(req, text as string, (err: Error | null, value?: unknown) => {
+      if (err === null && value !== null && typeof value === 'object') Object.defineProperty(value, RAW_JSON, { value: text });
+      done(err, value);
+    });
+  });
   fastify.decorateRequest('startedAt', 0);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     (req as TimedRequest).startedAt = performance.now();

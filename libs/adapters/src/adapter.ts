@@ -7,10 +7,11 @@ import type {
   EmbeddingsResponse,
   Protocol,
 } from '@switchyard/contracts';
+import type { CallSignal } from './http/call-abort';
 
 export interface AdapterContext {
   /** Aborts on client disconnect or when a deadline passes; the reason says which. */
-  signal: AbortSignal;
+  signal: CallSignal;
   requestId: string;
   /** When the caller's own deadline passes (performance.now() clock); `signal` aborts then. */
   deadlineAt?: number;

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CallAbort } from '@switchyard/adapters';
 
 /** The client went away; the reason its upstream call was aborted. */
 export class ClientClosedError extends Error {
@@ -13,7 +14,7 @@ export interface RequestContext {
   requestId: string;
   startedAt: number;
   /** Aborts when the client disconnects or the chain deadline passes. */
-  signal: AbortSignal;
+  signal: CallAbort;
   /** When the chain deadline passes (performance.now() clock). */
   deadlineAt: number;
   /** Time spent waiting on backends, for Server-Timing. */
@@ -21,12 +22,12 @@ export interface RequestContext {
 }
 
 /**
- * One AbortController per request, aborted by the client going away or by the chain deadline
- * (one timer, cleared when the response closes). Cheaper than AbortSignal.any/timeout, which
- * cost a tenth of the gateway's CPU per request.
+ * One CallAbort per request, aborted by the client going away or by the chain deadline (one
+ * timer, cleared when the response closes). Cheaper than AbortSignal.any/timeout, which cost a
+ * tenth of the gateway's CPU per request, and than an AbortController (an EventTarget).
  */
 export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlineMs: number): RequestContext {
-  const controller = new AbortController();
+  const controller = new CallAbort();
   const timer = setTimeout(() => controller.abort(new DOMException(`deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
   const raw = reply.raw;
   raw.once('close', () => {
@@ -34,7 +35,7 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
     if (!raw.writableFinished) controller.abort(new ClientClosedError());
   });
   const startedAt = (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now();
-  return { requestId: req.id, startedAt, signal: controller.signal, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0 };
+  return { requestId: req.id, startedAt, signal: controller, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0 };
 }
 
 /** The gateway's own time so far: total minus time spent waiting on backends. */

@@ -1,18 +1,22 @@
 import { Pool, type Dispatcher } from 'undici';
 import { redactSecrets, UpstreamError, type BackendConfig, type ErrorType } from '@switchyard/contracts';
+import { CallAbort, onAbort, type CallSignal } from './call-abort';
 
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Dispatcher.ResponseData['body'];
   /** The signal the attempt runs under: read failures are classified against it. */
-  signal: AbortSignal;
+  signal: CallSignal;
 }
 
-/** On an object parsed by readJson: the upstream's own JSON text for it. */
+/**
+ * On an object parsed from JSON (an upstream answer by readJson, a client's body by the gateway's
+ * parser): the text it was parsed from. Not enumerable, so a copy (`{ ...value }`) never carries it.
+ */
 export const RAW_JSON: unique symbol = Symbol('switchyard.rawJson');
 
-/** The upstream's JSON text for `value`, if it came from readJson unchanged. */
+/** The JSON text `value` was parsed from, if it carries it. */
 export function rawJson(value: unknown): string | undefined {
   return value !== null && typeof value === 'object' ? (value as { [RAW_JSON]?: string })[RAW_JSON] : undefined;
 }
@@ -29,7 +33,7 @@ export interface UpstreamRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  signal: CallSignal;
   /** The caller's deadline (performance.now() clock): when it comes before `totalMs`, no timer of our own is needed. */
   deadlineAt?: number;
 }
@@ -80,21 +84,21 @@ export class UpstreamClient {
    * Built by hand (one listener, one timer, cleared when the body closes): AbortSignal.any and
    * AbortSignal.timeout cost a tenth of the gateway's CPU per request and load the GC.
    */
-  private attemptSignal(req: UpstreamRequest): { signal: AbortSignal; done?: () => void } {
+  private attemptSignal(req: UpstreamRequest): { signal: CallSignal; done?: () => void } {
     const totalMs = this.backend.timeouts.totalMs;
     if (req.deadlineAt !== undefined && req.deadlineAt - performance.now() <= totalMs) return { signal: req.signal };
-    const controller = new AbortController();
+    const attempt = new CallAbort();
     const parent = req.signal;
-    const onParent = (): void => controller.abort(parent.reason);
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', onParent, { once: true });
-    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${totalMs} ms`, 'TimeoutError')), totalMs);
+    let unlisten: (() => void) | undefined;
+    if (parent.aborted) attempt.abort(parent.reason);
+    else unlisten = onAbort(parent, () => attempt.abort(parent.reason));
+    const timer = setTimeout(() => attempt.abort(new DOMException(`no answer within ${totalMs} ms`, 'TimeoutError')), totalMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onParent);
+      unlisten?.();
     };
-    return { signal: controller.signal, done };
+    return { signal: attempt, done };
   }
 
   /** Iterates a response body, turning read failures (idle timeout, reset, abort) into UpstreamErrors. */
@@ -162,7 +166,7 @@ export class UpstreamClient {
   }
 
   /** Classifies a thrown error; the abort reason tells a client disconnect from a deadline. */
-  failure(err: unknown, signal: AbortSignal): UpstreamError {
+  failure(err: unknown, signal: CallSignal): UpstreamError {
     if (err instanceof UpstreamError) return err;
     const name = this.backend.name;
     const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };

@@ -1,10 +1,26 @@
 import type { ChatCompletionRequest, EmbeddingsRequest } from '@switchyard/contracts';
-import type { UpstreamErrorDetail } from '../http/upstream-client';
+import { rawJson, type UpstreamErrorDetail } from '../http/upstream-client';
 
 // OpenAI-compatible backends take the client's body as it is: only the model id is swapped,
-// and streams always ask for usage so every call can be accounted for.
+// and streams always ask for usage so every call can be accounted for. When none of that
+// changes anything, the client's own bytes go (no second serialisation of a large prompt).
+
+/**
+ * The client's JSON text for `req` when it can go as is: parsed unchanged from it (a redacted copy
+ * carries none), naming `model` — once: with a duplicate key, backends could read another one.
+ */
+function unchangedText(req: { model: string }, model: string): string | undefined {
+  const raw = rawJson(req);
+  if (raw === undefined || req.model !== model) return undefined;
+  const first = raw.indexOf('"model"');
+  return first >= 0 && raw.indexOf('"model"', first + 7) < 0 ? raw : undefined;
+}
 
 export function toOpenAIChatBody(req: ChatCompletionRequest, model: string, stream: boolean): string {
+  if (stream === (req.stream === true) && (stream ? req.stream_options?.include_usage === true : req.stream_options === undefined)) {
+    const raw = unchangedText(req, model);
+    if (raw !== undefined) return raw;
+  }
   if (!stream) {
     const { stream_options: _omit, ...rest } = req;
     return JSON.stringify({ ...rest, model, stream: false });
@@ -13,7 +29,7 @@ export function toOpenAIChatBody(req: ChatCompletionRequest, model: string, stre
 }
 
 export function toOpenAIEmbeddingsBody(req: EmbeddingsRequest, model: string): string {
-  return JSON.stringify({ ...req, model });
+  return unchangedText(req, model) ?? JSON.stringify({ ...req, model });
 }
 
 /** `{"error":{...}}` from OpenAI and most servers; `{"object":"error","message"}` from vLLM. */

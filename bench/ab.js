@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Two builds of the gateway, measured in turns so that a noisy machine weighs on both alike:
+ *
+ *   node bench/ab.js <distA> <distB>          e.g. a copy of dist/ before a change, and dist/ after it
+ *   env: BENCH_AB_ROUNDS (6), BENCH_AB_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (1000)
+ *
+ * Both gateways run side by side against one fake backend. Each round loads A then B (B then A
+ * on odd rounds) for BENCH_AB_SECONDS at 50 connections and again at a fixed 1,000 req/s, reading
+ * each gateway's CPU time from /proc. Prints each figure's median over the rounds and the median
+ * of the per-round B/A ratios, which is what to quote for a before/after. A <dist> must lie
+ * inside the repository (so node_modules resolves), e.g. bench/.tmp/before.
+ */
+const path = require('node:path');
+const fs = require('node:fs');
+const { randomBytes } = require('node:crypto');
+const { stopAll, sleep, ROOT, runScript } = require('./lib/children');
+const stack = require('./lib/stack');
+const { throughput, fixedRate } = require('./lib/load');
+const { cpuMicros } = require('./lib/procfs');
+const { median } = require('./lib/stats');
+
+const log = runScript('ab', main);
+
+async function main() {
+  const dists = process.argv.slice(2, 4).map((d) => path.resolve(d));
+  if (dists.length !== 2) throw new Error('usage: node bench/ab.js <distA> <distB>');
+  for (const d of dists) {
+    if (!fs.existsSync(path.join(d, 'apps/gateway/src/main.js'))) throw new Error(`${d}: no apps/gateway/src/main.js`);
+    if (path.relative(ROOT, d).startsWith('..')) throw new Error(`${d}: must lie inside ${ROOT} so that node_modules resolves`);
+  }
+  const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 6);
+  const seconds = Number(process.env.BENCH_AB_SECONDS ?? 3);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const rate = Number(process.env.BENCH_RATE ?? 1000);
+  stack.checkBuilt();
+  const workDir = stack.makeWorkDir();
+  const adminKey = `sy-ab-${randomBytes(8).toString('hex')}`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+  const body = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  try {
+    const fast = await stack.startFake('fake-fast');
+    const paced = await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
+    const configFile = stack.writeGatewayConfig(workDir, fast, paced, 64);
+    const gws = [];
+    for (const [i, d] of dists.entries()) {
+      gws.push(await stack.startGateway(`gw-${'AB'[i]}`, { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js') }));
+    }
+    const url = (g) => `${g.origin}/v1/chat/completions`;
+    log('warm-up: 5 s each');
+    for (const g of gws) await throughput({ url: url(g), headers, body, connections, durationSec: 5, maxRequests: 200_000 });
+
+    const results = gws.map(() => ({ sat: [], satRps: [], fixed: [], overheadP50: [] }));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const g = gws[i];
+        await sleep(300);
+        let cpu0 = cpuMicros(g.child.pid);
+        const t = await throughput({ url: url(g), headers, body, connections, durationSec: seconds, maxRequests: seconds * 50_000 });
+        results[i].sat.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, t.completed));
+        results[i].satRps.push(t.reqPerSec);
+        await sleep(300);
+        cpu0 = cpuMicros(g.child.pid);
+        const f = await fixedRate({ origin: g.origin, path: '/v1/chat/completions', headers, body, rate, durationMs: seconds * 1000 });
+        results[i].fixed.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, f.sent));
+        results[i].overheadP50.push(f.gatewayMs.p50);
+        if (t.non2xx + t.errors + f.non2xx + f.errors > 0) throw new Error(`${g.name}: errors under load`);
+      }
+      log(
+        `round ${r + 1}/${rounds}: CPU µs/req @${connections} conn A ${results[0].sat[r].toFixed(0)} B ${results[1].sat[r].toFixed(0)}; ` +
+          `@${rate}/s A ${results[0].fixed[r].toFixed(0)} B ${results[1].fixed[r].toFixed(0)}`,
+      );
+    }
+    const ratio = (key) => median(results[1][key].map((b, r) => b / results[0][key][r]));
+    const row = (label, key, digits) =>
+      `| ${label} | ${median(results[0][key]).toFixed(digits)} | ${median(results[1][key]).toFixed(digits)} | ${ratio(key).toFixed(3)} |`;
+    const out = [
+      `A: ${path.relative(ROOT, dists[0])}   B: ${path.relative(ROOT, dists[1])}   (${rounds} rounds × ${seconds} s, medians)`,
+      '',
+      '| figure | A | B | B/A (median of rounds) |',
+      '|---|---:|---:|---:|',
+      row(`CPU µs/req @${connections} conn`, 'sat', 0),
+      row(`req/s @${connections} conn`, 'satRps', 0),
+      row(`CPU µs/req @${rate} req/s`, 'fixed', 0),
+      row(`overhead p50 ms @${rate} req/s`, 'overheadP50', 3),
+      '',
+    ];
+    process.stdout.write(out.join('\n'));
+  } finally {
+    await stopAll();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
