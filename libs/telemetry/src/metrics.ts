@@ -1,34 +1,112 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * Counts bumped on the request path: a map entry, no label hashing. They reach their prom-client
+ * Counter when /metrics is scraped (its collect hook), so a scrape always sees every count.
+ */
+export class CounterTally<L extends string> {
+  private readonly pending = new Map<string, { labels: Record<L, string>; n: number }>();
+
+  constructor(
+    readonly counter: Counter<L>,
+    private readonly names: readonly L[],
+  ) {}
+
+  /** One more for these label values, in the order of the names given to the constructor. */
+  inc(...values: string[]): void {
+    const key = values.join('\u0000');
+    const entry = this.pending.get(key);
+    if (entry !== undefined) {
+      entry.n++;
+      return;
+    }
+    const labels = {} as Record<L, string>;
+    this.names.forEach((name, i) => (labels[name] = values[i]));
+    this.pending.set(key, { labels, n: 1 });
+  }
+
+  flush(): void {
+    for (const entry of this.pending.values()) {
+      if (entry.n === 0) continue;
+      this.counter.inc(entry.labels, entry.n);
+      entry.n = 0;
+    }
+  }
+}
+
+/** Observations kept per label value until a scrape (or until this many wait) moves them into the Histogram. */
+const MAX_PENDING_OBSERVATIONS = 4_096;
+
+/** A Histogram's observations, batched the same way as CounterTally's counts. */
+export class HistogramTally<L extends string> {
+  private readonly pending = new Map<string, number[]>();
+
+  constructor(
+    readonly histogram: Histogram<L>,
+    private readonly name: L,
+  ) {}
+
+  observe(value: string, v: number): void {
+    let list = this.pending.get(value);
+    if (list === undefined) this.pending.set(value, (list = []));
+    list.push(v);
+    if (list.length >= MAX_PENDING_OBSERVATIONS) this.flushOne(value, list);
+  }
+
+  flush(): void {
+    for (const [value, list] of this.pending) this.flushOne(value, list);
+  }
+
+  private flushOne(value: string, list: number[]): void {
+    if (list.length === 0) return;
+    const labels = { [this.name]: value } as Record<L, string>;
+    for (const v of list) this.histogram.observe(labels, v);
+    list.length = 0;
+  }
+}
+
+/**
  * The gateway's Prometheus metrics, one registry per process (tests build several gateways in
- * one process, so nothing here is global). Counters are bumped on the request path; the text
- * exposition is built only when /metrics is scraped.
+ * one process, so nothing here is global). Per-request figures gather in tallies and reach
+ * prom-client when /metrics is scraped, where the text exposition is built too.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'route' | 'backend' | 'tier' | 'status'>;
-  readonly attempts: Counter<'backend' | 'outcome'>;
+  /** Routed requests: route, backend, tier, status. */
+  readonly requests: CounterTally<'route' | 'backend' | 'tier' | 'status'>;
+  /** Upstream attempts: backend, outcome. */
+  readonly attempts: CounterTally<'backend' | 'outcome'>;
   readonly routerFallbacks: Counter;
   readonly backendUp: Gauge<'backend' | 'tier'>;
   readonly breakerOpen: Gauge<'breaker'>;
   readonly piiFindings: Counter<'category' | 'action'>;
-  readonly overhead: Histogram<'route'>;
+  /** The gateway's own time per routed request, by route. */
+  readonly overhead: HistogramTally<'route'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'switchyard_requests_total',
-      help: 'Routed requests by route, backend, tier and status.',
-      labelNames: ['route', 'backend', 'tier', 'status'],
-      registers,
-    });
-    this.attempts = new Counter({
-      name: 'switchyard_upstream_attempts_total',
-      help: 'Upstream attempts by backend and outcome (ok, or the failure kind).',
-      labelNames: ['backend', 'outcome'],
-      registers,
-    });
+    const requestLabels = ['route', 'backend', 'tier', 'status'] as const;
+    this.requests = new CounterTally(
+      new Counter({
+        name: 'switchyard_requests_total',
+        help: 'Routed requests by route, backend, tier and status.',
+        labelNames: requestLabels,
+        registers,
+        collect: () => this.requests.flush(),
+      }),
+      requestLabels,
+    );
+    const attemptLabels = ['backend', 'outcome'] as const;
+    this.attempts = new CounterTally(
+      new Counter({
+        name: 'switchyard_upstream_attempts_total',
+        help: 'Upstream attempts by backend and outcome (ok, or the failure kind).',
+        labelNames: attemptLabels,
+        registers,
+        collect: () => this.attempts.flush(),
+      }),
+      attemptLabels,
+    );
     this.routerFallbacks = new Counter({
       name: 'switchyard_router_fallback_total',
       help: 'Decisions made by the embedded engine because the router did not answer.',
@@ -52,13 +130,17 @@ export class GatewayMetrics {
       labelNames: ['category', 'action'],
       registers,
     });
-    this.overhead = new Histogram({
-      name: 'switchyard_gateway_overhead_seconds',
-      help: 'Time spent in the gateway itself (total minus upstream), per routed request.',
-      labelNames: ['route'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
-      registers,
-    });
+    this.overhead = new HistogramTally(
+      new Histogram({
+        name: 'switchyard_gateway_overhead_seconds',
+        help: 'Time spent in the gateway itself (total minus upstream), per routed request.',
+        labelNames: ['route'],
+        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+        registers,
+        collect: () => this.overhead.flush(),
+      }),
+      'route',
+    );
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
   }
 }

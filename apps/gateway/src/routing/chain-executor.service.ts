@@ -80,7 +80,7 @@ export class ChainExecutor {
         const result = await attempt(this.backends.get(candidate.backend), candidate);
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
-        this.metrics.attempts.inc({ backend: candidate.backend, outcome: 'ok' });
+        this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
           { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: round(ms) },
           'upstream attempt',
@@ -116,7 +116,7 @@ export class ChainExecutor {
         const failure = error instanceof UpstreamError ? error.failure : undefined;
         const retryable = error instanceof UpstreamError && error.retryable;
         // A client that went away says nothing about the backend.
-        this.metrics.attempts.inc({ backend: candidate.backend, outcome: failure ?? 'error' });
+        this.metrics.attempts.inc(candidate.backend, failure ?? 'error');
         if (failure === 'aborted') this.placement.abandon(candidate.backend);
         else this.placement.settle({ backend: candidate.backend, model: candidate.model, success: false, status: error.status, durationMs: ms });
         this.log[retryable ? 'warn' : 'info'](

@@ -9,8 +9,8 @@ export function routedHeaders(
   metrics: GatewayMetrics,
 ): Record<string, string> {
   const { candidate, decision } = placed;
-  metrics.requests.inc({ route: decision.route, backend: candidate.backend, tier: candidate.tier, status: '200' });
-  metrics.overhead.observe({ route: decision.route }, gatewayMs(ctx) / 1000);
+  metrics.requests.inc(decision.route, candidate.backend, candidate.tier, '200');
+  metrics.overhead.observe(decision.route, gatewayMs(ctx) / 1000);
   return {
     'x-switchyard-backend': candidate.backend,
     'x-switchyard-tier': candidate.tier,

@@ -2,11 +2,16 @@ import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@swit
 import { ModelCatalog, type CatalogTarget } from '../model-catalog';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
-import type { DroppedCandidate, RequestFeatures, RouteDecision, StateView } from './policy.types';
+import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
 
 interface ModelInfo {
   contextWindow?: number;
   price?: { input: number; output: number };
+}
+
+/** What the engine weighs of one chain target, looked up once per config rather than per request. */
+interface TargetInfo extends ModelInfo {
+  backend: BackendConfig;
 }
 
 /**
@@ -19,6 +24,7 @@ export class PolicyEngine {
   private readonly rules: CompiledRule[];
   private readonly backends: Map<string, BackendConfig>;
   private readonly models = new Map<string, ModelInfo>();
+  private readonly targetInfo = new Map<CatalogTarget, TargetInfo>();
   private readonly strategy: Strategy;
   private readonly onPii: PiiAction;
   /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
@@ -78,33 +84,37 @@ export class PolicyEngine {
     // Capacity constraints: context window, then health and breakers.
     const needed = f.promptTokens + (f.maxTokens ?? 0);
     targets = targets.filter((t) => {
-      const cw = this.models.get(`${t.backend}\u0000${t.model}`)?.contextWindow;
+      const cw = this.info(t).contextWindow;
       if (cw === undefined || needed <= cw) return true;
       decision.dropped.push({ ...strip(t), reason: `context window ${cw} < ${needed} tokens (prompt ~${f.promptTokens} + max_tokens ${f.maxTokens ?? 0})` });
       return false;
     });
     const live: CatalogTarget[] = [];
     const down: DroppedCandidate[] = [];
+    const snapshots = new Map<string, BackendSnapshot>();
     for (const t of targets) {
-      const s = state.backend(t.backend);
+      let s = snapshots.get(t.backend);
+      if (s === undefined) snapshots.set(t.backend, (s = state.backend(t.backend)));
       const breaker = s.breaker === 'open' ? 'open' : state.breaker(t.backend, t.model);
       if (!s.healthy) down.push({ ...strip(t), reason: 'health probes failing' });
       else if (breaker === 'open') down.push({ ...strip(t), reason: 'circuit open' });
       else live.push(t);
     }
-    decision.dropped.push(...down);
+    if (down.length > 0) decision.dropped.push(...down);
     // With nothing live, try the down ones anyway: probes can be wrong, and an error is no better.
     const usable = live.length > 0 ? live : targets;
 
     const scored: Scored[] = usable.map((t) => {
-      const b = this.backends.get(t.backend)!;
-      const info = this.models.get(`${t.backend}\u0000${t.model}`);
+      const info = this.info(t);
+      const b = info.backend;
+      const candidate: RouteCandidate = strip(t);
+      if (privacyAction === 'redact' && t.tier === 'cloud') candidate.redact = true;
       return {
-        candidate: { ...strip(t), ...(privacyAction === 'redact' && t.tier === 'cloud' ? { redact: true } : {}) },
+        candidate,
         order: entry.targets.indexOf(t),
-        state: state.backend(t.backend),
+        state: snapshots.get(t.backend)!,
         maxConcurrency: b.maxConcurrency,
-        price: b.tier === 'cloud' ? info?.price : undefined,
+        price: b.tier === 'cloud' ? info.price : undefined,
         costPerHour: b.costPerHour,
         weight: t.weight,
       };
@@ -112,11 +122,23 @@ export class PolicyEngine {
     for (const s of orderByStrategy(strategy, scored, f, this.random)) {
       const predicted = predictMs(s, f);
       if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
-      s.candidate.estimatedCostUsd = Number(estimateCost(s, f).toPrecision(4));
+      const cost = estimateCost(s, f);
+      s.candidate.estimatedCostUsd = cost === 0 ? 0 : Number(cost.toPrecision(4));
       if (live.length === 0 && down.length > 0) s.candidate.reason = `${s.candidate.reason}; every candidate is down, trying anyway`;
       decision.candidates.push(s.candidate);
     }
     return decision;
+  }
+
+  /** A target's backend, context window and price; targets are the catalog's own objects, so this is one map read. */
+  private info(t: CatalogTarget): TargetInfo {
+    let info = this.targetInfo.get(t);
+    if (info === undefined) {
+      const model = this.models.get(`${t.backend}\u0000${t.model}`);
+      info = { backend: this.backends.get(t.backend)!, contextWindow: model?.contextWindow, price: model?.price };
+      this.targetInfo.set(t, info);
+    }
+    return info;
   }
 
   private keep(targets: CatalogTarget[], pass: (t: CatalogTarget) => boolean, reason: string, dropped: DroppedCandidate[]): CatalogTarget[] {

@@ -97,6 +97,7 @@ function tierFirst(preferred: 'local' | 'cloud', items: Scored[], f: RequestFeat
  * keys would not be a total order once equals are apart in the chain.) Chains are a handful long.
  */
 function leastOutstandingAmongEquals(items: Scored[]): Scored[] {
+  if (items.length < 2) return items;
   const out = [...items].sort((a, b) => a.order - b.order);
   const done = new Array<boolean>(out.length).fill(false);
   for (let i = 0; i < out.length; i++) {
