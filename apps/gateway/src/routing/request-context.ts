@@ -30,7 +30,8 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
   const controller = new CallAbort();
   const timer = setTimeout(() => controller.abort(new DOMException(`deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
   const raw = reply.raw;
-  raw.once('close', () => {
+  // 'close' comes once; `on` spares the once-wrapper.
+  raw.on('close', () => {
     clearTimeout(timer);
     if (!raw.writableFinished) controller.abort(new ClientClosedError());
   });
@@ -43,7 +44,8 @@ export function gatewayMs(ctx: RequestContext): number {
   return Math.max(0, performance.now() - ctx.startedAt - ctx.upstreamMs);
 }
 
-/** `Server-Timing: gateway;dur=<ms>, upstream;dur=<ms>`: the gateway's own time and the backend's. */
+/** `Server-Timing: gateway;dur=<ms>, upstream;dur=<ms>`: the gateway's own time and the backend's, to the µs. */
 export function serverTiming(ctx: RequestContext): string {
-  return `gateway;dur=${gatewayMs(ctx).toFixed(3)}, upstream;dur=${ctx.upstreamMs.toFixed(3)}`;
+  // Rounding by hand: toFixed was ~1% of the gateway profile.
+  return `gateway;dur=${Math.round(gatewayMs(ctx) * 1000) / 1000}, upstream;dur=${Math.round(ctx.upstreamMs * 1000) / 1000}`;
 }
