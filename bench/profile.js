@@ -24,7 +24,7 @@ const { stopAll, sleep, runScript } = require('./lib/children');
 const stack = require('./lib/stack');
 const { Pool } = require('undici');
 const { throughput, fixedRate, schedule, settle } = require('./lib/load');
-const { cpuMicros } = require('./lib/procfs');
+const { cpuMicros, cpuSplit } = require('./lib/procfs');
 const { aggregate, inclusiveBy, renderSummary } = require('./lib/cpuprofile');
 
 /** Stages of the gateway's request path, matched by frame; they can nest (e.g. validation runs inside Nest's pipeline). */
@@ -139,15 +139,18 @@ async function main() {
     await sleep(1000);
     log(`profiled load: ${seconds} s, ${what}`);
     const cpu0 = cpuMicros(gw.child.pid);
+    const split0 = cpuSplit(gw.child.pid);
     const routerCpu0 = router ? cpuMicros(router.child.pid) : 0;
     const fromMs = performance.now() - spawnedAt;
     const r = await load(seconds);
     const toMs = performance.now() - spawnedAt;
     const cpuPerReq = (cpuMicros(gw.child.pid) - cpu0) / Math.max(1, r.completed);
+    const split1 = cpuSplit(gw.child.pid);
+    const kernelPct = (100 * (split1.system - split0.system)) / Math.max(1, split1.system - split0.system + split1.user - split0.user);
     const routerCpuPerReq = router ? (cpuMicros(router.child.pid) - routerCpu0) / Math.max(1, r.completed) : 0;
     log(
       `${Math.round(r.perSec)} ${streaming ? 'streams' : 'req'}/s, ${cpuPerReq.toFixed(0)} µs CPU per ${streaming ? 'stream' : 'request'}` +
-        `${router ? ` (+ router ${routerCpuPerReq.toFixed(0)} µs)` : ''}, ${r.errors} errors`,
+        `${router ? ` (+ router ${routerCpuPerReq.toFixed(0)} µs)` : ''}, ${kernelPct.toFixed(0)}% of it in the kernel, ${r.errors} errors`,
     );
     await sleep(500);
     log('stopping the gateway with SIGINT');
@@ -176,6 +179,7 @@ async function main() {
           `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
         : `Non-streaming \`POST /v1/chat/completions\` at ${what} for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per request (all threads, from /proc). `) +
+        `${kernelPct.toFixed(0)}% of the gateway's CPU was kernel time (syscalls, and loopback TCP, which the sender pays for both ends). ` +
         `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
       '',
     ].join('\n');
