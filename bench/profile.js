@@ -168,6 +168,7 @@ async function main() {
     const window = { fromMs: fromMs + 250, toMs: toMs - 250 };
     const agg = aggregate(profile, window);
     const stages = inclusiveBy(profile, STAGES, window);
+    const subject = reference ? 'relay' : 'gateway';
     const header = [
       `# ${reference ? 'Reference relay (plain NestJS on Fastify + undici)' : 'Gateway'} CPU profile${remote ? ' — remote router mode' : ''} — ${new Date().toISOString().slice(0, 10)}`,
       '',
@@ -178,8 +179,8 @@ async function main() {
         ? `Streaming \`POST /v1/chat/completions\` (10 chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
         : `Non-streaming \`POST /v1/chat/completions\` at ${what} for ${seconds} s after a 6 s warm-up: ` +
-          `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per request (all threads, from /proc). `) +
-        `${kernelPct.toFixed(0)}% of the gateway's CPU was kernel time (syscalls, and loopback TCP, which the sender pays for both ends). ` +
+          `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs ${subject} CPU per request (all threads, from /proc). `) +
+        `${kernelPct.toFixed(0)}% of the ${subject}'s CPU was kernel time (syscalls, and loopback TCP, which the sender pays for both ends). ` +
         `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
       '',
     ].join('\n');
