@@ -133,6 +133,95 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
       expect(seen).toContain('[EMAIL_1]');
       expect(seen).toContain('[CREDIT_CARD_1]');
     });
+
+    it('sends the cloud what it scanned, not the client\'s text: a duplicate key cannot carry PII past the scan', async () => {
+      // JSON.parse keeps the last "messages"; a parser that keeps the first would read the email.
+      const text = `{"model":"gpt","messages":[{"role":"user","content":"mail ${EMAIL}"}],"messages":[{"role":"user","content":"hello"}]}`;
+      const res = await fetch(`${stack.baseURL}/chat/completions`, { method: 'POST', headers, body: text });
+      expect(res.status).toBe(200);
+      await res.json();
+      const sent = inferenceCalls(stack.fakes.cloud).pop()!;
+      expect(sent.text).not.toContain(EMAIL);
+      expect(sent.body).toMatchObject({ model: 'gpt', messages: [{ role: 'user', content: 'hello' }] });
+    });
+  });
+
+  describe('privacy: embeddings', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [
+          { name: 'local', protocol: 'openai', tier: 'local', models: ['emb'] },
+          { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['emb'] },
+        ],
+        models: [
+          {
+            name: 'embed',
+            targets: [
+              { backend: 'local', model: 'emb' },
+              { backend: 'cloud', model: 'emb' },
+            ],
+          },
+          { name: 'embed-cloud', targets: [{ backend: 'cloud', model: 'emb' }] },
+        ],
+        policy: { strategy: 'cloud-first', privacy: { onPii: 'local-only' }, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+    const embed = (input: unknown, model = 'embed') => ask(stack, { model, input }, {}, '/embeddings');
+
+    it('sends clean input where the strategy says, and keeps input with PII on a local backend', async () => {
+      const clean = await embed(['hello', 'world']);
+      expect(clean.status).toBe(200);
+      expect(clean.headers.get('x-switchyard-backend')).toBe('cloud');
+      const personal = await embed(['hello', `mail ${EMAIL}`]);
+      expect(personal.status).toBe(200);
+      expect(personal.headers.get('x-switchyard-backend')).toBe('local');
+      expect(received(stack.fakes.cloud)).not.toContain(EMAIL);
+      expect(received(stack.fakes.local)).toContain(EMAIL);
+    });
+
+    it('answers 403 when no local backend serves the model', async () => {
+      const res = await embed(`card ${CARD}`, 'embed-cloud');
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('pii_local_only');
+      expect(received(stack.fakes.cloud)).not.toContain('4111');
+    });
+  });
+
+  describe('privacy: redact, embeddings', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        mode,
+        backends: [{ name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['emb'] }],
+        policy: { privacy: { onPii: 'redact' }, health: { intervalMs: 60000 } },
+      });
+    });
+    afterAll(() => stack.close());
+
+    it('sends placeholders to the cloud, for a list of inputs and for one', async () => {
+      const res = await ask(stack, { model: 'emb', input: [`mail ${EMAIL}`, 'plain'] }, {}, '/embeddings');
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(2);
+      const seen = inferenceCalls(stack.fakes.cloud).pop()!.body as { input: unknown };
+      expect(seen.input).toEqual(['mail [EMAIL_1]', 'plain']);
+      const one = await ask(stack, { model: 'emb', input: `card ${CARD}` }, {}, '/embeddings');
+      expect(one.status).toBe(200);
+      expect((inferenceCalls(stack.fakes.cloud).pop()!.body as { input: unknown }).input).toBe('card [CREDIT_CARD_1]');
+      expect(received(stack.fakes.cloud)).not.toContain(EMAIL);
+    });
+
+    it('sends the cloud what it scanned, not the client\'s text', async () => {
+      const text = `{"model":"emb","input":"mail ${EMAIL}","input":"plain"}`;
+      const res = await fetch(`${stack.baseURL}/embeddings`, { method: 'POST', headers, body: text });
+      expect(res.status).toBe(200);
+      await res.json();
+      const sent = inferenceCalls(stack.fakes.cloud).pop()!;
+      expect(sent.text).not.toContain(EMAIL);
+      expect((sent.body as { input: unknown }).input).toBe('plain');
+    });
   });
 
   describe('rules, context windows and explain', () => {

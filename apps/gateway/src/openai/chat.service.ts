@@ -17,6 +17,7 @@ import { SseWriter } from './sse-writer';
  */
 class PromptFor {
   private redaction: Redaction | undefined | null = null;
+  private scanned?: ChatCompletionRequest;
 
   constructor(
     private readonly request: ChatCompletionRequest,
@@ -24,7 +25,12 @@ class PromptFor {
   ) {}
 
   get(candidate: RouteCandidate): { request: ChatCompletionRequest; redaction?: Redaction } {
-    if (!candidate.redact || !this.placement.scanner) return { request: this.request };
+    if (!candidate.redact || !this.placement.scanner) {
+      // A cloud call under a privacy policy carries exactly what was scanned: a copy, serialised
+      // anew, never the client's text (whose duplicate keys another parser could read otherwise).
+      if (this.placement.scanner && candidate.tier === 'cloud') return { request: (this.scanned ??= { ...this.request }) };
+      return { request: this.request };
+    }
     if (this.redaction === null) this.redaction = redactRequest(this.request, this.placement.scanner);
     return this.redaction ? { request: this.redaction.request, redaction: this.redaction } : { request: this.request };
   }

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
+import { redactTexts, type PiiScanner, type RouteCandidate } from '@switchyard/policy';
 import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
-import { embeddingsFeatures } from '../routing/features';
+import { embeddingsFeatures, embeddingTexts } from '../routing/features';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { routedHeaders } from '../routing/routed-response';
@@ -35,8 +36,12 @@ export class EmbeddingsController {
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const placed = await this.chain.run(embeddingsFeatures(req, request, this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
-      adapter.embeddings(request, candidate.model, ctx),
+    // Inputs are scanned like prompts: local-only, redact and deny hold for embeddings too.
+    const scanner = this.placement.scanner;
+    const pii = scanner ? scanner.categoriesInTexts(embeddingTexts(request.input)) : [];
+    const inputs = new InputFor(request, scanner);
+    const placed = await this.chain.run(embeddingsFeatures(req, request, pii, this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
+      adapter.embeddings(inputs.get(candidate), candidate.model, ctx),
     );
     placed.settle({ success: true });
     reply.headers(routedHeaders(placed, ctx, this.metrics));
@@ -44,5 +49,40 @@ export class EmbeddingsController {
     const raw = rawJson(placed.result);
     if (raw === undefined) reply.send(placed.result);
     else reply.type('application/json; charset=utf-8').send(raw);
+  }
+}
+
+/**
+ * The request each candidate gets. Under a privacy policy a cloud candidate gets a copy (serialised
+ * anew: exactly what was scanned, never the client's text), with its texts redacted when the
+ * decision says so; anything else gets the request as sent.
+ */
+class InputFor {
+  private copy?: EmbeddingsRequest;
+  private redacted?: EmbeddingsRequest;
+
+  constructor(
+    private readonly request: EmbeddingsRequest,
+    private readonly scanner: PiiScanner | undefined,
+  ) {}
+
+  get(candidate: RouteCandidate): EmbeddingsRequest {
+    const scanner = this.scanner;
+    if (!scanner || candidate.tier !== 'cloud') return this.request;
+    if (!candidate.redact) return (this.copy ??= { ...this.request });
+    if (this.redacted === undefined) {
+      const input = this.request.input;
+      const texts = redactTexts(embeddingTexts(input), scanner);
+      this.redacted = { ...this.request };
+      if (texts !== undefined) {
+        if (typeof input === 'string') this.redacted.input = texts[0];
+        else {
+          // Token-id entries (numbers) keep their places; texts are replaced in order.
+          let i = 0;
+          this.redacted.input = (input as (string | number | number[])[]).map((v) => (typeof v === 'string' ? texts[i++] : v)) as EmbeddingsRequest['input'];
+        }
+      }
+    }
+    return this.redacted;
   }
 }

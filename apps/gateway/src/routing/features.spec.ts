@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { chatFeatures, embeddingsFeatures } from './features';
+import { chatFeatures, embeddingsFeatures, embeddingTexts } from './features';
 
 const req = (headers: Record<string, string | string[]>): FastifyRequest => ({ headers }) as unknown as FastifyRequest;
 
@@ -30,6 +30,15 @@ describe('request features', () => {
   });
 
   it.each([['0'], ['-5'], ['soon']])('ignores a latency budget of %j', (value) => {
-    expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, []).maxLatencyMs).toBeUndefined();
+    expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, [], []).maxLatencyMs).toBeUndefined();
+  });
+
+  it.each<[string, Parameters<typeof embeddingTexts>[0], string[]]>([
+    ['a string', 'hello', ['hello']],
+    ['strings', ['a', 'b'], ['a', 'b']],
+    ['token ids', [1, 2, 3], []],
+    ['token-id arrays', [[1, 2], [3]], []],
+  ])('reads the texts of an embeddings input: %s', (_what, input, texts) => {
+    expect(embeddingTexts(input)).toEqual(texts);
   });
 });

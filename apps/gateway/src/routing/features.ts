@@ -33,7 +33,13 @@ export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, p
   };
 }
 
-export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest, headerNames: readonly string[]): RequestFeatures {
+/** The texts of an embeddings input (token-id arrays carry none the scanner could read). */
+export function embeddingTexts(input: EmbeddingsRequest['input']): string[] {
+  if (typeof input === 'string') return [input];
+  return Array.isArray(input) ? input.filter((s): s is string => typeof s === 'string') : [];
+}
+
+export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest, pii: readonly string[], headerNames: readonly string[]): RequestFeatures {
   const input = body.input;
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
@@ -45,6 +51,6 @@ export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest,
     tags: requestTags(req.headers['x-switchyard-tags'], undefined),
     headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
-    pii: [],
+    pii,
   };
 }

@@ -6,12 +6,13 @@ import { rawJson, type UpstreamErrorDetail } from '../http/upstream-client';
 // changes anything, the client's own bytes go (no second serialisation of a large prompt).
 
 /**
- * The client's JSON text for `req` when it can go as is: parsed unchanged from it (a redacted copy
- * carries none), naming `model` — once: with a duplicate key, backends could read another one.
+ * The client's JSON text for `req` when it can go as is: parsed unchanged from it (a copy carries
+ * none), naming `model` once (with a duplicate key, a backend could read another one), and without
+ * the byte-order mark our parser skips and stricter ones refuse.
  */
 function unchangedText(req: { model: string }, model: string): string | undefined {
   const raw = rawJson(req);
-  if (raw === undefined || req.model !== model) return undefined;
+  if (raw === undefined || req.model !== model || raw.charCodeAt(0) === 0xfeff) return undefined;
   const first = raw.indexOf('"model"');
   return first >= 0 && raw.indexOf('"model"', first + 7) < 0 ? raw : undefined;
 }

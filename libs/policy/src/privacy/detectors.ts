@@ -386,6 +386,16 @@ export class PiiScanner {
     return this.find(text) ?? [];
   }
 
+  /** Categories present in plain texts (an embeddings input), deduped, in PII_CATEGORIES order. */
+  categoriesInTexts(texts: readonly string[]): PiiCategory[] {
+    let mask = 0;
+    for (const text of texts) {
+      const findings = this.find(text);
+      if (findings !== undefined) for (const f of findings) mask |= CATEGORY_BIT[f.category];
+    }
+    return mask === 0 ? [] : categoriesOfMask(mask);
+  }
+
   /**
    * Categories present anywhere in a chat request's message text (string content and text parts;
    * also tool-call arguments and tool results), deduped, in PII_CATEGORIES order. Allocates

@@ -1,4 +1,4 @@
 export { PII_CATEGORIES, PiiScanner } from './detectors';
 export type { PiiCategory, PiiFinding } from './detectors';
-export { redactRequest } from './redactor';
+export { redactRequest, redactTexts } from './redactor';
 export type { Redaction, StreamRestorer } from './redactor';

@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, FinishReason } from '@switchyard/contracts';
 import { PiiScanner } from './detectors';
-import { redactRequest, Redaction } from './redactor';
+import { redactRequest, redactTexts, Redaction } from './redactor';
 
 const scanner = new PiiScanner();
 const PLACEHOLDERS = /\[(?:EMAIL|PHONE|CREDIT_CARD|IBAN|US_SSN|IP_ADDRESS|SECRET)_\d+\]/g;
@@ -165,6 +165,28 @@ describe('redactRequest', () => {
     const answer = redaction.restoreCompletion(completion('key [SECRET_1] for [EMAIL_1]', '{"k":"[SECRET_1]","to":"[EMAIL_1]"}'));
     expect(answer.choices[0].message.content).toBe(`key ${PEM} for admin@x.io`);
     expect(JSON.parse(answer.choices[0].message.tool_calls![0].function.arguments)).toEqual({ k: PEM, to: 'admin@x.io' });
+  });
+});
+
+describe('redactTexts (embeddings input)', () => {
+  const scanner = new PiiScanner();
+
+  it('replaces each finding with a stable placeholder across texts, and says which categories it saw', () => {
+    expect(scanner.categoriesInTexts(['mail jane@example.com', 'card 4111 1111 1111 1111', 'again jane@example.com'])).toEqual(['email', 'credit_card']);
+    expect(redactTexts(['mail jane@example.com', 'card 4111 1111 1111 1111', 'again jane@example.com'], scanner)).toEqual([
+      'mail [EMAIL_1]',
+      'card [CREDIT_CARD_1]',
+      'again [EMAIL_1]',
+    ]);
+  });
+
+  it('never issues a placeholder the texts already contain', () => {
+    expect(redactTexts(['[EMAIL_1] is taken', 'bob@example.com'], scanner)).toEqual(['[EMAIL_1] is taken', '[EMAIL_2]']);
+  });
+
+  it('answers undefined (and no categories) when nothing is found', () => {
+    expect(redactTexts(['nothing here', ''], scanner)).toBeUndefined();
+    expect(scanner.categoriesInTexts(['nothing here'])).toEqual([]);
   });
 });
 

@@ -125,6 +125,25 @@ export function redactRequest(request: ChatCompletionRequest, scanner: PiiScanne
   return new RequestRedaction({ ...request, messages: copies }, categoriesOfMask(book.mask), book.count, book.originals);
 }
 
+/**
+ * Plain texts (an embeddings input) with each finding replaced by a stable placeholder, as
+ * redactRequest does for prompts; undefined when nothing was found. Nothing is restored: the
+ * answer is vectors.
+ */
+export function redactTexts(texts: readonly string[], scanner: PiiScanner): string[] | undefined {
+  let reserved: Set<string> | undefined;
+  for (const text of texts) reserved = collectPlaceholders(text, reserved);
+  const book = new PlaceholderBook(reserved);
+  let changed = false;
+  const out = texts.map((text) => {
+    const findings = scanner.find(text);
+    if (findings === undefined) return text;
+    changed = true;
+    return book.redact(text, findings, false);
+  });
+  return changed ? out : undefined;
+}
+
 function textOfPart(part: ChatContentPart | null | undefined): string | undefined {
   if (part === null || typeof part !== 'object' || part.type !== 'text') return undefined;
   const text = (part as { text?: unknown }).text;
