@@ -109,6 +109,13 @@ describe('the HTTP edge', () => {
       expect((await send(body)).text).toBe(body);
     });
 
+    it('accepts a body that starts with a byte-order mark, and sends it on without one', async () => {
+      const body = '{"model":"m1","messages":[{"role":"user","content":"x"}]}';
+      const seen = await send(`\ufeff${body}`);
+      expect(seen.text?.charCodeAt(0)).not.toBe(0xfeff);
+      expect(seen.body).toMatchObject({ model: 'm1', messages: [{ role: 'user', content: 'x' }] });
+    });
+
     it('forwards an embeddings body naming the backend\'s own model id as sent', async () => {
       const body = '{"input": ["a", "b"],  "model": "m1"}';
       expect((await send(body, '/embeddings')).text).toBe(body);
