@@ -12,12 +12,13 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { SseWriter } from './sse-writer';
 
 /**
- * The prompt each candidate gets: as sent, or redacted for a cloud candidate under privacy
- * `redact` (computed once, on the first candidate that needs it).
+ * The prompt each candidate gets: as sent, or, for a cloud candidate under a privacy policy, a
+ * copy of what was scanned, redacted when the decision says so (each computed once, on the first
+ * candidate that needs it).
  */
 class PromptFor {
   private redaction: Redaction | undefined | null = null;
-  private scanned?: ChatCompletionRequest;
+  private copy?: ChatCompletionRequest;
 
   constructor(
     private readonly request: ChatCompletionRequest,
@@ -25,14 +26,13 @@ class PromptFor {
   ) {}
 
   get(candidate: RouteCandidate): { request: ChatCompletionRequest; redaction?: Redaction } {
-    if (!candidate.redact || !this.placement.scanner) {
-      // A cloud call under a privacy policy carries exactly what was scanned: a copy, serialised
-      // anew, never the client's text (whose duplicate keys another parser could read otherwise).
-      if (this.placement.scanner && candidate.tier === 'cloud') return { request: (this.scanned ??= { ...this.request }) };
-      return { request: this.request };
+    const scanner = this.placement.scannerFor(candidate);
+    if (!scanner) return { request: this.request };
+    if (candidate.redact) {
+      if (this.redaction === null) this.redaction = redactRequest(this.request, scanner);
+      if (this.redaction) return { request: this.redaction.request, redaction: this.redaction };
     }
-    if (this.redaction === null) this.redaction = redactRequest(this.request, this.placement.scanner);
-    return this.redaction ? { request: this.redaction.request, redaction: this.redaction } : { request: this.request };
+    return { request: (this.copy ??= { ...this.request }) };
   }
 }
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
-import { redactTexts, type PiiScanner, type RouteCandidate } from '@switchyard/policy';
+import { redactTexts, type RouteCandidate } from '@switchyard/policy';
 import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
@@ -37,10 +37,9 @@ export class EmbeddingsController {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
     // Inputs are scanned like prompts: local-only, redact and deny hold for embeddings too.
-    const scanner = this.placement.scanner;
-    const pii = scanner ? scanner.categoriesInTexts(embeddingTexts(request.input)) : [];
-    const inputs = new InputFor(request, scanner);
-    const placed = await this.chain.run(embeddingsFeatures(req, request, pii, this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
+    const texts = embeddingTexts(request.input);
+    const inputs = new InputFor(request, texts, this.placement);
+    const placed = await this.chain.run(embeddingsFeatures(req, request, this.placement.piiInTexts(texts), this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
       adapter.embeddings(inputs.get(candidate), candidate.model, ctx),
     );
     placed.settle({ success: true });
@@ -53,36 +52,30 @@ export class EmbeddingsController {
 }
 
 /**
- * The request each candidate gets. Under a privacy policy a cloud candidate gets a copy (serialised
- * anew: exactly what was scanned, never the client's text), with its texts redacted when the
- * decision says so; anything else gets the request as sent.
+ * The request each candidate gets: as sent, or, for a cloud candidate under a privacy policy, a
+ * copy of what was scanned, its texts redacted when the decision says so (as PromptFor does for chat).
  */
 class InputFor {
   private copy?: EmbeddingsRequest;
-  private redacted?: EmbeddingsRequest;
+  private redacted?: EmbeddingsRequest | null;
 
   constructor(
     private readonly request: EmbeddingsRequest,
-    private readonly scanner: PiiScanner | undefined,
+    private readonly texts: readonly string[],
+    private readonly placement: PlacementService,
   ) {}
 
   get(candidate: RouteCandidate): EmbeddingsRequest {
-    const scanner = this.scanner;
-    if (!scanner || candidate.tier !== 'cloud') return this.request;
-    if (!candidate.redact) return (this.copy ??= { ...this.request });
-    if (this.redacted === undefined) {
-      const input = this.request.input;
-      const texts = redactTexts(embeddingTexts(input), scanner);
-      this.redacted = { ...this.request };
-      if (texts !== undefined) {
-        if (typeof input === 'string') this.redacted.input = texts[0];
-        else {
-          // Token-id entries (numbers) keep their places; texts are replaced in order.
-          let i = 0;
-          this.redacted.input = (input as (string | number | number[])[]).map((v) => (typeof v === 'string' ? texts[i++] : v)) as EmbeddingsRequest['input'];
-        }
+    const scanner = this.placement.scannerFor(candidate);
+    if (!scanner) return this.request;
+    if (candidate.redact) {
+      if (this.redacted === undefined) {
+        const texts = redactTexts(this.texts, scanner);
+        // Text input is a string or strings (validation never lets token ids mix in): replaced whole.
+        this.redacted = texts === undefined ? null : { ...this.request, input: typeof this.request.input === 'string' ? texts[0] : texts };
       }
+      if (this.redacted) return this.redacted;
     }
-    return this.redacted;
+    return (this.copy ??= { ...this.request });
   }
 }

@@ -10,6 +10,7 @@ import {
   type BreakerState,
   type PiiCategory,
   type RequestFeatures,
+  type RouteCandidate,
   type RouteDecision,
 } from '@switchyard/policy';
 import { RedisBreakerSync } from '@switchyard/store';
@@ -125,6 +126,21 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   /** PII categories in a prompt, when policy cares; never the values. */
   piiIn(request: Parameters<PiiScanner['categoriesIn']>[0]): PiiCategory[] {
     return this.scanner ? this.scanner.categoriesIn(request) : [];
+  }
+
+  /** PII categories in plain texts (an embeddings input), when policy cares; never the values. */
+  piiInTexts(texts: readonly string[]): PiiCategory[] {
+    return this.scanner ? this.scanner.categoriesInTexts(texts) : [];
+  }
+
+  /**
+   * The scanner, when `candidate` is a cloud call under a privacy policy: such a call carries the
+   * gateway's own serialisation of what was scanned (a copy, redacted when the decision says so),
+   * never the client's text, whose duplicate keys another parser could read differently.
+   * Undefined: the request may go as sent.
+   */
+  scannerFor(candidate: RouteCandidate): PiiScanner | undefined {
+    return candidate.tier === 'cloud' ? this.scanner : undefined;
   }
 
   async decide(features: RequestFeatures): Promise<RouteDecision | undefined> {

@@ -389,10 +389,7 @@ export class PiiScanner {
   /** Categories present in plain texts (an embeddings input), deduped, in PII_CATEGORIES order. */
   categoriesInTexts(texts: readonly string[]): PiiCategory[] {
     let mask = 0;
-    for (const text of texts) {
-      const findings = this.find(text);
-      if (findings !== undefined) for (const f of findings) mask |= CATEGORY_BIT[f.category];
-    }
+    for (const text of texts) mask |= this.maskOf(text);
     return mask === 0 ? [] : categoriesOfMask(mask);
   }
 
