@@ -38,24 +38,22 @@ export class RouterController {
   /** Records each outcome as it arrives; answers the count when the gateway ends the stream (or the router shuts down). */
   @GrpcStreamMethod('Router', 'ReportOutcomes')
   reportOutcomes(outcomes: Observable<OutcomeMsg>): Observable<ReportSummaryMsg> {
-    return outcomes.pipe(
-      takeUntil(this.health.stopping),
-      reduce((received, o) => {
-        this.state.record(fromOutcome(o));
-        return received + 1;
-      }, 0),
-      map((received) => ({ received })),
-    );
+    return this.recordAll(outcomes.pipe(map((o) => [o])));
   }
 
   /** ReportOutcomes with several outcomes to a message (what gateways send); the summary counts outcomes, not messages. */
   @GrpcStreamMethod('Router', 'ReportOutcomeBatches')
   reportOutcomeBatches(batches: Observable<OutcomeBatchMsg>): Observable<ReportSummaryMsg> {
-    return batches.pipe(
+    return this.recordAll(batches.pipe(map((b) => b.outcomes)));
+  }
+
+  /** Records outcomes as they arrive; the count when the stream ends (or the router shuts down). */
+  private recordAll(outcomes: Observable<OutcomeMsg[]>): Observable<ReportSummaryMsg> {
+    return outcomes.pipe(
       takeUntil(this.health.stopping),
-      reduce((received, b) => {
-        for (const o of b.outcomes) this.state.record(fromOutcome(o));
-        return received + b.outcomes.length;
+      reduce((received, list) => {
+        for (const o of list) this.state.record(fromOutcome(o));
+        return received + list.length;
       }, 0),
       map((received) => ({ received })),
     );
