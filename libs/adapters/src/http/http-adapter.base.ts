@@ -20,8 +20,7 @@ export abstract class HttpAdapter {
 
   /** POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. */
   protected async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
-    // content-type first: the client then takes the headers as they are (one object per call).
-    const headers = { 'content-type': 'application/json', ...this.headers, accept, 'x-request-id': ctx.requestId };
+    const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
     if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail);
     return res;

@@ -67,7 +67,7 @@ export class UpstreamClient {
       const res = await this.pool.request({
         method: req.method,
         path: this.basePath + req.path,
-        headers: req.body === undefined || req.headers?.['content-type'] !== undefined ? req.headers : { 'content-type': 'application/json', ...req.headers },
+        headers: req.body === undefined ? req.headers : { 'content-type': 'application/json', ...req.headers },
         body: req.body,
         signal,
       });
