@@ -1,18 +1,20 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type HistogramConfiguration } from 'prom-client';
 
 /**
  * Counts bumped on the request path: a map entry, no label hashing. They reach their prom-client
  * Counter when /metrics is scraped (its collect hook), so a scrape always sees every count.
  */
 export class CounterTally<L extends string> {
+  readonly counter: Counter<L>;
+  private readonly names: readonly L[];
   private readonly pending = new Map<string, { labels: Record<L, string>; n: number }>();
 
-  constructor(
-    readonly counter: Counter<L>,
-    private readonly names: readonly L[],
-  ) {}
+  constructor(config: CounterConfiguration<L> & { labelNames: readonly L[] }) {
+    this.names = config.labelNames;
+    this.counter = new Counter({ ...config, collect: () => this.flush() });
+  }
 
-  /** One more for these label values, in the order of the names given to the constructor. */
+  /** One more for these label values, in the order of `labelNames`. */
   inc(...values: string[]): void {
     const key = values.join('\u0000');
     const entry = this.pending.get(key);
@@ -39,12 +41,15 @@ const MAX_PENDING_OBSERVATIONS = 4_096;
 
 /** A Histogram's observations, batched the same way as CounterTally's counts. */
 export class HistogramTally<L extends string> {
+  readonly histogram: Histogram<L>;
+  private readonly name: L;
   private readonly pending = new Map<string, number[]>();
 
-  constructor(
-    readonly histogram: Histogram<L>,
-    private readonly name: L,
-  ) {}
+  /** One label: observations are kept by its value. */
+  constructor(config: HistogramConfiguration<L> & { labelNames: readonly [L] }) {
+    this.name = config.labelNames[0];
+    this.histogram = new Histogram({ ...config, collect: () => this.flush() });
+  }
 
   observe(value: string, v: number): void {
     let list = this.pending.get(value);
@@ -85,28 +90,18 @@ export class GatewayMetrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const requestLabels = ['route', 'backend', 'tier', 'status'] as const;
-    this.requests = new CounterTally(
-      new Counter({
-        name: 'switchyard_requests_total',
-        help: 'Routed requests by route, backend, tier and status.',
-        labelNames: requestLabels,
-        registers,
-        collect: () => this.requests.flush(),
-      }),
-      requestLabels,
-    );
-    const attemptLabels = ['backend', 'outcome'] as const;
-    this.attempts = new CounterTally(
-      new Counter({
-        name: 'switchyard_upstream_attempts_total',
-        help: 'Upstream attempts by backend and outcome (ok, or the failure kind).',
-        labelNames: attemptLabels,
-        registers,
-        collect: () => this.attempts.flush(),
-      }),
-      attemptLabels,
-    );
+    this.requests = new CounterTally({
+      name: 'switchyard_requests_total',
+      help: 'Routed requests by route, backend, tier and status.',
+      labelNames: ['route', 'backend', 'tier', 'status'],
+      registers,
+    });
+    this.attempts = new CounterTally({
+      name: 'switchyard_upstream_attempts_total',
+      help: 'Upstream attempts by backend and outcome (ok, or the failure kind).',
+      labelNames: ['backend', 'outcome'],
+      registers,
+    });
     this.routerFallbacks = new Counter({
       name: 'switchyard_router_fallback_total',
       help: 'Decisions made by the embedded engine because the router did not answer.',
@@ -130,17 +125,13 @@ export class GatewayMetrics {
       labelNames: ['category', 'action'],
       registers,
     });
-    this.overhead = new HistogramTally(
-      new Histogram({
-        name: 'switchyard_gateway_overhead_seconds',
-        help: 'Time spent in the gateway itself (total minus upstream), per routed request.',
-        labelNames: ['route'],
-        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
-        registers,
-        collect: () => this.overhead.flush(),
-      }),
-      'route',
-    );
+    this.overhead = new HistogramTally({
+      name: 'switchyard_gateway_overhead_seconds',
+      help: 'Time spent in the gateway itself (total minus upstream), per routed request.',
+      labelNames: ['route'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+      registers,
+    });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
   }
 }
