@@ -37,8 +37,8 @@ async function main() {
   stack.checkBuilt();
   const workDir = stack.makeWorkDir();
   const adminKey = `sy-ab-${randomBytes(8).toString('hex')}`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
-  const body = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const headers = stack.benchHeaders(adminKey);
+  const body = stack.chatBody(stack.MODEL_FAST);
   try {
     const fast = await stack.startFake('fake-fast');
     const paced = await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });

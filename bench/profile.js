@@ -54,7 +54,7 @@ const STAGES = [
 
 /** Paced streams at `rate` per second for `seconds`, each read to its end; bounded in count and time. */
 async function streamLoad(origin, headers, rate, seconds) {
-  const body = JSON.stringify({ model: stack.MODEL_PACED, stream: true, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const body = stack.chatBody(stack.MODEL_PACED, true);
   const pool = new Pool(origin, { connections: 2048, headersTimeout: 30_000, bodyTimeout: 30_000 });
   let inFlight = 0;
   let completed = 0;
@@ -101,8 +101,8 @@ async function main() {
   const before = new Set(fs.readdirSync(profDir));
   const workDir = stack.makeWorkDir();
   const adminKey = `sy-prof-${randomBytes(8).toString('hex')}`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
-  const body = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const headers = stack.benchHeaders(adminKey);
+  const body = stack.chatBody(stack.MODEL_FAST);
 
   try {
     const fast = await stack.startFake('fake-fast');

@@ -99,7 +99,7 @@ process.on('unhandledRejection', (err) => {
 // ---------------------------------------------------------------------------------------------
 
 const CHAT_PATH = '/v1/chat/completions';
-const CHAT_BODY = JSON.stringify({ model: stack.MODEL_FAST, messages: [{ role: 'user', content: 'hello benchmark' }] });
+const CHAT_BODY = stack.chatBody(stack.MODEL_FAST);
 
 /** Throws a readable error (with the child's last output) if a process under test has died. */
 function assertAlive(procs) {
@@ -223,7 +223,7 @@ async function main() {
   stack.snapshotDist();
   const machine = machineInfo();
   const adminKey = `sy-bench-${randomBytes(12).toString('hex')}`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+  const headers = stack.benchHeaders(adminKey);
 
   // Each stream holds a client->gateway and a gateway->fake socket in the gateway process.
   let streams = s.streams;

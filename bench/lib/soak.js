@@ -8,6 +8,7 @@ const { Pool } = require('undici');
 const { schedule, settle } = require('./load');
 const { startRssSampler, cpuMicrosOf } = require('./procfs');
 const { median } = require('./stats');
+const { chatBody } = require('./stack');
 
 /** Median RSS of the samples whose time lies in [fromFrac, toFrac] of `durationMs`. */
 function rssWindow(samples, durationMs, fromFrac, toFrac) {
@@ -20,8 +21,8 @@ function rssWindow(samples, durationMs, fromFrac, toFrac) {
 async function soak({ origin, pids, headers, modelFast, modelPaced, durationSec, rate, streamEvery, timeoutMs = 30000, onProgress }) {
   const durationMs = durationSec * 1000;
   const pool = new Pool(origin, { connections: 256, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const plain = JSON.stringify({ model: modelFast, messages: [{ role: 'user', content: 'hello benchmark' }] });
-  const streamed = JSON.stringify({ model: modelPaced, stream: true, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const plain = chatBody(modelFast);
+  const streamed = chatBody(modelPaced, true);
   const counts = { requests: 0, streams: 0, ok: 0, non2xx: 0, errors: 0 };
   const firstErrors = [];
   let inFlight = 0;

@@ -50,6 +50,16 @@ const MODEL_PACED = 'm-paced';
 const PACED_REPLY = 'one two three four five six seven eight nine ten';
 const PACED_CHUNKS = 10;
 
+/** The benchmark's one request: a short user message to `model`, streamed or not. */
+function chatBody(model, stream = false) {
+  return JSON.stringify({ model, ...(stream ? { stream: true } : {}), messages: [{ role: 'user', content: 'hello benchmark' }] });
+}
+
+/** JSON with the admin key as a Bearer token: what every benchmark request sends. */
+function benchHeaders(adminKey) {
+  return { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+}
+
 function checkBuilt() {
   const missing = [FAKE_MAIN(), GATEWAY_MAIN()].filter((f) => !fs.existsSync(f));
   if (missing.length > 0) throw new Error(`not built: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} — run \`npm run build\` first`);
@@ -182,6 +192,8 @@ module.exports = {
   MODEL_PACED,
   PACED_REPLY,
   PACED_CHUNKS,
+  chatBody,
+  benchHeaders,
   checkBuilt,
   snapshotDist,
   removeSnapshot,

@@ -7,6 +7,7 @@
 const { Pool } = require('undici');
 const { summary, median } = require('./stats');
 const { schedule } = require('./load');
+const { chatBody } = require('./stack');
 
 /** Content text of one SSE `data:` payload, or undefined for role-only / usage / [DONE] events. */
 function contentOf(data) {
@@ -47,7 +48,7 @@ async function oneStream(pool, { path, headers, body, timeoutMs }) {
  * Bounded: each stream by `timeoutMs`, the round by `roundTimeoutMs` (after which the pool is torn down).
  */
 async function streamRound({ origin, path, headers, model, count, rampMs = 0, timeoutMs = 30000, roundTimeoutMs = 60000 }) {
-  const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hello benchmark' }] });
+  const body = chatBody(model, true);
   const pool = new Pool(origin, { connections: count, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const results = [];
   const errors = [];
