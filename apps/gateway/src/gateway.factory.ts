@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RAW_JSON } from '@switchyard/adapters';
+import { keepRawJson } from '@switchyard/adapters';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
@@ -34,7 +34,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
     parseJson(req, text as string, (err: Error | null, value?: unknown) => {
-      if (err === null && value !== null && typeof value === 'object') Object.defineProperty(value, RAW_JSON, { value: text });
+      if (err === null) keepRawJson(value, text as string);
       done(err, value);
     });
   });

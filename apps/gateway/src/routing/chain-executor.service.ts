@@ -6,7 +6,7 @@ import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { PlacementService } from './placement.service';
-import type { RequestContext } from './request-context';
+import { roundMs, type RequestContext } from './request-context';
 
 /** What the caller reports when the answer is complete (for a stream: at its end). */
 export interface AttemptResult {
@@ -82,7 +82,7 @@ export class ChainExecutor {
         ctx.upstreamMs += ms;
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
-          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: round(ms) },
+          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: roundMs(ms) },
           'upstream attempt',
         );
         let settled = false;
@@ -129,7 +129,7 @@ export class ChainExecutor {
             outcome: 'error',
             status: error.status,
             failure,
-            ms: round(ms),
+            ms: roundMs(ms),
             next: retryable ? (decision.candidates[i + 1]?.backend ?? null) : null,
           },
           `upstream attempt failed: ${error.message}`,
@@ -147,8 +147,4 @@ export class ChainExecutor {
     }
     throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${features.model}.` });
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

@@ -46,6 +46,10 @@ export function gatewayMs(ctx: RequestContext): number {
 
 /** `Server-Timing: gateway;dur=<ms>, upstream;dur=<ms>`: the gateway's own time and the backend's, to the µs. */
 export function serverTiming(ctx: RequestContext): string {
-  // Rounding by hand: toFixed was ~1% of the gateway profile.
-  return `gateway;dur=${Math.round(gatewayMs(ctx) * 1000) / 1000}, upstream;dur=${Math.round(ctx.upstreamMs * 1000) / 1000}`;
+  return `gateway;dur=${roundMs(gatewayMs(ctx))}, upstream;dur=${roundMs(ctx.upstreamMs)}`;
+}
+
+/** Milliseconds to the µs, for headers and logs (toFixed was ~1% of the gateway profile). */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

@@ -21,6 +21,11 @@ export function rawJson(value: unknown): string | undefined {
   return value !== null && typeof value === 'object' ? (value as { [RAW_JSON]?: string })[RAW_JSON] : undefined;
 }
 
+/** Lets an object parsed from `text` carry it (see RAW_JSON); anything else is left alone. */
+export function keepRawJson(value: unknown, text: string): void {
+  if (value !== null && typeof value === 'object') Object.defineProperty(value, RAW_JSON, { value: text });
+}
+
 export interface UpstreamErrorDetail {
   message?: string;
   code?: string | null;
@@ -125,7 +130,7 @@ export class UpstreamClient {
     }
     // The bytes as received ride along (not enumerable), so an answer passed through unchanged
     // can be sent on without serialising it again.
-    if (parsed !== null && typeof parsed === 'object') Object.defineProperty(parsed, RAW_JSON, { value: text });
+    keepRawJson(parsed, text);
     return parsed as T;
   }
 
