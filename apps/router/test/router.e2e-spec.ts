@@ -57,7 +57,7 @@ describe('router (gRPC, in-process)', () => {
 
     it('carries the privacy verdict', async () => {
       const res = await client.decide(features('chat', { pii: ['email'] }));
-      expect(res.privacy).toEqual({ categories: ['email'], action: 'allow' });
+      expect(res.privacy).toEqual({ categories: ['email'], action: 'allow', unscannable: [] });
     });
   });
 

@@ -15,6 +15,11 @@ export interface AdapterContext {
   requestId: string;
   /** When the caller's own deadline passes (performance.now() clock); `signal` aborts then. */
   deadlineAt?: number;
+  /**
+   * Checks the exact body and client-carried headers about to leave (after translation) and
+   * throws to stop the call. Set for cloud calls under a privacy policy.
+   */
+  egress?: (body: string, clientHeaders: Readonly<Record<string, string>>) => void | Promise<void>;
 }
 
 /**

@@ -104,6 +104,10 @@ export class PrivacyConfig {
   /** What a prompt with PII may do: stay on local backends, go to the cloud redacted, be refused, or go anywhere. */
   @IsIn(PII_ACTIONS as unknown as string[]) onPii: PiiAction = 'allow';
   @IsArray() @IsIn(PII_DETECTORS as unknown as string[], { each: true }) detectors: PiiDetector[] = [...PII_DETECTORS];
+  /** Images, audio, files and token ids cannot be read for PII: under a privacy policy they keep a request local, or may go anywhere. */
+  @IsIn(['local-only', 'allow']) unscannable: 'local-only' | 'allow' = 'local-only';
+  /** Regions whose national phone formats are recognised (ISO 3166 alpha-2); `+`/`00` international numbers always are. */
+  @IsOptional() @IsArray() @Matches(/^[A-Za-z]{2}$/, { each: true }) phoneRegions?: string[];
 }
 
 export class RuleMatchConfig {

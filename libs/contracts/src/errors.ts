@@ -72,6 +72,20 @@ export class PolicyDeniedError extends SwitchyardError {
   }
 }
 
+/**
+ * The egress check stopped a call: the bytes about to leave for a cloud backend under a privacy
+ * policy carried personal data that redaction did not replace. The chain moves on to the next
+ * target; the backend is not blamed.
+ */
+export class EgressBlockedError extends PolicyDeniedError {
+  constructor(
+    readonly backend: string,
+    readonly categories: readonly string[],
+  ) {
+    super(`The request to backend ${backend} was stopped: it would have carried personal data (${categories.join(', ')}) to the cloud.`, 'pii_egress_blocked');
+  }
+}
+
 /** What went wrong talking to a backend; `retryable` says whether the next target may be tried. */
 export type UpstreamFailure =
   | 'connect' // refused, unresolvable, unreachable: 503

@@ -36,8 +36,9 @@ export class ChatController {
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const features = chatFeatures(req, request, this.placement.piiIn(request), this.placement.engine.ruleHeaders);
-    if (request.stream === true) await this.chat.stream(request, features, ctx, reply);
-    else await this.chat.complete(request, features, ctx, reply);
+    const scan = await this.placement.privacy.scan(request, ctx.requestId);
+    const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
+    if (request.stream === true) await this.chat.stream(request, features, scan, ctx, reply);
+    else await this.chat.complete(request, features, scan, ctx, reply);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SwitchyardError, toOpenAIError, UpstreamError, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
 import { rawJson } from '@switchyard/adapters';
-import { redactRequest, type Redaction, type RequestFeatures, type RouteCandidate } from '@switchyard/policy';
+import type { RequestFeatures, ScanResult } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
@@ -10,31 +10,6 @@ import { routedHeaders } from '../routing/routed-response';
 import type { RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { SseWriter } from './sse-writer';
-
-/**
- * The prompt each candidate gets: as sent, or, for a cloud candidate under a privacy policy, a
- * copy of what was scanned, redacted when the decision says so (each computed once, on the first
- * candidate that needs it).
- */
-class PromptFor {
-  private redaction: Redaction | undefined | null = null;
-  private copy?: ChatCompletionRequest;
-
-  constructor(
-    private readonly request: ChatCompletionRequest,
-    private readonly placement: PlacementService,
-  ) {}
-
-  get(candidate: RouteCandidate): { request: ChatCompletionRequest; redaction?: Redaction } {
-    const scanner = this.placement.scannerFor(candidate);
-    if (!scanner) return { request: this.request };
-    if (candidate.redact) {
-      if (this.redaction === null) this.redaction = redactRequest(this.request, scanner);
-      if (this.redaction) return { request: this.redaction.request, redaction: this.redaction };
-    }
-    return { request: (this.copy ??= { ...this.request }) };
-  }
-}
 
 @Injectable()
 export class ChatService {
@@ -49,11 +24,10 @@ export class ChatService {
     this.log = runtime.logger.child({ component: 'chat' });
   }
 
-  async complete(request: ChatCompletionRequest, features: RequestFeatures, ctx: RequestContext, reply: FastifyReply): Promise<void> {
-    const prompts = new PromptFor(request, this.placement);
+  async complete(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext, reply: FastifyReply): Promise<void> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
-      const { request: sent, redaction } = prompts.get(candidate);
-      const completion = await adapter.chat(sent, candidate.model, ctx);
+      const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
+      const completion = await adapter.chat(sent, candidate.model, call);
       // Unchanged answers leave as the backend's own bytes; restored ones are serialised anew.
       return redaction ? { completion: redaction.restoreCompletion(completion), raw: undefined } : { completion, raw: rawJson(completion) };
     });
@@ -68,11 +42,10 @@ export class ChatService {
    * Falls back until some target yields a first chunk; only then are headers sent. After that,
    * chunks are relayed as they come and a failure ends the stream with an error event.
    */
-  async stream(request: ChatCompletionRequest, features: RequestFeatures, ctx: RequestContext, reply: FastifyReply): Promise<void> {
-    const prompts = new PromptFor(request, this.placement);
+  async stream(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext, reply: FastifyReply): Promise<void> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
-      const { request: sent, redaction } = prompts.get(candidate);
-      const iterator = (await adapter.chatStream(sent, candidate.model, ctx))[Symbol.asyncIterator]();
+      const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
+      const iterator = (await adapter.chatStream(sent, candidate.model, call))[Symbol.asyncIterator]();
       return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
     });
     const { iterator, first, restorer } = placed.result;

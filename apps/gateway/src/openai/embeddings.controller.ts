@@ -3,12 +3,11 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
-import { redactTexts, type RouteCandidate } from '@switchyard/policy';
 import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
-import { embeddingsFeatures, embeddingTexts } from '../routing/features';
+import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { routedHeaders } from '../routing/routed-response';
@@ -37,45 +36,18 @@ export class EmbeddingsController {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
     // Inputs are scanned like prompts: local-only, redact and deny hold for embeddings too.
-    const texts = embeddingTexts(request.input);
-    const inputs = new InputFor(request, texts, this.placement);
-    const placed = await this.chain.run(embeddingsFeatures(req, request, this.placement.piiInTexts(texts), this.placement.engine.ruleHeaders), ctx, (adapter, candidate) =>
-      adapter.embeddings(inputs.get(candidate), candidate.model, ctx),
-    );
+    const privacy = this.placement.privacy;
+    const scan = await privacy.scan(request, ctx.requestId);
+    const features = embeddingsFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
+    const placed = await this.chain.run(features, ctx, (adapter, candidate) => {
+      const { request: sent, ctx: call } = privacy.outbound(request, scan, candidate, ctx, false);
+      return adapter.embeddings(sent, candidate.model, call);
+    });
     placed.settle({ success: true });
     reply.headers(routedHeaders(placed, ctx, this.metrics));
     // Embeddings are mostly numbers: sending the backend's bytes spares serialising them again.
     const raw = rawJson(placed.result);
     if (raw === undefined) reply.send(placed.result);
     else reply.type('application/json; charset=utf-8').send(raw);
-  }
-}
-
-/**
- * The request each candidate gets: as sent, or, for a cloud candidate under a privacy policy, a
- * copy of what was scanned, its texts redacted when the decision says so (as PromptFor does for chat).
- */
-class InputFor {
-  private copy?: EmbeddingsRequest;
-  private redacted?: EmbeddingsRequest | null;
-
-  constructor(
-    private readonly request: EmbeddingsRequest,
-    private readonly texts: readonly string[],
-    private readonly placement: PlacementService,
-  ) {}
-
-  get(candidate: RouteCandidate): EmbeddingsRequest {
-    const scanner = this.placement.scannerFor(candidate);
-    if (!scanner) return this.request;
-    if (candidate.redact) {
-      if (this.redacted === undefined) {
-        const texts = redactTexts(this.texts, scanner);
-        // Text input is a string or strings (validation never lets token ids mix in): replaced whole.
-        this.redacted = texts === undefined ? null : { ...this.request, input: typeof this.request.input === 'string' ? texts[0] : texts };
-      }
-      if (this.redacted) return this.redacted;
-    }
-    return (this.copy ??= { ...this.request });
   }
 }

@@ -65,7 +65,8 @@ export class RouteExplainController {
   @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {
     const request = body as unknown as ChatCompletionRequest;
-    const features = chatFeatures(req, request, this.placement.piiIn(request), this.placement.engine.ruleHeaders);
+    const scan = await this.placement.privacy.scan(request, req.id);
+    const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
     const decision: RouteDecision | undefined = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(request.model);
     return {
@@ -80,7 +81,11 @@ export class RouteExplainController {
         tags: features.tags,
         maxLatencyMs: features.maxLatencyMs ?? null,
       },
-      privacy: { categories: decision.privacy.categories, action: decision.privacy.action },
+      privacy: {
+        categories: decision.privacy.categories,
+        action: decision.privacy.action,
+        ...(decision.privacy.unscannable ? { unscannable: decision.privacy.unscannable } : {}),
+      },
       candidates: decision.candidates,
       dropped: decision.dropped,
       ...(decision.deny ? { deny: decision.deny } : {}),

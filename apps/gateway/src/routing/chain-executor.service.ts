@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackendAdapter } from '@switchyard/adapters';
-import { InvalidRequestError, ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
+import { EgressBlockedError, InvalidRequestError, ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
 import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
@@ -113,11 +113,12 @@ export class ChainExecutor {
                 message: `Backend ${candidate.backend} failed: ${(err as Error).message}`,
                 cause: err,
               });
-        const failure = error instanceof UpstreamError ? error.failure : undefined;
-        const retryable = error instanceof UpstreamError && error.retryable;
-        // A client that went away says nothing about the backend.
+        const failure = error instanceof UpstreamError ? error.failure : error instanceof EgressBlockedError ? 'egress_blocked' : undefined;
+        // A call the egress check stopped never left: the next target may still serve the request.
+        const retryable = (error instanceof UpstreamError && error.retryable) || failure === 'egress_blocked';
         this.metrics.attempts.inc(candidate.backend, failure ?? 'error');
-        if (failure === 'aborted') this.placement.abandon(candidate.backend);
+        // A client that went away, or a call that never left, says nothing about the backend.
+        if (failure === 'aborted' || failure === 'egress_blocked') this.placement.abandon(candidate.backend);
         else this.placement.settle({ backend: candidate.backend, model: candidate.model, success: false, status: error.status, durationMs: ms });
         this.log[retryable ? 'warn' : 'info'](
           {

@@ -19,8 +19,14 @@ function ruleHeaders(req: FastifyRequest, names: readonly string[]): Record<stri
 }
 
 /** What policy needs to know of a chat request; the prompt itself stays here. */
-export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, pii: readonly string[], headerNames: readonly string[]): RequestFeatures {
-  return {
+export function chatFeatures(
+  req: FastifyRequest,
+  body: ChatCompletionRequest,
+  pii: readonly string[],
+  headerNames: readonly string[],
+  unscannable?: readonly string[],
+): RequestFeatures {
+  const features: RequestFeatures = {
     keyId: 'admin',
     model: body.model,
     promptTokens: estimatePromptTokens(body),
@@ -31,6 +37,8 @@ export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, p
     maxLatencyMs: latencyBudget(req),
     pii,
   };
+  if (unscannable !== undefined && unscannable.length > 0) features.unscannable = unscannable;
+  return features;
 }
 
 /** The texts of an embeddings input (token-id arrays carry none the scanner could read). */
@@ -39,11 +47,17 @@ export function embeddingTexts(input: EmbeddingsRequest['input']): string[] {
   return Array.isArray(input) ? input.filter((s): s is string => typeof s === 'string') : [];
 }
 
-export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest, pii: readonly string[], headerNames: readonly string[]): RequestFeatures {
+export function embeddingsFeatures(
+  req: FastifyRequest,
+  body: EmbeddingsRequest,
+  pii: readonly string[],
+  headerNames: readonly string[],
+  unscannable?: readonly string[],
+): RequestFeatures {
   const input = body.input;
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
-  return {
+  const features: RequestFeatures = {
     keyId: 'admin',
     model: body.model,
     promptTokens: Math.ceil(chars / 4),
@@ -53,4 +67,6 @@ export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest,
     maxLatencyMs: latencyBudget(req),
     pii,
   };
+  if (unscannable !== undefined && unscannable.length > 0) features.unscannable = unscannable;
+  return features;
 }

@@ -4,13 +4,10 @@ import type { BackendStatesMsg } from '@switchyard/contracts/router';
 import type { SwitchyardConfig } from '@switchyard/contracts';
 import {
   BackendStateRegistry,
-  PiiScanner,
   PolicyEngine,
   type AttemptOutcome,
   type BreakerState,
-  type PiiCategory,
   type RequestFeatures,
-  type RouteCandidate,
   type RouteDecision,
 } from '@switchyard/policy';
 import { RedisBreakerSync } from '@switchyard/store';
@@ -18,6 +15,7 @@ import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { RouterClient } from '../router-client/router-client';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { PrivacyScreen } from './privacy-screen';
 
 const ROUTER_DECIDE_DEADLINE_MS = 250;
 const ROUTER_WARN_EVERY_MS = 10_000;
@@ -32,8 +30,8 @@ const ROUTER_WARN_EVERY_MS = 10_000;
 export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   engine!: PolicyEngine;
   registry!: BackendStateRegistry;
-  /** Undefined when nothing in policy looks at PII: the prompt is then never scanned. */
-  scanner?: PiiScanner;
+  /** What requests are scanned for, and what a cloud candidate may be sent. */
+  privacy!: PrivacyScreen;
   private prober?: BackendProber;
   private readonly router?: RouterClient;
   /** Shares breaker transitions with other replicas (embedded mode with REDIS_URL). */
@@ -84,9 +82,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
       this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
       this.breakerSync?.publish(t);
     };
-    const privacy = config.policy.privacy;
-    const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
-    this.scanner = privacy.onPii !== 'allow' || piiRules ? new PiiScanner(privacy.detectors as PiiCategory[]) : undefined;
+    this.privacy = new PrivacyScreen(config);
     this.prober?.stop();
     if (!this.router) {
       const h = config.policy.health;
@@ -121,26 +117,6 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
 
   get routerConnected(): boolean | undefined {
     return this.router?.connected;
-  }
-
-  /** PII categories in a prompt, when policy cares; never the values. */
-  piiIn(request: Parameters<PiiScanner['categoriesIn']>[0]): PiiCategory[] {
-    return this.scanner ? this.scanner.categoriesIn(request) : [];
-  }
-
-  /** PII categories in plain texts (an embeddings input), when policy cares; never the values. */
-  piiInTexts(texts: readonly string[]): PiiCategory[] {
-    return this.scanner ? this.scanner.categoriesInTexts(texts) : [];
-  }
-
-  /**
-   * The scanner, when `candidate` is a cloud call under a privacy policy: such a call carries the
-   * gateway's own serialisation of what was scanned (a copy, redacted when the decision says so),
-   * never the client's text, whose duplicate keys another parser could read differently.
-   * Undefined: the request may go as sent.
-   */
-  scannerFor(candidate: RouteCandidate): PiiScanner | undefined {
-    return candidate.tier === 'cloud' ? this.scanner : undefined;
   }
 
   async decide(features: RequestFeatures): Promise<RouteDecision | undefined> {

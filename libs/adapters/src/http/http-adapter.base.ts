@@ -20,6 +20,10 @@ export abstract class HttpAdapter {
 
   /** POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. */
   protected async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
+    if (ctx.egress) {
+      const checked = ctx.egress(body, { 'x-request-id': ctx.requestId });
+      if (checked !== undefined) await checked;
+    }
     const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
     if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail);

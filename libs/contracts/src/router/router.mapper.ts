@@ -9,7 +9,7 @@ import type {
   RouteDecision,
 } from '@switchyard/policy';
 import type { Strategy, Tier } from '../config.schema';
-import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg } from './router.proto';
+import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg, PrivacyMsg } from './router.proto';
 
 /*
  * The only place router proto messages meet policy types. Type-only imports of libs/policy: at
@@ -51,6 +51,7 @@ export function toDecideRequest(f: RequestFeatures, inFlight: Readonly<Record<st
     headers,
     pii: f.pii as string[],
     inFlight: counts,
+    unscannable: (f.unscannable ?? []) as string[],
   };
   if (f.maxTokens !== undefined) msg.maxTokens = u32(f.maxTokens);
   if (f.maxLatencyMs !== undefined) msg.maxLatencyMs = u32(f.maxLatencyMs);
@@ -67,6 +68,7 @@ export function fromDecideRequest(req: DecideRequestMsg): { features: RequestFea
     pii: req.pii,
   };
   // proto3 strings cannot be absent; '' means the gateway had none.
+  if (req.unscannable.length > 0) features.unscannable = req.unscannable;
   if (req.tenant !== '') features.tenant = req.tenant;
   if (req.keyId !== '') features.keyId = req.keyId;
   if (req.maxTokens !== undefined) features.maxTokens = req.maxTokens;
@@ -91,7 +93,7 @@ export function toDecideResponse(d: RouteDecision | undefined): DecideResponseMs
     strategy: d.strategy,
     candidates: d.candidates.map(toCandidate),
     dropped: d.dropped.map(toDropped),
-    privacy: { categories: d.privacy.categories as string[], action: d.privacy.action },
+    privacy: { categories: d.privacy.categories as string[], action: d.privacy.action, unscannable: (d.privacy.unscannable ?? []) as string[] },
   };
   if (d.deny) res.deny = { code: d.deny.code, message: d.deny.message };
   return res;
@@ -105,10 +107,16 @@ export function fromDecideResponse(res: DecideResponseMsg): RouteDecision | unde
     strategy: res.strategy as Strategy,
     candidates: res.candidates.map(fromCandidate),
     dropped: res.dropped.map(fromDropped),
-    privacy: res.privacy ? { categories: res.privacy.categories, action: res.privacy.action as PrivacyDecision['action'] } : { categories: [], action: 'none' },
+    privacy: res.privacy ? fromPrivacy(res.privacy) : { categories: [], action: 'none' },
   };
   if (res.deny) decision.deny = { code: res.deny.code, message: res.deny.message };
   return decision;
+}
+
+function fromPrivacy(p: PrivacyMsg): PrivacyDecision {
+  const privacy: PrivacyDecision = { categories: p.categories, action: p.action as PrivacyDecision['action'] };
+  if (p.unscannable.length > 0) privacy.unscannable = p.unscannable;
+  return privacy;
 }
 
 function toCandidate(c: RouteCandidate): CandidateMsg {

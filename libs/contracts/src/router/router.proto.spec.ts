@@ -102,6 +102,7 @@ const SHAPES: Record<string, object> = {
     _maxLatencyMs: [S, O],
     pii: ['repeated', A],
     inFlight: ['map', A],
+    unscannable: ['repeated', A],
   } satisfies Shape<DecideRequestMsg>,
   'switchyard.router.v1.Candidate': {
     backend: [S, A],
@@ -115,7 +116,7 @@ const SHAPES: Record<string, object> = {
     _estimatedCostUsd: [S, O],
   } satisfies Shape<CandidateMsg>,
   'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A] } satisfies Shape<DroppedMsg>,
-  'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A] } satisfies Shape<PrivacyMsg>,
+  'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A], unscannable: ['repeated', A] } satisfies Shape<PrivacyMsg>,
   'switchyard.router.v1.Deny': { code: [S, A], message: [S, A] } satisfies Shape<DenyMsg>,
   'switchyard.router.v1.DecideResponse': {
     modelFound: [B, A],

@@ -82,6 +82,7 @@ export interface DecideRequestMsg {
   _maxLatencyMs?: 'maxLatencyMs';
   pii: string[];
   inFlight: Record<string, number>;
+  unscannable: string[];
 }
 
 /** switchyard.router.v1.Candidate */
@@ -109,6 +110,7 @@ export interface DroppedMsg {
 export interface PrivacyMsg {
   categories: string[];
   action: string;
+  unscannable: string[];
 }
 
 /** switchyard.router.v1.Deny */

@@ -27,6 +27,8 @@ export class PolicyEngine {
   private readonly targetInfo = new Map<CatalogTarget, TargetInfo>();
   private readonly strategy: Strategy;
   private readonly onPii: PiiAction;
+  /** Unscannable content keeps a request local (under any privacy policy but `allow`). */
+  private readonly unscannableLocal: boolean;
   /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
   readonly ruleHeaders: readonly string[];
 
@@ -44,6 +46,7 @@ export class PolicyEngine {
     }
     this.strategy = config.policy.strategy;
     this.onPii = config.policy.privacy.onPii;
+    this.unscannableLocal = this.onPii !== 'allow' && config.policy.privacy.unscannable === 'local-only';
     this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
   }
 
@@ -54,8 +57,12 @@ export class PolicyEngine {
     const rule = this.rules.find((r) => r.matches(f));
     const route = rule ? rule.name : entry.route;
     const strategy = rule?.action.strategy ?? this.strategy;
-    const privacyAction = f.pii.length === 0 ? 'none' : this.onPii;
+    const unscannable = this.unscannableLocal && f.unscannable !== undefined && f.unscannable.length > 0 ? f.unscannable : undefined;
+    let privacyAction: RouteDecision['privacy']['action'] = f.pii.length === 0 ? 'none' : this.onPii;
+    // What cannot be read cannot be redacted or cleared either: it stays local.
+    if (unscannable && privacyAction !== 'deny') privacyAction = 'local-only';
     const decision: RouteDecision = { route, strategy, candidates: [], dropped: [], privacy: { categories: f.pii, action: privacyAction } };
+    if (unscannable) decision.privacy.unscannable = unscannable;
 
     if (rule?.action.deny) return { ...decision, deny: { code: 'policy_denied', message: `Refused by policy rule "${rule.name}": ${rule.action.deny}` } };
     if (privacyAction === 'deny') {
@@ -69,13 +76,16 @@ export class PolicyEngine {
     const allowed = rule?.action.backends;
     if (allowed) targets = this.keep(targets, (t) => allowed.includes(t.backend), `rule "${route}" allows backends ${allowed.join(', ')}`, decision.dropped);
     if (privacyAction === 'local-only') {
-      targets = this.keep(targets, (t) => t.tier === 'local', `privacy: prompt has ${f.pii.join(', ')}; onPii local-only`, decision.dropped);
+      const found = f.pii.length > 0 ? `prompt has ${f.pii.join(', ')}; onPii local-only` : '';
+      const unread = unscannable ? `prompt has content that cannot be scanned (${unscannable.join(', ')}); privacy.unscannable local-only` : '';
+      targets = this.keep(targets, (t) => t.tier === 'local', `privacy: ${[found, unread].filter(Boolean).join('; ')}`, decision.dropped);
       if (targets.length === 0) {
+        const what = f.pii.length > 0 ? `personal data (${f.pii.join(', ')})` : `content that cannot be scanned for personal data (${unscannable!.join(', ')})`;
         return {
           ...decision,
           deny: {
             code: 'pii_local_only',
-            message: `The prompt contains personal data (${f.pii.join(', ')}) and policy keeps it on local backends, but no local backend serves model ${f.model}.`,
+            message: `The prompt contains ${what} and policy keeps it on local backends, but no local backend serves model ${f.model}.`,
           },
         };
       }

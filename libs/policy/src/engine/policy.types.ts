@@ -17,6 +17,8 @@ export interface RequestFeatures {
   maxLatencyMs?: number;
   /** PII categories found in the prompt; never the values. */
   pii: readonly string[];
+  /** Content no detector can read (image, audio, file, token_ids): kept local under a privacy policy (`privacy.unscannable`). */
+  unscannable?: readonly string[];
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -62,6 +64,8 @@ export interface DroppedCandidate {
 export interface PrivacyDecision {
   categories: readonly string[];
   action: 'none' | 'local-only' | 'redact' | 'deny' | 'allow';
+  /** Unscannable content that kept the request local. */
+  unscannable?: readonly string[];
 }
 
 export interface RouteDecision {

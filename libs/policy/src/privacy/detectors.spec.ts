@@ -1,4 +1,3 @@
-import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { PII_CATEGORIES, PII_DETECTOR_SOURCES, PiiCategory, PiiScanner } from './detectors';
 
 // Token-shaped test values are assembled at runtime so secret scanners do not flag this file.
@@ -81,6 +80,21 @@ const POSITIVES: [PiiCategory, string, string][] = [
   ['secret', `jwt ${SECRETS.jwt}.`, SECRETS.jwt],
   ['secret', `Authorization: Bearer ${SECRETS.bearer}`, SECRETS.bearer],
   ['secret', `auth: bearer ${SECRETS.bearer}.`, SECRETS.bearer],
+  ['secret', `key:\n${SECRETS.pem.slice(0, SECRETS.pem.indexOf('-----END'))}`, SECRETS.pem.slice(0, SECRETS.pem.indexOf('\n-----END'))],
+  ['credit_card', 'mixed 4111-1111 1111.1111 ok', '4111-1111 1111.1111'],
+  ['credit_card', 'double  4111  1111  1111  1111', '4111  1111  1111  1111'],
+  ['iban', 'lower gb82 west 1234 5698 7654 32 ok', 'gb82 west 1234 5698 7654 32'],
+  ['iban', 'dashed DE89-3704-0044-0532-0130-00', 'DE89-3704-0044-0532-0130-00'],
+  ['phone', 'call 415 555 2671', '415 555 2671'],
+  ['phone', 'call 4155552671 now', '4155552671'],
+  ['phone', 'call 1-415-555-2671', '1-415-555-2671'],
+  ['phone', 'ring 020 7946 0958 today', '020 7946 0958'],
+  ['phone', 'ring 0044 20 7946 0958', '0044 20 7946 0958'],
+  ['us_ssn', 'ssn 123 45 6789', '123 45 6789'],
+  ['us_ssn', 'my SSN is 123456789', '123456789'],
+  ['secret', `stripe ${'sk_live_'}${'4eC39HqLyjWDarjtT1zdp7dc'}`, 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+  ['secret', `Authorization: Basic ${Buffer.from('jane:hunter22').toString('base64')}`, Buffer.from('jane:hunter22').toString('base64')],
+  ['secret', 'api key: 9f8e7d6c5b4a39281726354453627180aa', '9f8e7d6c5b4a39281726354453627180aa'],
 ];
 
 /** [category the text must NOT yield, text] */
@@ -105,13 +119,11 @@ const NEAR_MISSES: [PiiCategory, string][] = [
   ['credit_card', '1234567890123'],
   ['credit_card', '411111111111'],
   ['credit_card', '4111 1111 1111 1111 1111 1111'],
-  ['credit_card', '4111-1111 1111-1111'],
   ['credit_card', 'x4111111111111111'],
 
   ['iban', 'DE89 3704 0044 0532 0130 01'],
   ['iban', 'GB82 WEST 1234 5698 7654 33'],
   ['iban', 'XX82 WEST 1234 5698 7654 32'],
-  ['iban', 'gb82 west 1234 5698 7654 32'],
   ['iban', 'DE89 3704 0044 0532 0130'],
   ['iban', 'DE8937040044053201300099'],
 
@@ -143,7 +155,7 @@ const NEAR_MISSES: [PiiCategory, string][] = [
   ['secret', 'Bearer short123'],
   ['secret', 'Bearer tokentokentokentokentoken'],
   ['secret', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----'],
-  ['secret', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow (truncated)'],
+  ['secret', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'],
   ['secret', 'eyJhbGciOiJIUzI1NiJ9.payload'],
   ['secret', 'xoxz-1234567890-abcdefghij'],
   ['secret', 'AIzaTooShort123'],
@@ -214,40 +226,5 @@ describe('PiiScanner', () => {
     ['bearer dots', ('Bearer ' + 'a.'.repeat(30) + ' ').repeat(500)],
   ])('scans adversarial input without catastrophic backtracking (a hang trips the test timeout): %s', (_name, text) => {
     expect(Array.isArray(scanner.scan(text))).toBe(true);
-  });
-
-  describe('categoriesIn', () => {
-    const request = (messages: ChatCompletionRequest['messages']): ChatCompletionRequest => ({ model: 'm', messages });
-
-    it('returns [] for a clean request', () => {
-      expect(scanner.categoriesIn(request([{ role: 'user', content: 'Hello there, how are you on 2024-01-15?' }]))).toEqual([]);
-    });
-
-    it('looks at string content, text parts, tool-call arguments and tool results, deduped in PII_CATEGORIES order', () => {
-      const found = scanner.categoriesIn(
-        request([
-          { role: 'system', content: `key ${SECRETS.openai}` },
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: 'reach me at a@b.io or a@b.io' },
-              { type: 'image_url', image_url: { url: 'https://example.com/192.168.1.1.png' } },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: null,
-            tool_calls: [{ id: 't1', type: 'function', function: { name: 'pay', arguments: '{"iban":"DE89370400440532013000"}' } }],
-          },
-          { role: 'tool', tool_call_id: 't1', content: 'paid from 10.0.0.1, confirmation sent to c@d.io' },
-        ]),
-      );
-      expect(found).toEqual(['email', 'iban', 'ip_address', 'secret']);
-    });
-
-    it('ignores non-text parts', () => {
-      const found = scanner.categoriesIn(request([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:a@b.io' } }] }]));
-      expect(found).toEqual([]);
-    });
   });
 });

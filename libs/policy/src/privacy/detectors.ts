@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage } from '@switchyard/contracts';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export const PII_CATEGORIES = ['email', 'phone', 'credit_card', 'iban', 'us_ssn', 'ip_address', 'secret'] as const;
 export type PiiCategory = (typeof PII_CATEGORIES)[number];
@@ -90,29 +90,6 @@ function emailStart(text: string, start: number, end: number): number {
   return end;
 }
 
-function phoneDigits(text: string, start: number, end: number): number {
-  let digits = 0;
-  for (let i = start; i < end; i++) if (isDigit(text.charCodeAt(i))) digits++;
-  return digits >= 8 && digits <= 15 ? end : -1;
-}
-
-function luhn(text: string, start: number, end: number): number {
-  let digits = 0;
-  let sum = 0;
-  for (let i = end - 1; i >= start; i--) {
-    const c = text.charCodeAt(i);
-    if (!isDigit(c)) continue;
-    let d = c - 48;
-    if (digits % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    digits++;
-  }
-  return digits >= 13 && digits <= 19 && sum % 10 === 0 ? end : -1;
-}
-
 /** IBAN length per country (SWIFT IBAN registry). */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28,
@@ -126,29 +103,6 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 /** Appends one IBAN character to a running mod-97 remainder: a digit as itself, a letter A-Z as 10-35. */
 function mod97Step(r: number, c: number): number {
   return c <= 57 ? (r * 10 + (c - 48)) % 97 : (r * 100 + (c - 55)) % 97;
-}
-
-/** The country's registered length (a longer greedy match is cut at a group boundary), then ISO 7064 mod-97 == 1. */
-function iban(text: string, start: number, end: number): number {
-  const length = IBAN_LENGTHS[text.slice(start, start + 2)];
-  if (length === undefined) return -1;
-  let seen = 0;
-  let cut = start;
-  while (cut < end && seen < length) {
-    if (text.charCodeAt(cut) !== 32) seen++;
-    cut++;
-  }
-  if (seen < length) return -1;
-  if (cut < end && text.charCodeAt(cut) !== 32) return -1; // would split a group or a contiguous run
-  let r = 0;
-  let n = 0;
-  for (let i = start; i < cut; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32) continue;
-    if (n++ >= 4) r = mod97Step(r, c);
-  }
-  for (let i = start; i < start + 4; i++) r = mod97Step(r, text.charCodeAt(i));
-  return r === 1 ? cut : -1;
 }
 
 /**
@@ -222,44 +176,248 @@ function awsSecretValue(text: string, _start: number, end: number): number {
   return looksRandom(text, end - 40, end) ? end : -1;
 }
 
-/** In priority order: at one position the first detector whose candidate validates wins. */
+/** `Basic <base64 of user:password>`: the finding is the encoded credentials. */
+function basicCredentials(text: string, start: number, end: number): number {
+  let s = start + 5;
+  while (s < end && (text.charCodeAt(s) === 32 || text.charCodeAt(s) === 9)) s++;
+  const decoded = Buffer.from(text.slice(s, end), 'base64').toString('latin1');
+  const colon = decoded.indexOf(':');
+  if (colon < 1 || colon === decoded.length - 1 || !/^[\x20-\x7e]+$/.test(decoded)) return -1;
+  moved.start = s;
+  return end;
+}
+
+/** `scheme://user:password@host`: the finding is `user:password`. */
+function urlCredentials(text: string, start: number, end: number): number {
+  moved.start = start + 2;
+  return end - 1;
+}
+
+/** A key, token or password in an assignment (`api_key = ...`, `token: ...`): the value, when it looks random. */
+function assignedValue(text: string, start: number, end: number): number {
+  const s = start + ASSIGNMENT.exec(text.slice(start, end))![0].length;
+  if (end - s < 16) return -1;
+  let digits = 0;
+  let letters = 0;
+  for (let i = s; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+  }
+  if (digits === 0 || letters === 0) return -1;
+  moved.start = s;
+  return end;
+}
+/** The name, quotes and `:`, `=` or `is` before an assigned value. */
+const ASSIGNMENT = /^[A-Za-z_-]+["']?(?:[ \t]{0,4}[:=]|[ \t]{1,4}is)[ \t]{0,4}["']?/;
+
+/** A long hex string is a key only near a word that says so (a git SHA or a hash is not). */
+const KEY_CUE = /(?:key|token|secret|passw|credential|auth|bearer|api)[^\n]{0,24}$/i;
+function hexKey(text: string, start: number, end: number): number {
+  return KEY_CUE.test(text.slice(Math.max(0, start - 40), start)) ? end : -1;
+}
+
+/** A PEM private key: from its BEGIN line to its END line, or, without one, to the end of the base64 body. */
+function pemBlock(text: string, start: number, end: number): number {
+  const close = text.indexOf('-----END', end);
+  if (close !== -1 && close - end <= 16384) {
+    const after = text.indexOf('-----', close + 8);
+    return after === -1 ? close + 8 : after + 5;
+  }
+  let e = end;
+  const limit = Math.min(text.length, end + 16384);
+  while (e < limit && /[A-Za-z0-9+/=\s\\]/.test(text[e])) e++;
+  while (e > end && /\s/.test(text[e - 1])) e--;
+  return e;
+}
+
+/** Card numbers: 13-19 digits, a card network's first digit, Luhn; separators anywhere. The longest valid prefix ending at a group wins. */
+function card(text: string, start: number, end: number): number {
+  const first = text.charCodeAt(start) - 48;
+  if (first < 2 || first > 6) return -1;
+  if (luhnSpan(text, start, end)) return end;
+  // A number that runs on (`4111 1111 1111 1111 12/29`): drop a last group unlike the one before it.
+  let e = end;
+  while (e > start && isDigit(text.charCodeAt(e - 1))) e--;
+  const last = end - e;
+  while (e > start && !isDigit(text.charCodeAt(e - 1))) e--;
+  let p = e;
+  while (p > start && isDigit(text.charCodeAt(p - 1))) p--;
+  return e - p !== last && luhnSpan(text, start, e) ? e : -1;
+}
+
+function luhnSpan(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let sum = 0;
+  for (let i = end - 1; i >= start; i--) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) continue;
+    let d = c - 48;
+    if (digits % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    digits++;
+  }
+  return digits >= 13 && digits <= 19 && sum % 10 === 0;
+}
+
+/** SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000. `digits` holds the nine digits. */
+function ssaValid(digits: string): boolean {
+  const area = digits.slice(0, 3);
+  return area !== '000' && area !== '666' && area[0] !== '9' && digits.slice(3, 5) !== '00' && digits.slice(5) !== '0000';
+}
+
+function ssnSeparated(text: string, start: number, end: number): number {
+  return ssaValid(text.slice(start, end).replace(/\D/g, '')) ? end : -1;
+}
+
+/** Nine digits in a row are an SSN only near a word that says so. */
+const SSN_CUE = /(?:ssn|social[\s-]*security|soc\.?\s*sec|ss#|ss no|tax\s*id|tin)[^\n]{0,24}$/i;
+function ssnBare(text: string, start: number, end: number): number {
+  return ssaValid(text.slice(start, end)) && SSN_CUE.test(text.slice(Math.max(0, start - 40), start)) ? end : -1;
+}
+
+/** IBAN: letters in any case, separated by spaces or dashes; the country's registered length, then ISO 7064 mod-97. */
+function iban(text: string, start: number, end: number): number {
+  const length = IBAN_LENGTHS[text.slice(start, start + 2).toUpperCase()];
+  if (length === undefined) return -1;
+  let seen = 0;
+  let cut = start;
+  while (cut < end && seen < length) {
+    if (isAlnum(text.charCodeAt(cut))) seen++;
+    cut++;
+  }
+  if (seen < length) return -1;
+  if (cut < end && isAlnum(text.charCodeAt(cut))) return -1; // would split a group or a contiguous run
+  let r = 0;
+  let n = 0;
+  const upper = text.slice(start, cut).toUpperCase();
+  for (let i = 0; i < upper.length; i++) {
+    const c = upper.charCodeAt(i);
+    if (!isAlnum(c)) continue;
+    if (n++ >= 4) r = mod97Step(r, c);
+  }
+  let k = 0;
+  for (let i = 0; k < 4; i++) {
+    const c = upper.charCodeAt(i);
+    if (!isAlnum(c)) continue;
+    r = mod97Step(r, c);
+    k++;
+  }
+  return r === 1 ? cut : -1;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+// --- phones: a cheap regex finds number-shaped runs; libphonenumber-js decides what is a phone number.
+
+const DATE_SHAPE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/;
+const NANP_GROUPS = /^(?:1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{0,2}\d{4}$/;
+
+/** The number's text from `start` (trailing separators and an unmatched parenthesis dropped). */
+function trimNumber(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && !isDigit(text.charCodeAt(e - 1))) e--;
+  return e;
+}
+
+function isPhone(candidate: string, regions: readonly CountryCode[]): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  if (digits.length < 7 || digits.length > 15 || DATE_SHAPE.test(candidate)) return false;
+  if (candidate.startsWith('+') || candidate.startsWith('00')) {
+    const international = candidate.startsWith('+') ? candidate : '+' + candidate.replace(/^00[ .-]?/, '');
+    return digits.length >= 8 && parsePhoneNumberFromString(international)?.isPossible() === true;
+  }
+  if (digits.startsWith('0')) {
+    for (const region of regions) {
+      if (region === 'US' || region === 'CA') continue;
+      const n = parsePhoneNumberFromString(candidate, region);
+      if (n?.isValid() || (n !== undefined && region === 'GB' && /^\+447700900\d{3}$/.test(n.number))) return true; // UK drama range
+    }
+    return false;
+  }
+  const nanp = regions.includes('US') ? 'US' : regions.includes('CA') ? 'CA' : undefined;
+  if (nanp === undefined || !(digits.length === 10 || (digits.length === 11 && digits[0] === '1'))) return false;
+  if (!NANP_GROUPS.test(candidate)) return false;
+  const number = parsePhoneNumberFromString(candidate, nanp);
+  // Written as a phone number (3-3-4 groups) it is one, even in the 555 range; bare digits must be a valid number.
+  return /\D/.test(candidate) ? number?.isPossible() === true : number?.isValid() === true;
+}
+
+/** The longest number-shaped prefix (dropping trailing groups) that is a phone number. */
+function phone(text: string, start: number, end: number): number {
+  let e = trimNumber(text, start, end);
+  // Each try past the shape checks costs a parse: candidates are few, and tries are bounded.
+  for (let tries = 0; tries < 8 && e > start; tries++) {
+    if (isPhone(text.slice(start, e), phoneRegions)) return e;
+    while (e > start && isDigit(text.charCodeAt(e - 1))) e--;
+    e = trimNumber(text, start, e);
+  }
+  return -1;
+}
+
+/** The regions national numbers are read in, for the scan under way (single-threaded, set per scan). */
+let phoneRegions: readonly CountryCode[] = [];
+
+/** Bounds on repeated runs keep every match linear and the regex's backtracking stack small. */
 const DETECTORS: readonly Detector[] = [
   // --- secret
   {
-    // PEM private key, whole block. The body cannot contain `-----` (so an unterminated BEGIN costs
-    // one scan to the next dashes) nor `"` (so it never spans two JSON strings).
+    // PEM private key: from BEGIN to END, or to the end of its body when END is missing.
     category: 'secret',
-    source: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[^-"]|-(?!----)){1,16384}-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/.source,
-    validate: acceptAll,
+    source: /-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----/.source,
+    validate: pemBlock,
   },
   {
     // JWT: three base64url segments, the header starting eyJ.
     category: 'secret',
-    source: /eyJ(?<![\w-]...)[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}(?![\w-]|\.[\w-])/.source,
+    source: /eyJ(?<![\w-]...)[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{16,4096}(?![\w-]|\.[\w-])/.source,
     validate: acceptAll,
   },
   {
     // Bearer <token of 20+ chars>: the token only.
     category: 'secret',
-    source: /(?:Bearer|bearer|BEARER)(?<![\w-]......)[ \t]+[A-Za-z0-9._~+/-]{19,}[A-Za-z0-9_~+/-]=*(?![\w~+/=-]|\.[\w~+/=-])/.source,
+    source: /(?:Bearer|bearer|BEARER)(?<![\w-]......)[ \t]{1,8}[A-Za-z0-9._~+/-]{19,4096}[A-Za-z0-9_~+/-]={0,2}(?![\w~+/=-]|\.[\w~+/=-])/.source,
     validate: bearerToken,
+  },
+  {
+    // HTTP Basic credentials: Basic <base64 of user:password>.
+    category: 'secret',
+    source: /(?:Basic|basic|BASIC)(?<![\w-].....)[ \t]{1,8}[A-Za-z0-9+/]{6,4096}={0,2}(?![\w+/=])/.source,
+    validate: basicCredentials,
+  },
+  {
+    // Credentials in a URL: scheme://user:password@host.
+    category: 'secret',
+    source: /\/\/(?<=[A-Za-z0-9]:\/\/)[^\s/:@'"<>]{1,128}:[^\s/@'"<>]{1,256}@/.source,
+    validate: urlCredentials,
   },
   {
     // AWS secret access key in an assignment: the value only.
     category: 'secret',
-    source: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|[Ss]ecretAccessKey)["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/.source,
+    source: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|[Ss]ecretAccessKey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/.source,
     validate: awsSecretValue,
   },
   {
     // OpenAI / Anthropic style: sk-, sk-ant-, sk-proj- then 20+ chars.
     category: 'secret',
-    source: /sk-(?<![\w-]...)[A-Za-z0-9_-]{20,}/.source,
+    source: /sk-(?<![\w-]...)[A-Za-z0-9_-]{20,512}/.source,
+    validate: randomToken,
+  },
+  {
+    // Stripe secret and restricted keys.
+    category: 'secret',
+    source: /[rs](?<![\w-].)k_(?:live|test)_[A-Za-z0-9]{16,256}(?![\w-])/.source,
     validate: randomToken,
   },
   {
     // GitHub tokens (classic and fine-grained).
     category: 'secret',
-    source: /g(?<![\w-].)(?:h[pousr]_[A-Za-z0-9]{36}(?![\w-])|ithub_pat_[A-Za-z0-9_]{22,})/.source,
+    source: /g(?<![\w-].)(?:h[pousr]_[A-Za-z0-9]{36}(?![\w-])|ithub_pat_[A-Za-z0-9_]{22,255})/.source,
     validate: randomToken,
   },
   {
@@ -271,7 +429,7 @@ const DETECTORS: readonly Detector[] = [
   {
     // Slack token.
     category: 'secret',
-    source: /xox(?<![\w-]...)[abprs]-[A-Za-z0-9-]{10,}/.source,
+    source: /xox(?<![\w-]...)[abprs]-[A-Za-z0-9-]{10,255}/.source,
     validate: randomToken,
   },
   {
@@ -280,30 +438,49 @@ const DETECTORS: readonly Detector[] = [
     source: /A(?<![\w-].)(?:KIA|SIA)[A-Z0-9]{16}(?![\w-])/.source,
     validate: randomToken,
   },
-  // --- email: anchored on `@`, local part checked by the look-behind, domain with a 2+ letter TLD.
+  {
+    // A key, token or password assigned a value: `api_key=...`, `"token": "..."`, `password is ...`.
+    category: 'secret',
+    source:
+      /(?:[Aa][Pp][Ii][_-]?[Kk][Ee][Yy]|[Aa]ccess[_-]?[Kk]ey|[Ss]ecret(?:[_-]?[Kk]ey)?|SECRET|[Tt]oken|TOKEN|[Pp]ass(?:word|wd)?|PASS(?:WORD)?|[Cc]lient[_-]?[Ss]ecret)["']?(?:[ \t]{0,4}[:=]|[ \t]{1,4}is)[ \t]{0,4}["']?[A-Za-z0-9_\-./+=]{16,512}(?![A-Za-z0-9_\-./+=])/
+        .source,
+    validate: assignedValue,
+  },
+  {
+    // A long hex key (32-128 hex digits) near a word that says it is one.
+    category: 'secret',
+    source: /[0-9A-Fa-f](?<![\w-].)[0-9A-Fa-f]{31,127}(?![\w-])/.source,
+    validate: hexKey,
+  },
+  // --- email: anchored on `@`, local part checked by the look-behind, domain with a 2+ letter TLD (or a punycode one).
   {
     category: 'email',
-    source: /@(?<=(?<![\w.%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/
+    source: /@(?<=(?<![\w.%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![\w-]|\.[A-Za-z0-9])/
       .source,
     validate: emailStart,
   },
-  // --- iban: country, check digits, BBAN contiguous or in groups of four.
+  // --- iban: country and check digits, then the BBAN, in either case, contiguous or grouped by spaces or dashes.
   {
     category: 'iban',
-    source: /[A-Z](?<![\w-].)[A-Z]\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)(?![A-Za-z0-9])/.source,
+    source: /[A-Za-z](?<![\w-].)[A-Za-z]\d{2}(?:[ -]?[A-Za-z0-9]){11,34}(?![A-Za-z0-9])/.source,
     validate: iban,
   },
-  // --- credit card: 13-19 digits, contiguous or grouped with one consistent separator.
+  // --- credit card: 13-19 digits, separated by spaces, dashes or dots in any mix.
   {
     category: 'credit_card',
-    source: /\d(?<![\w.,+-].)(?:\d{12,18}|\d{3}(?: \d{3,6}){2,4}|\d{3}(?:-\d{3,6}){2,4})(?![\w]|[.,]\d|[ -]\d)/.source,
-    validate: luhn,
+    source: /\d(?<![\w.,+-].)(?:[ .-]{0,2}\d){12,22}(?![\w]|[.,]\d)/.source,
+    validate: card,
   },
-  // --- US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000. Dashed form only.
+  // --- US SSN: separated by dashes, dots or spaces; nine bare digits only near an SSN cue.
   {
     category: 'us_ssn',
-    source: /\d(?<![\w.+-].)\d\d(?<!000|666|9\d\d)-(?!00)\d{2}-(?!0000)\d{4}(?![\w]|[.-]\d)/.source,
-    validate: acceptAll,
+    source: /\d(?<![\w.+-].)\d\d(?:[-.]| {1,2})\d\d(?:[-.]| {1,2})\d{4}(?![\w]|[.-]\d)/.source,
+    validate: ssnSeparated,
+  },
+  {
+    category: 'us_ssn',
+    source: /\d(?<![\w.+-].)\d{8}(?![\w]|[.-]\d)/.source,
+    validate: ssnBare,
   },
   // --- ip address
   {
@@ -319,18 +496,11 @@ const DETECTORS: readonly Detector[] = [
     source: /:(?:(?<=(?<![\w:])[0-9A-Fa-f]{1,4}:)(?=[0-9A-Fa-f:])|(?<![\w:]:)(?=:))/.source,
     validate: ipv6,
   },
-  // --- phone
+  // --- phone: +country or 00country, (area), or a digit; digit groups; libphonenumber-js validates.
   {
-    // International: +<country> then digit groups (a parenthesised area code allowed); 8-15 digits.
     category: 'phone',
-    source: /\+(?<![\w+].)\d{1,4}(?:[ .-]?\(\d{1,4}\))?[ .-]?\d{1,12}(?:[ .-]\d{1,12}){0,6}(?![\w]|[.-]\d)/.source,
-    validate: phoneDigits,
-  },
-  {
-    // North American: (555) 123-4567, 555-123-4567, 555.123.4567 (one separator style per number).
-    category: 'phone',
-    source: /(?:\((?<![\w(].)\d{3}\) ?\d{3}[-.]\d{4}|\d(?<![\w.+-].)(?:\d\d-\d{3}-|\d\d\.\d{3}\.)\d{4})(?![\w]|[.-]\d)/.source,
-    validate: acceptAll,
+    source: /(?:\+(?<![\w+].)|\((?<![\w(].)|\d(?<![\w.,+\-/(].))[\d ().\-/]{6,40}/.source,
+    validate: phone,
   },
 ];
 
@@ -369,16 +539,26 @@ compile(ALL_CATEGORIES_MASK);
 /** For the spec: every detector's source and category (sources must contain no capturing group). */
 export const PII_DETECTOR_SOURCES: readonly { category: PiiCategory; source: string }[] = DETECTORS.map((d) => ({ category: d.category, source: d.source }));
 
+export interface PiiScannerOptions {
+  /** Regions whose national phone formats are recognised (ISO 3166 alpha-2); international `+`/`00` numbers always are. */
+  phoneRegions?: readonly string[];
+}
+
+/** National formats read by default: North America, the larger European markets, and a few more. */
+export const DEFAULT_PHONE_REGIONS: readonly string[] = ['US', 'CA', 'GB', 'IE', 'DE', 'AT', 'CH', 'FR', 'BE', 'NL', 'ES', 'IT', 'PT', 'SE', 'AU', 'IN', 'BR', 'MX', 'JP'];
+
 export class PiiScanner {
   private readonly combined: RegExp;
   private readonly detectors: readonly number[];
+  private readonly regions: readonly CountryCode[];
 
-  constructor(categories: readonly PiiCategory[] = PII_CATEGORIES) {
+  constructor(categories: readonly PiiCategory[] = PII_CATEGORIES, options: PiiScannerOptions = {}) {
     let mask = 0;
     for (const c of categories) mask |= CATEGORY_BIT[c];
     const compiled = compile(mask);
     this.combined = compiled.combined;
     this.detectors = compiled.detectors;
+    this.regions = (options.phoneRegions ?? DEFAULT_PHONE_REGIONS).map((r) => r.toUpperCase() as CountryCode);
   }
 
   /** Findings in one string, sorted by start, non-overlapping (on overlap keep the longer / the earlier). */
@@ -386,68 +566,33 @@ export class PiiScanner {
     return this.find(text) ?? [];
   }
 
-  /** Categories present in plain texts (an embeddings input), deduped, in PII_CATEGORIES order. */
+  /** Categories present in plain texts, deduped, in PII_CATEGORIES order. */
   categoriesInTexts(texts: readonly string[]): PiiCategory[] {
     let mask = 0;
-    for (const text of texts) mask |= this.maskOf(text);
+    for (const text of texts) {
+      const findings = this.find(text);
+      if (findings !== undefined) for (const f of findings) mask |= CATEGORY_BIT[f.category];
+    }
     return mask === 0 ? [] : categoriesOfMask(mask);
   }
 
   /**
-   * Categories present anywhere in a chat request's message text (string content and text parts;
-   * also tool-call arguments and tool results), deduped, in PII_CATEGORIES order. Allocates
-   * nothing per message when nothing matches.
-   */
-  categoriesIn(request: ChatCompletionRequest): PiiCategory[] {
-    let mask = 0;
-    const messages = request.messages;
-    for (let i = 0; i < messages.length; i++) mask |= this.maskOfMessage(messages[i]);
-    return mask === 0 ? [] : categoriesOfMask(mask);
-  }
-
-  /** Bitmask (see categoryBit) of the categories in one message's text; 0 when none. */
-  maskOfMessage(message: ChatMessage): number {
-    let mask = 0;
-    const content = message.content;
-    if (typeof content === 'string') mask |= this.maskOf(content);
-    else if (Array.isArray(content)) {
-      for (let j = 0; j < content.length; j++) {
-        const part = content[j];
-        if (part !== null && typeof part === 'object' && part.type === 'text' && typeof part.text === 'string') mask |= this.maskOf(part.text);
-      }
-    }
-    const calls = message.tool_calls;
-    if (Array.isArray(calls)) {
-      for (let j = 0; j < calls.length; j++) {
-        const args = calls[j]?.function?.arguments;
-        if (typeof args === 'string') mask |= this.maskOf(args);
-      }
-    }
-    return mask;
-  }
-
-  private maskOf(text: string): number {
-    const findings = this.find(text);
-    if (findings === undefined) return 0;
-    let mask = 0;
-    for (let i = 0; i < findings.length; i++) mask |= CATEGORY_BIT[findings[i].category];
-    return mask;
-  }
-
-  /**
-   * The one pass over `text`. Takes the leftmost candidate of any detector and validates it; on
-   * failure the later detectors are tried at that position. Scanning resumes one character after
-   * each candidate, so a longer value starting inside an accepted one still wins the overlap.
+   * The one pass over `text` (the detectors' view of it: see scanView), for candidates that start
+   * in [from, to). Takes the leftmost candidate of any detector and validates it; on failure the
+   * later detectors are tried at that position. Scanning resumes one character after each
+   * candidate, so a longer value starting inside an accepted one still wins the overlap.
    * Returns undefined (allocating nothing) when nothing is found.
    */
-  find(text: string): PiiFinding[] | undefined {
+  find(text: string, from = 0, to = text.length): PiiFinding[] | undefined {
     const re = this.combined;
     const detectors = this.detectors;
+    phoneRegions = this.regions;
     let out: PiiFinding[] | undefined;
-    re.lastIndex = 0;
+    re.lastIndex = from;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       const at = m.index;
+      if (at >= to) break;
       let k = 0;
       while (m[k + 1] === undefined) k++;
       let detector = DETECTORS[detectors[k]];

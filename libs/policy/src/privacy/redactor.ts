@@ -1,13 +1,6 @@
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionChunkChoice,
-  ChatCompletionRequest,
-  ChatContentPart,
-  ChatMessage,
-  ToolCall,
-} from '@switchyard/contracts';
-import { categoriesOfMask, categoryBit, PiiCategory, PiiFinding, PiiScanner } from './detectors';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionRequest, ToolCall } from '@switchyard/contracts';
+import { categoriesOfMask, categoryBit, type PiiCategory, type PiiFinding } from './detectors';
+import type { ScanResult, Slot } from './scan';
 
 export interface Redaction {
   /** A copy of the request with every finding replaced by a stable placeholder; the original request is NOT mutated. */
@@ -60,116 +53,72 @@ interface Original {
   json: string;
 }
 
-/** One scanned string of the request and its findings. */
-interface Hit {
-  message: number;
-  /** Index in an array content, or -1 for string content / tool-call arguments. */
-  part: number;
-  /** Index in tool_calls, or -1. */
-  call: number;
-  findings: PiiFinding[];
+/**
+ * A copy of a request with every finding of `scan` (any string at any depth, object keys
+ * included) replaced by a stable placeholder, and what restores an answer; undefined when the
+ * scan found nothing, so the caller can skip all restoration work. The request is not mutated.
+ */
+export function redactRequest(request: ChatCompletionRequest, scan: ScanResult): Redaction | undefined {
+  const redacted = redactPayload(request, scan);
+  if (redacted === undefined) return undefined;
+  const { value, book } = redacted;
+  return new RequestRedaction(value, categoriesOfMask(book.mask), book.count, book.originals);
 }
 
 /**
- * Redacts every finding in a chat request's message text: string content, text parts (tool results
- * included) and tool-call arguments. Returns undefined when nothing was found, so the caller can
- * skip all restoration work. The scan is the only work done on the fast path.
+ * A copy of any JSON value with the scan's findings replaced by placeholders (an embeddings
+ * request, a chat request); undefined when nothing was found. `book` knows the originals.
  */
-export function redactRequest(request: ChatCompletionRequest, scanner: PiiScanner): Redaction | undefined {
-  const messages = request.messages;
-  let hits: Hit[] | undefined;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    const content = message.content;
-    if (typeof content === 'string') {
-      const findings = scanner.find(content);
-      if (findings !== undefined) (hits ??= []).push({ message: i, part: -1, call: -1, findings });
-    } else if (Array.isArray(content)) {
-      for (let j = 0; j < content.length; j++) {
-        const text = textOfPart(content[j]);
-        if (text === undefined) continue;
-        const findings = scanner.find(text);
-        if (findings !== undefined) (hits ??= []).push({ message: i, part: j, call: -1, findings });
-      }
-    }
-    const calls = message.tool_calls;
-    if (Array.isArray(calls)) {
-      for (let j = 0; j < calls.length; j++) {
-        const args = calls[j]?.function?.arguments;
-        if (typeof args !== 'string') continue;
-        const findings = scanner.find(args);
-        if (findings !== undefined) (hits ??= []).push({ message: i, part: -1, call: j, findings });
-      }
-    }
-  }
-  if (hits === undefined) return undefined;
-
-  const book = new PlaceholderBook(reservedPlaceholders(messages));
-  const copies: ChatMessage[] = messages.map((m) => ({ ...m }));
-  for (const hit of hits) {
-    const copy = copies[hit.message];
-    if (hit.call >= 0) {
-      const calls = (copy.tool_calls = copy.tool_calls === messages[hit.message].tool_calls ? copy.tool_calls!.slice() : copy.tool_calls!);
-      const call = calls[hit.call];
-      calls[hit.call] = { ...call, function: { ...call.function, arguments: book.redact(call.function.arguments, hit.findings, true) } };
-    } else if (hit.part >= 0) {
-      const original = messages[hit.message].content as ChatContentPart[];
-      const parts = (copy.content = copy.content === original ? original.slice() : (copy.content as ChatContentPart[]));
-      const part = parts[hit.part];
-      parts[hit.part] = { ...part, text: book.redact(textOfPart(part)!, hit.findings, false) };
-    } else {
-      copy.content = book.redact(copy.content as string, hit.findings, false);
-    }
-  }
-  if (book.count === 0) return undefined; // every finding sat inside a JSON escape (see PlaceholderBook.redact)
-  return new RequestRedaction({ ...request, messages: copies }, categoriesOfMask(book.mask), book.count, book.originals);
-}
-
-/**
- * Plain texts (an embeddings input) with each finding replaced by a stable placeholder, as
- * redactRequest does for prompts; undefined when nothing was found. Nothing is restored: the
- * answer is vectors.
- */
-export function redactTexts(texts: readonly string[], scanner: PiiScanner): string[] | undefined {
+export function redactPayload<T>(root: T, scan: ScanResult): { value: T; book: PlaceholderBook } | undefined {
+  if (scan.hits.size === 0) return undefined;
   let reserved: Set<string> | undefined;
-  for (const text of texts) reserved = collectPlaceholders(text, reserved);
+  for (const slot of scan.slots) reserved = collectPlaceholders(slot.text, reserved);
   const book = new PlaceholderBook(reserved);
-  let changed = false;
-  const out = texts.map((text) => {
-    const findings = scanner.find(text);
-    if (findings === undefined) return text;
-    changed = true;
-    return book.redact(text, findings, false);
-  });
-  return changed ? out : undefined;
+  const copies = new Map<object, Slot['holder']>();
+  const value = deepCopy(root, copies);
+  // Keys last: renaming a key rebuilds its object, and values were written into the copy by key.
+  const renames: [Record<string, unknown>, string, string][] = [];
+  for (const [index, findings] of scan.hits) {
+    const slot = scan.slots[index];
+    const holder = copies.get(slot.holder)!;
+    const text = book.redact(slot.text, findings, slot.json);
+    if (slot.isKey) renames.push([holder as Record<string, unknown>, slot.key as string, text]);
+    else if (typeof slot.key === 'number') (holder as unknown[])[slot.key] = text;
+    else (holder as Record<string, unknown>)[slot.key] = text;
+  }
+  for (const [holder, from, to] of renames) renameKey(holder, from, to);
+  if (book.count === 0) return undefined; // every finding sat inside a JSON escape (see PlaceholderBook.redact)
+  return { value, book };
 }
 
-function textOfPart(part: ChatContentPart | null | undefined): string | undefined {
-  if (part === null || typeof part !== 'object' || part.type !== 'text') return undefined;
-  const text = (part as { text?: unknown }).text;
-  return typeof text === 'string' ? text : undefined;
-}
-
-/** Placeholder-shaped strings already in the request: never issued, so an echo of one is left alone. */
-function reservedPlaceholders(messages: readonly ChatMessage[]): Set<string> | undefined {
-  let reserved: Set<string> | undefined;
-  for (const message of messages) {
-    const content = message.content;
-    if (typeof content === 'string') reserved = collectPlaceholders(content, reserved);
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        const text = textOfPart(part);
-        if (text !== undefined) reserved = collectPlaceholders(text, reserved);
-      }
-    }
-    if (Array.isArray(message.tool_calls)) {
-      for (const call of message.tool_calls) {
-        const args = call?.function?.arguments;
-        if (typeof args === 'string') reserved = collectPlaceholders(args, reserved);
-      }
+/** A deep copy of plain JSON data, iterative; `copies` maps each original object or array to its copy. */
+function deepCopy<T>(root: T, copies: Map<object, Slot['holder']>): T {
+  if (root === null || typeof root !== 'object') return root;
+  const top = (Array.isArray(root) ? new Array<unknown>(root.length) : {}) as Slot['holder'];
+  copies.set(root as object, top);
+  const stack: [object, Slot['holder']][] = [[root as object, top]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    const keys = Array.isArray(from) ? from.map((_v, i) => i) : Object.keys(from);
+    for (const key of keys) {
+      const v = (from as Record<string | number, unknown>)[key];
+      if (v !== null && typeof v === 'object') {
+        const copy = (Array.isArray(v) ? new Array<unknown>(v.length) : {}) as Slot['holder'];
+        copies.set(v, copy);
+        stack.push([v, copy]);
+        (to as Record<string | number, unknown>)[key] = copy;
+      } else (to as Record<string | number, unknown>)[key] = v;
     }
   }
-  return reserved;
+  return top as T;
+}
+
+/** Renames a key in place, keeping the order of keys. */
+function renameKey(object: Record<string, unknown>, from: string, to: string): void {
+  if (from === to) return;
+  const entries = Object.entries(object);
+  for (const [k] of entries) delete object[k];
+  for (const [k, v] of entries) object[k === from ? to : k] = v;
 }
 
 function collectPlaceholders(text: string, into: Set<string> | undefined): Set<string> | undefined {
@@ -181,7 +130,7 @@ function collectPlaceholders(text: string, into: Set<string> | undefined): Set<s
 }
 
 /** Issues placeholders: one per distinct value, numbered per category from 1. */
-class PlaceholderBook {
+export class PlaceholderBook {
   readonly originals = new Map<string, Original>();
   private readonly byValue = new Map<string, string>();
   private readonly counters = new Map<PiiCategory, number>();
@@ -283,6 +232,7 @@ class RequestRedaction implements Redaction {
         for (const call of message.tool_calls as ToolCall[]) {
           const fn = call?.function;
           if (fn && typeof fn.arguments === 'string') fn.arguments = restoreText(fn.arguments, this.originals, true);
+          if (fn && typeof fn.name === 'string') fn.name = restoreText(fn.name, this.originals, false);
         }
       }
     }

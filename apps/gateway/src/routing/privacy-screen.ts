@@ -1,0 +1,92 @@
+import type { AdapterContext } from '@switchyard/adapters';
+import { EgressBlockedError, type SwitchyardConfig } from '@switchyard/contracts';
+import {
+  egressCategories,
+  PiiScanner,
+  redactPayload,
+  redactRequest,
+  scanPayload,
+  type PiiCategory,
+  type Redaction,
+  type RouteCandidate,
+  type ScanResult,
+} from '@switchyard/policy';
+import type { RequestContext } from './request-context';
+
+/**
+ * The privacy policy at the edge of the gateway: what a request's scan found, what each
+ * candidate may be sent, and the egress check on the exact bytes that leave for the cloud.
+ */
+export class PrivacyScreen {
+  /** Undefined when nothing in policy looks at PII: requests are then never scanned. */
+  readonly scanner?: PiiScanner;
+  /** onPii is not `allow`: cloud calls carry what was scanned, redacted where asked, and pass the egress check. */
+  readonly guarded: boolean;
+
+  constructor(config: SwitchyardConfig) {
+    const privacy = config.policy.privacy;
+    const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
+    this.guarded = privacy.onPii !== 'allow';
+    if (this.guarded || piiRules) this.scanner = new PiiScanner(privacy.detectors as PiiCategory[], { phoneRegions: privacy.phoneRegions });
+  }
+
+  /**
+   * Scans every string of the request body (keys included) and the client's request id, which
+   * travels upstream as `x-request-id`. A promise for very large bodies (scanned in slices).
+   */
+  scan(body: unknown, requestId: string): ScanResult | Promise<ScanResult> | undefined {
+    return this.scanner ? scanPayload(body, this.scanner, [requestId]) : undefined;
+  }
+
+  /**
+   * What one candidate gets. Local candidates, and any candidate when policy allows PII, get the
+   * request as sent. A cloud candidate under a privacy policy gets the gateway's own copy of what
+   * was scanned (redacted when the decision says so) and an egress check on the final bytes.
+   */
+  outbound<T extends object>(request: T, scan: ScanResult | undefined, candidate: RouteCandidate, ctx: RequestContext, restore: boolean): Outbound<T> {
+    if (!this.guarded || candidate.tier !== 'cloud' || this.scanner === undefined) return { request, ctx };
+    const scanner = this.scanner;
+    let requestId = ctx.requestId;
+    const egress = async (body: string, headers: Readonly<Record<string, string>>): Promise<void> => {
+      const found = await egressCategories(body, Object.values(headers), scanner);
+      if (found.length > 0) throw new EgressBlockedError(candidate.backend, found);
+    };
+    if (candidate.redact && scan !== undefined) {
+      const idHits = scan.extraHits.get(0);
+      if (idHits !== undefined) requestId = redactedId(requestId, idHits);
+      if (scan.hits.size > 0) {
+        if (restore) {
+          const redaction = redactRequest(request as never, scan);
+          if (redaction) return { request: redaction.request as unknown as T, redaction, ctx: cloudContext(ctx, requestId, egress) };
+        } else {
+          const redacted = redactPayload(request, scan);
+          if (redacted) return { request: redacted.value, ctx: cloudContext(ctx, requestId, egress) };
+        }
+      }
+    }
+    // A copy carries no raw text: the client's bytes, whose duplicate keys another parser could read differently, never go.
+    return { request: { ...request }, ctx: cloudContext(ctx, requestId, egress) };
+  }
+}
+
+export interface Outbound<T> {
+  request: T;
+  /** Restores the answer of a redacted chat request. */
+  redaction?: Redaction;
+  ctx: AdapterContext;
+}
+
+function cloudContext(ctx: RequestContext, requestId: string, egress: AdapterContext['egress']): AdapterContext {
+  return { signal: ctx.signal, requestId, deadlineAt: ctx.deadlineAt, egress };
+}
+
+/** The request id with its findings replaced by the category, for a redacted cloud call. */
+function redactedId(id: string, findings: readonly { category: string; start: number; end: number }[]): string {
+  let out = '';
+  let pos = 0;
+  for (const f of findings) {
+    out += id.slice(pos, f.start) + `[${f.category.toUpperCase()}]`;
+    pos = f.end;
+  }
+  return out + id.slice(pos);
+}
