@@ -86,6 +86,19 @@ export class EgressBlockedError extends PolicyDeniedError {
   }
 }
 
+/** The privacy scan itself failed: the request fails closed, sent nowhere. */
+export class PrivacyScanError extends SwitchyardError {
+  constructor(cause: unknown) {
+    super({
+      status: 500,
+      type: 'api_error',
+      message: 'The request could not be checked for personal data, so it was not sent to any backend.',
+      code: 'pii_scan_failed',
+      cause,
+    });
+  }
+}
+
 /** What went wrong talking to a backend; `retryable` says whether the next target may be tried. */
 export type UpstreamFailure =
   | 'connect' // refused, unresolvable, unreachable: 503

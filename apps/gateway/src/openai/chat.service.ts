@@ -24,7 +24,13 @@ export class ChatService {
     this.log = runtime.logger.child({ component: 'chat' });
   }
 
-  async complete(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext, reply: FastifyReply): Promise<void> {
+  async complete(
+    request: ChatCompletionRequest,
+    features: RequestFeatures,
+    scan: ScanResult | undefined,
+    ctx: RequestContext,
+    reply: FastifyReply,
+  ): Promise<void> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
       const completion = await adapter.chat(sent, candidate.model, call);
@@ -42,7 +48,13 @@ export class ChatService {
    * Falls back until some target yields a first chunk; only then are headers sent. After that,
    * chunks are relayed as they come and a failure ends the stream with an error event.
    */
-  async stream(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext, reply: FastifyReply): Promise<void> {
+  async stream(
+    request: ChatCompletionRequest,
+    features: RequestFeatures,
+    scan: ScanResult | undefined,
+    ctx: RequestContext,
+    reply: FastifyReply,
+  ): Promise<void> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
       const iterator = (await adapter.chatStream(sent, candidate.model, call))[Symbol.asyncIterator]();

@@ -82,7 +82,15 @@ export class ChainExecutor {
         ctx.upstreamMs += ms;
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
-          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: roundMs(ms) },
+          {
+            requestId: ctx.requestId,
+            route: decision.route,
+            attempt: i + 1,
+            backend: candidate.backend,
+            model: candidate.model,
+            outcome: 'ok',
+            ms: roundMs(ms),
+          },
           'upstream attempt',
         );
         let settled = false;

@@ -2,14 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { BackendProber } from '@switchyard/adapters';
 import type { BackendStatesMsg } from '@switchyard/contracts/router';
 import type { SwitchyardConfig } from '@switchyard/contracts';
-import {
-  BackendStateRegistry,
-  PolicyEngine,
-  type AttemptOutcome,
-  type BreakerState,
-  type RequestFeatures,
-  type RouteDecision,
-} from '@switchyard/policy';
+import { BackendStateRegistry, PolicyEngine, type AttemptOutcome, type BreakerState, type RequestFeatures, type RouteDecision } from '@switchyard/policy';
 import { RedisBreakerSync } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';

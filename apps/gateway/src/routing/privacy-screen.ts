@@ -1,6 +1,7 @@
 import type { AdapterContext } from '@switchyard/adapters';
-import { EgressBlockedError, type SwitchyardConfig } from '@switchyard/contracts';
+import { EgressBlockedError, PrivacyScanError, type SwitchyardConfig } from '@switchyard/contracts';
 import {
+  cleanTexts,
   egressCategories,
   PiiScanner,
   redactPayload,
@@ -35,7 +36,13 @@ export class PrivacyScreen {
    * travels upstream as `x-request-id`. A promise for very large bodies (scanned in slices).
    */
   scan(body: unknown, requestId: string): ScanResult | Promise<ScanResult> | undefined {
-    return this.scanner ? scanPayload(body, this.scanner, [requestId]) : undefined;
+    if (this.scanner === undefined) return undefined;
+    try {
+      const result = scanPayload(body, this.scanner, [requestId]);
+      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(new PrivacyScanError(err))) : result;
+    } catch (err) {
+      throw new PrivacyScanError(err);
+    }
   }
 
   /**
@@ -47,8 +54,14 @@ export class PrivacyScreen {
     if (!this.guarded || candidate.tier !== 'cloud' || this.scanner === undefined) return { request, ctx };
     const scanner = this.scanner;
     let requestId = ctx.requestId;
+    const known = scan === undefined ? undefined : cleanTexts(scan);
     const egress = async (body: string, headers: Readonly<Record<string, string>>): Promise<void> => {
-      const found = await egressCategories(body, Object.values(headers), scanner);
+      let found: string[];
+      try {
+        found = await egressCategories(body, Object.values(headers), scanner, known);
+      } catch {
+        found = ['unreadable']; // a check that cannot run fails closed
+      }
       if (found.length > 0) throw new EgressBlockedError(candidate.backend, found);
     };
     if (candidate.redact && scan !== undefined) {

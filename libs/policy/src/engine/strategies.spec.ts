@@ -1,6 +1,7 @@
 import type { Strategy, Tier } from '@switchyard/contracts';
 import type { RequestFeatures } from './policy.types';
 import { DEFAULT_OUTPUT_TOKENS, estimateCost, orderByStrategy, predictMs, saturated, type Scored } from './strategies';
+import { seeded } from '../seeded.mock';
 
 interface Fixture {
   tier?: Tier;
@@ -42,18 +43,6 @@ const never = (): number => {
 
 function order(strategy: Strategy, items: Scored[], f: RequestFeatures = features(), random: () => number = never): string[] {
   return orderByStrategy(strategy, items, f, random).map((s) => s.candidate.backend);
-}
-
-/** mulberry32: a small seeded PRNG, so the weighted draw test is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('predictMs', () => {

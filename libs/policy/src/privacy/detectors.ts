@@ -193,10 +193,22 @@ function urlCredentials(text: string, start: number, end: number): number {
   return end - 1;
 }
 
-/** A key, token or password in an assignment (`api_key = ...`, `token: ...`): the value, when it looks random. */
-function assignedValue(text: string, start: number, end: number): number {
-  const s = start + ASSIGNMENT.exec(text.slice(start, end))![0].length;
-  if (end - s < 16) return -1;
+/**
+ * A word that says a key follows (`api_key`, `token`, `password`...), then within a few characters
+ * a value. The value counts when it is a long hex string (32+), or when it is assigned to the word
+ * (`api_key=...`, `"token": "..."`, `password is ...`) and looks random (letters and digits).
+ */
+function keyedValue(text: string, start: number, end: number): number {
+  let s = end;
+  while (s > start && text.charCodeAt(s - 1) === 61) s--; // base64 padding
+  while (s > start && VALUE_CHAR.test(text[s - 1])) s--;
+  const length = end - s;
+  if (length < 16) return -1;
+  moved.start = s;
+  if (length >= 32 && HEX_VALUE.test(text.slice(s, end))) return end;
+  KEY_WORD.lastIndex = start;
+  const word = KEY_WORD.exec(text);
+  if (word === null || !ASSIGNED.test(text.slice(start + word[0].length, s))) return -1;
   let digits = 0;
   let letters = 0;
   for (let i = s; i < end; i++) {
@@ -204,18 +216,16 @@ function assignedValue(text: string, start: number, end: number): number {
     if (isDigit(c)) digits++;
     else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
   }
-  if (digits === 0 || letters === 0) return -1;
-  moved.start = s;
-  return end;
+  return digits > 0 && letters > 0 ? end : -1;
 }
-/** The name, quotes and `:`, `=` or `is` before an assigned value. */
-const ASSIGNMENT = /^[A-Za-z_-]+["']?(?:[ \t]{0,4}[:=]|[ \t]{1,4}is)[ \t]{0,4}["']?/;
-
-/** A long hex string is a key only near a word that says so (a git SHA or a hash is not). */
-const KEY_CUE = /(?:key|token|secret|passw|credential|auth|bearer|api)[^\n]{0,24}$/i;
-function hexKey(text: string, start: number, end: number): number {
-  return KEY_CUE.test(text.slice(Math.max(0, start - 40), start)) ? end : -1;
-}
+const KEY_WORDS =
+  /(?:[Aa][Pp][Ii][_-]?[Kk][Ee][Yy]|[Aa]ccess[_-]?[Kk]ey|[Kk]ey|KEY|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Pp]ass(?:word|wd)?|PASS(?:WORD)?|[Cc]redential|[Aa]uth|AUTH|[Bb]earer)/
+    .source;
+const KEY_WORD = new RegExp(KEY_WORDS, 'y');
+const VALUE_CHAR = /[A-Za-z0-9_\-./+]/;
+const HEX_VALUE = /^[0-9A-Fa-f]+$/;
+/** What stands between a key word and its value in an assignment: quotes, `:`, `=` or ` is `. */
+const ASSIGNED = /^[A-Za-z_-]*["']?(?:[ \t]{0,4}[:=]|[ \t]{1,4}is)[ \t]{0,4}["']?$/;
 
 /** A PEM private key: from its BEGIN line to its END line, or, without one, to the end of the base64 body. */
 function pemBlock(text: string, start: number, end: number): number {
@@ -232,10 +242,28 @@ function pemBlock(text: string, start: number, end: number): number {
 }
 
 /** Card numbers: 13-19 digits, a card network's first digit, Luhn; separators anywhere. The longest valid prefix ending at a group wins. */
+/** Whether `digits` starts like a card network's numbers and has one of that network's lengths. */
+function cardNetwork(digits: string): boolean {
+  const n = digits.length;
+  const two = Number(digits.slice(0, 2));
+  const four = Number(digits.slice(0, 4));
+  if (digits[0] === '4') return n === 13 || n === 16 || n === 19; // Visa
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return n === 16; // Mastercard
+  if (two === 34 || two === 37) return n === 15; // Amex
+  if (two === 35) return n >= 16 && n <= 19; // JCB
+  if (two === 36 || two === 38 || (four >= 3000 && four <= 3059)) return n === 14 || n === 16; // Diners
+  if (four === 6011 || two === 65 || (four >= 6440 && four <= 6499) || two === 62) return n >= 16 && n <= 19; // Discover, UnionPay
+  return false;
+}
+
+function isCard(text: string, start: number, end: number): boolean {
+  return luhnSpan(text, start, end) && cardNetwork(text.slice(start, end).replace(/\D/g, ''));
+}
+
 function card(text: string, start: number, end: number): number {
   const first = text.charCodeAt(start) - 48;
   if (first < 2 || first > 6) return -1;
-  if (luhnSpan(text, start, end)) return end;
+  if (isCard(text, start, end)) return end;
   // A number that runs on (`4111 1111 1111 1111 12/29`): drop a last group unlike the one before it.
   let e = end;
   while (e > start && isDigit(text.charCodeAt(e - 1))) e--;
@@ -243,7 +271,7 @@ function card(text: string, start: number, end: number): number {
   while (e > start && !isDigit(text.charCodeAt(e - 1))) e--;
   let p = e;
   while (p > start && isDigit(text.charCodeAt(p - 1))) p--;
-  return e - p !== last && luhnSpan(text, start, e) ? e : -1;
+  return e - p !== last && isCard(text, start, e) ? e : -1;
 }
 
 function luhnSpan(text: string, start: number, end: number): boolean {
@@ -274,7 +302,7 @@ function ssnSeparated(text: string, start: number, end: number): number {
 }
 
 /** Nine digits in a row are an SSN only near a word that says so. */
-const SSN_CUE = /(?:ssn|social[\s-]*security|soc\.?\s*sec|ss#|ss no|tax\s*id|tin)[^\n]{0,24}$/i;
+const SSN_CUE = /\b(?:ssn|social[\s-]*security|soc\.?\s*sec|ss#|ss no|tax\s*id|tin)\b[^\n]{0,24}$/i;
 function ssnBare(text: string, start: number, end: number): number {
   return ssaValid(text.slice(start, end)) && SSN_CUE.test(text.slice(Math.max(0, start - 40), start)) ? end : -1;
 }
@@ -316,6 +344,7 @@ function isAlnum(c: number): boolean {
 // --- phones: a cheap regex finds number-shaped runs; libphonenumber-js decides what is a phone number.
 
 const DATE_SHAPE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/;
+const DECIMAL = /^\d+\.\d+$/;
 const NANP_GROUPS = /^(?:1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{0,2}\d{4}$/;
 
 /** The number's text from `start` (trailing separators and an unmatched parenthesis dropped). */
@@ -325,13 +354,18 @@ function trimNumber(text: string, start: number, end: number): number {
   return e;
 }
 
-function isPhone(candidate: string, regions: readonly CountryCode[]): boolean {
+/** Bare digits are a phone number only near a word that says so (`Heap size 4155552671` is not one). */
+const PHONE_CUE = /\b(?:call|phone|tel|telephone|mobile|cell|fax|contact|reach|text|sms|whatsapp|dial|ring|number|no|nr|at)\b[^\n]{0,30}$/i;
+
+function isPhone(candidate: string, regions: readonly CountryCode[], before: string): boolean {
   const digits = candidate.replace(/\D/g, '');
-  if (digits.length < 7 || digits.length > 15 || DATE_SHAPE.test(candidate)) return false;
+  if (digits.length < 7 || digits.length > 15 || DATE_SHAPE.test(candidate) || DECIMAL.test(candidate)) return false;
   if (candidate.startsWith('+') || candidate.startsWith('00')) {
     const international = candidate.startsWith('+') ? candidate : '+' + candidate.replace(/^00[ .-]?/, '');
     return digits.length >= 8 && parsePhoneNumberFromString(international)?.isPossible() === true;
   }
+  const bare = !/\D/.test(candidate);
+  if (bare && !PHONE_CUE.test(before)) return false;
   if (digits.startsWith('0')) {
     for (const region of regions) {
       if (region === 'US' || region === 'CA') continue;
@@ -345,7 +379,7 @@ function isPhone(candidate: string, regions: readonly CountryCode[]): boolean {
   if (!NANP_GROUPS.test(candidate)) return false;
   const number = parsePhoneNumberFromString(candidate, nanp);
   // Written as a phone number (3-3-4 groups) it is one, even in the 555 range; bare digits must be a valid number.
-  return /\D/.test(candidate) ? number?.isPossible() === true : number?.isValid() === true;
+  return bare ? number?.isValid() === true : number?.isPossible() === true;
 }
 
 /** The longest number-shaped prefix (dropping trailing groups) that is a phone number. */
@@ -353,7 +387,7 @@ function phone(text: string, start: number, end: number): number {
   let e = trimNumber(text, start, end);
   // Each try past the shape checks costs a parse: candidates are few, and tries are bounded.
   for (let tries = 0; tries < 8 && e > start; tries++) {
-    if (isPhone(text.slice(start, e), phoneRegions)) return e;
+    if (isPhone(text.slice(start, e), phoneRegions, text.slice(Math.max(0, start - 40), start))) return e;
     while (e > start && isDigit(text.charCodeAt(e - 1))) e--;
     e = trimNumber(text, start, e);
   }
@@ -439,36 +473,29 @@ const DETECTORS: readonly Detector[] = [
     validate: randomToken,
   },
   {
-    // A key, token or password assigned a value: `api_key=...`, `"token": "..."`, `password is ...`.
+    // A key word, then within a few characters its value: `api_key=...`, `token: ...`, `the key is <hex>`.
     category: 'secret',
-    source:
-      /(?:[Aa][Pp][Ii][_-]?[Kk][Ee][Yy]|[Aa]ccess[_-]?[Kk]ey|[Ss]ecret(?:[_-]?[Kk]ey)?|SECRET|[Tt]oken|TOKEN|[Pp]ass(?:word|wd)?|PASS(?:WORD)?|[Cc]lient[_-]?[Ss]ecret)["']?(?:[ \t]{0,4}[:=]|[ \t]{1,4}is)[ \t]{0,4}["']?[A-Za-z0-9_\-./+=]{16,512}(?![A-Za-z0-9_\-./+=])/
-        .source,
-    validate: assignedValue,
-  },
-  {
-    // A long hex key (32-128 hex digits) near a word that says it is one.
-    category: 'secret',
-    source: /[0-9A-Fa-f](?<![\w-].)[0-9A-Fa-f]{31,127}(?![\w-])/.source,
-    validate: hexKey,
+    source: `${KEY_WORDS}[^\\n]{0,24}?["'= :\\t][A-Za-z0-9_\\-./+]{16,512}={0,2}(?![A-Za-z0-9_\\-./+=])`,
+    validate: keyedValue,
   },
   // --- email: anchored on `@`, local part checked by the look-behind, domain with a 2+ letter TLD (or a punycode one).
   {
     category: 'email',
-    source: /@(?<=(?<![\w.%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![\w-]|\.[A-Za-z0-9])/
-      .source,
+    source:
+      /@(?<=(?<![\w.%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![\w-]|\.[A-Za-z0-9])/
+        .source,
     validate: emailStart,
   },
-  // --- iban: country and check digits, then the BBAN, in either case, contiguous or grouped by spaces or dashes.
+  // --- iban: country and check digits, then the BBAN, in either case, contiguous or grouped by spaces, dots or dashes.
   {
     category: 'iban',
-    source: /[A-Za-z](?<![\w-].)[A-Za-z]\d{2}(?:[ -]?[A-Za-z0-9]){11,34}(?![A-Za-z0-9])/.source,
+    source: /[A-Za-z](?<![\w-].)[A-Za-z]\d{2}(?:[ .-]{0,2}[A-Za-z0-9]){11,34}(?![A-Za-z0-9])/.source,
     validate: iban,
   },
   // --- credit card: 13-19 digits, separated by spaces, dashes or dots in any mix.
   {
     category: 'credit_card',
-    source: /\d(?<![\w.,+-].)(?:[ .-]{0,2}\d){12,22}(?![\w]|[.,]\d)/.source,
+    source: /\d(?<![\w.,+-].)(?<!\d[ .-]{1,2}.)(?:[ .-]{0,2}\d){12,22}(?![\w]|[.,]\d)/.source,
     validate: card,
   },
   // --- US SSN: separated by dashes, dots or spaces; nine bare digits only near an SSN cue.
@@ -499,7 +526,7 @@ const DETECTORS: readonly Detector[] = [
   // --- phone: +country or 00country, (area), or a digit; digit groups; libphonenumber-js validates.
   {
     category: 'phone',
-    source: /(?:\+(?<![\w+].)|\((?<![\w(].)|\d(?<![\w.,+\-/(].))[\d ().\-/]{6,40}/.source,
+    source: /(?:[+(](?<![\w+(].)[ (]{0,2}\d|\d(?<![\w.,+\-/(].)(?<!\d[ .-]{1,2}.))(?:[ ().\-/]{0,3}\d){6,16}/.source,
     validate: phone,
   },
 ];
@@ -545,7 +572,27 @@ export interface PiiScannerOptions {
 }
 
 /** National formats read by default: North America, the larger European markets, and a few more. */
-export const DEFAULT_PHONE_REGIONS: readonly string[] = ['US', 'CA', 'GB', 'IE', 'DE', 'AT', 'CH', 'FR', 'BE', 'NL', 'ES', 'IT', 'PT', 'SE', 'AU', 'IN', 'BR', 'MX', 'JP'];
+export const DEFAULT_PHONE_REGIONS: readonly string[] = [
+  'US',
+  'CA',
+  'GB',
+  'IE',
+  'DE',
+  'AT',
+  'CH',
+  'FR',
+  'BE',
+  'NL',
+  'ES',
+  'IT',
+  'PT',
+  'SE',
+  'AU',
+  'IN',
+  'BR',
+  'MX',
+  'JP',
+];
 
 export class PiiScanner {
   private readonly combined: RegExp;

@@ -4,5 +4,5 @@ export { egressCategories } from './egress';
 export { scanView } from './normalize';
 export { redactPayload, redactRequest } from './redactor';
 export type { Redaction, StreamRestorer } from './redactor';
-export { findIn, scanPayload } from './scan';
+export { cleanTexts, findIn, scanPayload } from './scan';
 export type { ScanResult, UnscannableKind } from './scan';

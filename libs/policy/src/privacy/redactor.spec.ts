@@ -5,7 +5,8 @@ import { scanPayload, type ScanResult } from './scan';
 
 const scanner = new PiiScanner();
 const redactRequest = (request: ChatCompletionRequest, s: PiiScanner): Redaction | undefined => redactWith(request, scanPayload(request, s) as ScanResult);
-const redactTexts = (texts: string[], s: PiiScanner): string[] | undefined => redactPayload({ input: texts }, scanPayload({ input: texts }, s) as ScanResult)?.value.input;
+const redactTexts = (texts: string[], s: PiiScanner): string[] | undefined =>
+  redactPayload({ input: texts }, scanPayload({ input: texts }, s) as ScanResult)?.value.input;
 const PLACEHOLDERS = /\[(?:EMAIL|PHONE|CREDIT_CARD|IBAN|US_SSN|IP_ADDRESS|SECRET)_\d+\]/g;
 /** Any trace of a placeholder: a bracket or a label. The expected texts below contain neither. */
 const PLACEHOLDER_TRACE = /[[\]]|EMAIL|PHONE|CREDIT|CARD|IBAN|US_SSN|SSN|IP_ADD|ADDRESS|SECRET/;

@@ -120,7 +120,7 @@ function isTokenIds(value: unknown[]): boolean {
  * space, for a value split across them. Large payloads are scanned in slices that yield to the
  * event loop, so the result is then a promise.
  */
-export function scanPayload(root: unknown, scanner: PiiScanner, extra: readonly string[] = []): ScanResult | Promise<ScanResult> {
+export function scanPayload(root: unknown, scanner: PiiScanner, extra: readonly string[] = [], known?: ReadonlySet<string>): ScanResult | Promise<ScanResult> {
   const kinds = new Set<UnscannableKind>();
   const slots = collectSlots(root, kinds);
   let total = 0;
@@ -128,12 +128,39 @@ export function scanPayload(root: unknown, scanner: PiiScanner, extra: readonly 
   if (total <= SYNC_CHARS) {
     const hits = new Map<number, PiiFinding[]>();
     for (let i = 0; i < slots.length; i++) {
-      const found = findIn(scanner, slots[i].text);
+      const text = slots[i].text;
+      if (cannotHold(text) || known?.has(text) === true) continue;
+      const found = findIn(scanner, text);
       if (found !== undefined) hits.set(i, found);
     }
     return finish(scanner, slots, hits, kinds, extra);
   }
   return scanSliced(scanner, slots, kinds, extra);
+}
+
+/**
+ * Strings no detector can find anything in: shorter than the shortest value (`a@b.io`), or
+ * OpenAI field names and enum values, which fill every request's keys.
+ */
+function cannotHold(text: string): boolean {
+  return text.length < 6 || WIRE_WORDS.has(text);
+}
+const WIRE_WORDS: ReadonlySet<string> = new Set([
+  'messages', 'content', 'system', 'developer', 'assistant', 'function', 'tool_calls', 'tool_call_id', 'arguments', 'temperature',
+  'max_tokens', 'max_completion_tokens', 'stream_options', 'include_usage', 'response_format', 'json_object', 'json_schema',
+  'frequency_penalty', 'presence_penalty', 'parallel_tool_calls', 'tool_choice', 'logprobs', 'top_logprobs', 'metadata',
+  'image_url', 'input_audio', 'encoding_format', 'dimensions', 'reasoning_effort', 'modalities', 'prediction', 'properties',
+  'required', 'description', 'parameters', 'additionalProperties', 'object', 'string', 'number', 'integer', 'boolean', 'strict',
+]); // prettier-ignore
+
+/**
+ * The strings of a scan that hold nothing: an egress check of the bytes built from them need
+ * not read them again (the same text, the same detectors), only what a mapper or redaction added.
+ */
+export function cleanTexts(result: ScanResult): Set<string> {
+  const clean = new Set<string>();
+  for (let i = 0; i < result.slots.length; i++) if (!result.hits.has(i)) clean.add(result.slots[i].text);
+  return clean;
 }
 
 async function scanSliced(scanner: PiiScanner, slots: Slot[], kinds: Set<UnscannableKind>, extra: readonly string[]): Promise<ScanResult> {
@@ -168,7 +195,7 @@ function finish(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFinding
   splitValues(scanner, slots, hits);
   const extraHits = new Map<number, PiiFinding[]>();
   for (let i = 0; i < extra.length; i++) {
-    const found = findIn(scanner, extra[i]);
+    const found = findInToken(scanner, extra[i]);
     if (found !== undefined) extraHits.set(i, found);
   }
   let mask = 0;
@@ -185,6 +212,26 @@ export function findIn(scanner: PiiScanner, text: string): PiiFinding[] | undefi
   for (const f of found) [f.start, f.end] = originalSpan(view, f.start, f.end);
   return found;
 }
+
+/**
+ * Findings in a header value such as a request id, where values sit between separators
+ * (`req-123-45-6789`, `trace_sk_live_...`) that detectors otherwise read as part of a longer word:
+ * the value is also scanned from just after each separator. Header values are short.
+ */
+function findInToken(scanner: PiiScanner, text: string): PiiFinding[] | undefined {
+  let found = findIn(scanner, text);
+  for (let i = 1; i < text.length && i < 1024; i++) {
+    if (!TOKEN_SEPARATOR.test(text[i - 1]) || TOKEN_SEPARATOR.test(text[i])) continue;
+    for (const f of findIn(scanner, text.slice(i)) ?? []) {
+      const start = f.start + i;
+      const end = f.end + i;
+      if (found?.some((g) => g.start < end && g.end > start)) continue;
+      (found ??= []).push({ category: f.category, start, end });
+    }
+  }
+  return found?.sort((a, b) => a.start - b.start);
+}
+const TOKEN_SEPARATOR = /[-_:/.=;,+]/;
 
 /** A piece of a boundary window: `length` characters of slot `slot` from `at`, placed at `offset` in the window. */
 interface Piece {
@@ -219,8 +266,32 @@ function splitValues(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFi
       right.push({ slot: prose[k], at: 0, offset: 0, length });
       need -= length;
     }
-    for (const joint of ['', ' ']) crossing(scanner, slots, hits, left, right, joint);
+    const joints = jointsAt(slots[prose[b - 1]].text, slots[prose[b]].text);
+    for (const joint of joints) crossing(scanner, slots, hits, left, right, joint);
   }
+}
+
+const NO_JOINT: readonly string[] = [];
+const AS_IS: readonly string[] = [''];
+const BOTH: readonly string[] = ['', ' '];
+
+/**
+ * How a boundary between two prompt texts may hide a split value: mid-token (`jane.doe@` +
+ * `example.com`, `415 555` + `2671`) it is read as is and with a space; beside white space only
+ * next to a digit, `@` or `+` (`4111 1111 ` + `1111 1111`); a sentence ending before a capital
+ * or white space hides nothing.
+ */
+function jointsAt(left: string, right: string): readonly string[] {
+  const l = left.charCodeAt(left.length - 1);
+  const r = right.charCodeAt(0);
+  if (isSpace(l) || isSpace(r)) return DIGIT_OR_AT.test(left.slice(-3)) || DIGIT_OR_AT.test(right.slice(0, 3)) ? AS_IS : NO_JOINT;
+  if ((l === 46 || l === 33 || l === 63) && ((r >= 65 && r <= 90) || r === 34 || r === 39 || r === 40)) return NO_JOINT;
+  return BOTH;
+}
+const DIGIT_OR_AT = /[0-9@+]/;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 160;
 }
 
 function crossing(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFinding[]>, left: Piece[], right: Piece[], joint: string): void {
@@ -240,7 +311,8 @@ function crossing(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFindi
   if (found === undefined) return;
   for (const f of found) {
     if (f.start >= boundary || f.end <= boundary + joint.length) continue;
-    // A value whole on one side that merely runs on into the next text (`a@b.io` + `card`) is not a split one.
+    // A value whole on one side that merely runs on into the next text (`a@b.io` + `card`) is not a split one;
+    // a value of another kind found in one piece (a phone inside a split IBAN) does not stop it.
     if (pieces.some((p) => overlapsHit(hits, p, f))) continue;
     for (const p of pieces) {
       const s = Math.max(f.start, p.offset);
@@ -251,14 +323,14 @@ function crossing(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFindi
   }
 }
 
-/** Whether the part of `f` that falls in piece `p` overlaps a finding already made in that slot on its own. */
+/** Whether the part of `f` that falls in piece `p` overlaps a finding of the same category already made in that slot on its own. */
 function overlapsHit(hits: Map<number, PiiFinding[]>, p: Piece, f: PiiFinding): boolean {
   const s = Math.max(f.start, p.offset);
   const e = Math.min(f.end, p.offset + p.length);
   if (s >= e) return false;
   const from = p.at + s - p.offset;
   const to = p.at + e - p.offset;
-  return hits.get(p.slot)?.some((h) => h.start < to && h.end > from) === true;
+  return hits.get(p.slot)?.some((h) => h.category === f.category && h.start < to && h.end > from) === true;
 }
 
 /** Adds a finding to a slot's sorted, non-overlapping list, merging it with any it overlaps. */
