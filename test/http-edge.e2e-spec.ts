@@ -34,6 +34,13 @@ describe('the HTTP edge', () => {
     expect(err.error.message).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('answers a body of type %s with a 415 saying JSON is expected', async (type) => {
+    const res = await post('model=chat', { ...auth, 'content-type': type });
+    expect(res.status).toBe(415);
+    const err = (await res.json()) as { error: { message: string; type: string } };
+    expect(err.error.message).toContain("'Content-Type: application/json'");
+  });
+
   it.each([
     [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
     [{ model: '', messages: [{ role: 'user', content: 'x' }] }, 'model'],
