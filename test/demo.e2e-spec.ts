@@ -1,8 +1,10 @@
 import { parseConfig } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
-import { checkDemo, demoExamples, startDemoBackends, type DemoBackends } from '../apps/fake-llm/src/demo';
+import { checkDemo, demoExamples, keyCommand, PII_PROMPT, startDemoBackends, type DemoBackends } from '../apps/fake-llm/src/demo';
 import { createGateway } from '../apps/gateway/src/gateway.factory';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
 // `npm run demo` wires simulated backends to the gateway and runs its examples; the same pieces here.
@@ -24,7 +26,7 @@ describe('the demo', () => {
     await backends.close();
   });
 
-  it('serves every example: local first, the cloud by its model id, streams, embeddings', async () => {
+  it('serves every example: local first, the cloud by its model id, streams, embeddings, a PII prompt kept local', async () => {
     const seen = await checkDemo(base, key);
     expect(seen).toEqual([
       'chat -> local-ollama (local)',
@@ -32,7 +34,13 @@ describe('the demo', () => {
       'claude-sonnet-4-5 -> cloud-claude (cloud)',
       'chat stream -> local-ollama',
       'embed -> local-ollama',
+      'chat, cloud tag -> cloud-claude (cloud)',
+      'chat, cloud tag + PII -> local-ollama (local)',
     ]);
+  });
+
+  it('runs with a privacy policy that keeps personal data local', () => {
+    expect(parseConfig(backends.config, {}, 'demo.yaml').policy.privacy.onPii).toBe('local-only');
   });
 
   it('shows the fallback it describes when the local Ollama fails', async () => {
@@ -47,8 +55,31 @@ describe('the demo', () => {
   });
 
   it('prints examples that name the gateway and key', () => {
-    const text = demoExamples(base, key, backends.fakes.ollama.origin);
+    const text = demoExamples(base, key, backends.fakes.ollama.origin, 'data/admin-key');
+    expect(text).toContain(`admin key ${key}\n`);
     expect(text).toContain(`${base}/v1/chat/completions`);
     expect(text).toContain(`Bearer ${key}`);
+    expect(text).toContain(PII_PROMPT);
+  });
+
+  it("prints the README's commands and key: the README's examples are what the demo prints", () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const examples = readme.slice(readme.indexOf('## Examples'), readme.indexOf('With the official OpenAI SDK'));
+    // A command is its lines joined at their trailing backslashes, spaces collapsed.
+    const commands = (text: string): string[] =>
+      text
+        .replace(/\\\n\s*/g, ' ')
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter((l) => l.startsWith('curl ') || l.startsWith('KEY='))
+        .map((l) => l.replace(/ +#.*$/, ''));
+    const documented = [...examples.matchAll(/```bash\n([\s\S]*?)```/g)].flatMap(([, block]) => commands(block));
+    expect(documented.length).toBeGreaterThanOrEqual(7);
+    expect(documented[0]).toBe(keyCommand('data/admin-key'));
+    const text = demoExamples('http://127.0.0.1:8080', 'sy-admin-printed', backends.fakes.ollama.origin, 'data/admin-key');
+    const printed = commands(text).join('\n');
+    for (const command of documented.slice(1)) expect(printed).toContain(command.replaceAll('$KEY', 'sy-admin-printed'));
+    expect(text).toContain(`in another shell: ${documented[0]})`);
+    expect(documented.some((c) => c.includes(PII_PROMPT))).toBe(true);
   });
 });

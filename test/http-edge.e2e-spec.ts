@@ -34,6 +34,16 @@ describe('the HTTP edge', () => {
     expect(err.error.message).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+    'answers a body of type %s with a 415 saying JSON is expected',
+    async (type) => {
+      const res = await post('model=chat', { ...auth, 'content-type': type });
+      expect(res.status).toBe(415);
+      const err = (await res.json()) as { error: { message: string; type: string } };
+      expect(err.error.message).toContain("'Content-Type: application/json'");
+    },
+  );
+
   it.each([
     [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
     [{ model: '', messages: [{ role: 'user', content: 'x' }] }, 'model'],
@@ -215,5 +225,41 @@ describe('readiness with no reachable backend', () => {
     expect(res.status).toBe(503);
     const body = (await res.json()) as { error: { backends: Record<string, { status: string; error?: string }> } };
     expect(body.error.backends.gone).toMatchObject({ status: 'down', error: expect.stringContaining('unreachable') });
+  });
+
+  it('logs one warning naming what failed, not an error on every probe', async () => {
+    for (let i = 0; i < 3; i++) expect((await fetch(`${stack.url}/health/ready`)).status).toBe(503);
+    const logs = stack.logs();
+    expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    const warnings = logs.filter((l) => l.level === 40 && l.component === 'health');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        failed: ['backends', 'backends.gone'],
+        msg: expect.stringMatching(/^not ready: backends \(no backend is reachable; gone: .*unreachable/),
+      }),
+    ]);
+  });
+});
+
+describe('readiness going down and coming back', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ backends: [{ name: 'local', protocol: 'ollama', models: ['m'] }] });
+  });
+  afterAll(() => stack.close());
+
+  const probe = async () => (await fetch(`${stack.url}/health/ready`)).status;
+  const healthLogs = () => stack.logs().filter((l) => l.component === 'health' || (l.level as number) >= 50);
+
+  it('logs each transition once: a warning when it goes down, a note when it is back', async () => {
+    expect(await probe()).toBe(200);
+    stack.fakes.local.setFault({ mode: 'error', status: 500 });
+    expect([await probe(), await probe()]).toEqual([503, 503]);
+    stack.fakes.local.setFault(undefined);
+    expect([await probe(), await probe()]).toEqual([200, 200]);
+    expect(healthLogs().map((l) => [l.level, l.msg])).toEqual([
+      [40, expect.stringMatching(/^not ready: backends \(no backend is reachable; local: .*500/)],
+      [30, 'ready again'],
+    ]);
   });
 });

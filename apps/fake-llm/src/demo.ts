@@ -4,8 +4,8 @@
  * `npm run demo -- --check` runs the examples once and exits (0 when they all work).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { startFakeLlm, type FakeLlm } from './fake-llm.server';
 
 export interface DemoBackends {
@@ -47,6 +47,14 @@ models:
   - name: embed
     targets:
       - { backend: local-ollama, model: nomic-embed-text }
+policy:
+  strategy: local-first
+  privacy:
+    onPii: local-only             # prompts with personal data never leave local backends
+  rules:
+    - name: cloud-first           # x-switchyard-tags: cloud -> the cloud first (unless the prompt has PII)
+      match: { tags: [cloud] }
+      action: { strategy: cloud-first }
 `;
   return {
     fakes: { ollama, vllm, claude },
@@ -57,35 +65,57 @@ models:
   };
 }
 
-export function demoExamples(base: string, key: string, ollamaOrigin: string): string {
+/** How to get the admin key in another shell: the README's examples start with this line. */
+export function keyCommand(keyFile: string | undefined): string {
+  return keyFile ? `KEY=$(cat ${keyFile})` : 'KEY=$SWITCHYARD_ADMIN_KEY';
+}
+
+/** The PII prompt of the privacy example: asked with the cloud tag, it still stays local. */
+export const PII_PROMPT = 'Mail jane@example.com the report';
+
+/** What the demo prints: the key, and commands to paste as they are (the README shows the same ones with $KEY). */
+export function demoExamples(base: string, key: string, ollamaOrigin: string, keyFile?: string): string {
+  const auth = `-H "Authorization: Bearer ${key}"`;
   return `
 Switchyard demo is running.
   gateway   ${base}   (Swagger UI: ${base}/docs — Authorize with the key below)
   admin key ${key}
+            (${keyFile ? `stored in ${keyFile}` : 'from SWITCHYARD_ADMIN_KEY'}; in another shell: ${keyCommand(keyFile)})
 
 Try it:
 
-  curl -s ${base}/v1/models -H "Authorization: Bearer ${key}"
+  curl -s ${base}/v1/models ${auth}
 
-  curl -s ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" \\
+  curl -s ${base}/v1/chat/completions ${auth} \\
     -H "Content-Type: application/json" \\
-    -d '{"model":"chat","messages":[{"role":"user","content":"Hello from the demo"}]}'
+    -d '{"model":"chat","messages":[{"role":"user","content":"Hello!"}]}'
 
-  curl -sN ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" \\
+  curl -sN ${base}/v1/chat/completions ${auth} \\
     -H "Content-Type: application/json" \\
-    -d '{"model":"chat","stream":true,"messages":[{"role":"user","content":"Stream this answer please"}]}'
+    -d '{"model":"chat","stream":true,"messages":[{"role":"user","content":"Stream, please."}]}'
 
-  curl -s ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" \\
+  curl -s ${base}/v1/chat/completions ${auth} \\
     -H "Content-Type: application/json" \\
     -d '{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Straight to the cloud"}]}'
 
-  curl -s ${base}/v1/embeddings -H "Authorization: Bearer ${key}" \\
-    -H "Content-Type: application/json" -d '{"model":"embed","input":"hello"}'
+  curl -s ${base}/v1/embeddings ${auth} \\
+    -H "Content-Type: application/json" -d '{"model":"embed","input":["first text","second text"]}'
+
+Privacy: "x-switchyard-tags: cloud" asks for the cloud first; a prompt with personal data still stays
+local (policy.privacy.onPii: local-only). Compare x-switchyard-tier:
+
+  curl -si ${base}/v1/chat/completions ${auth} \\
+    -H "Content-Type: application/json" -H "x-switchyard-tags: cloud" \\
+    -d '{"model":"chat","messages":[{"role":"user","content":"Hello, cloud"}]}' | grep -i x-switchyard
+
+  curl -si ${base}/v1/chat/completions ${auth} \\
+    -H "Content-Type: application/json" -H "x-switchyard-tags: cloud" \\
+    -d '{"model":"chat","messages":[{"role":"user","content":"${PII_PROMPT}"}]}' | grep -i x-switchyard
 
 Watch a fallback: make the local Ollama fail, then ask "chat" again (x-switchyard-backend changes):
 
   curl -s -X POST ${ollamaOrigin}/_fake/fault -d '{"mode":"error","status":500}'
-  curl -si ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
+  curl -si ${base}/v1/chat/completions ${auth} -H "Content-Type: application/json" \\
     -d '{"model":"chat","messages":[{"role":"user","content":"who answers?"}]}' | grep -i x-switchyard
   curl -s -X POST ${ollamaOrigin}/_fake/fault -d '{"mode":"none"}'
 
@@ -147,13 +177,26 @@ export async function checkDemo(base: string, key: string): Promise<string[]> {
   const emb = await fetch(`${base}/v1/embeddings`, { method: 'POST', headers, body: JSON.stringify({ model: 'embed', input: 'hello' }) });
   if (!emb.ok) throw new Error(`embeddings answered ${emb.status}`);
   seen.push(`embed -> ${emb.headers.get('x-switchyard-backend')}`);
+  for (const [what, content] of [
+    ['cloud tag', 'Hello, cloud'],
+    ['cloud tag + PII', PII_PROMPT],
+  ]) {
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...headers, 'x-switchyard-tags': 'cloud' },
+      body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content }] }),
+    });
+    if (!res.ok) throw new Error(`chat with ${what} answered ${res.status}: ${await res.text()}`);
+    const tier = res.headers.get('x-switchyard-tier');
+    if (content === PII_PROMPT && tier !== 'local') throw new Error(`a prompt with personal data was answered from the ${tier}`);
+    seen.push(`chat, ${what} -> ${res.headers.get('x-switchyard-backend')} (${tier})`);
+  }
   return seen;
 }
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const port = Number(process.env.PORT ?? 8080);
-  const key = process.env.SWITCHYARD_ADMIN_KEY ?? 'sy-admin-demo-key';
   const backends = await startDemoBackends();
   const dataDir = resolve(process.env.SWITCHYARD_DATA_DIR ?? 'data');
   mkdirSync(dataDir, { recursive: true });
@@ -166,7 +209,7 @@ async function main(): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
       SWITCHYARD_CONFIG: configPath,
-      SWITCHYARD_ADMIN_KEY: key,
+      SWITCHYARD_DATA_DIR: dataDir,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', check ? 'ignore' : 'inherit', 'inherit'],
@@ -182,12 +225,18 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitReady(base, gateway, 20_000);
+    // The key the gateway uses, as `npm start` finds it: SWITCHYARD_ADMIN_KEY, else the one it keeps under the data dir.
+    const fromEnv = process.env.SWITCHYARD_ADMIN_KEY?.trim();
+    const keyPath = join(dataDir, 'admin-key');
+    const key = fromEnv || readFileSync(keyPath, 'utf8').trim();
+    const shown = relative(process.cwd(), keyPath);
+    const keyFile = fromEnv ? undefined : shown.startsWith('..') ? keyPath : shown;
     const seen = await checkDemo(base, key);
     if (check) {
       process.stdout.write(`demo check passed:\n  ${seen.join('\n  ')}\n`);
       await stop(0);
     }
-    process.stdout.write(demoExamples(base, key, backends.fakes.ollama.origin));
+    process.stdout.write(demoExamples(base, key, backends.fakes.ollama.origin, keyFile));
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     await stop(1);

@@ -57,10 +57,20 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
         "Hybrid local/cloud AI gateway. `/v1` speaks the OpenAI API: point an OpenAI client's base URL here. Authorize with an API key to try calls.",
       )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Switchyard API key (the admin key until tenant keys exist).' })
+      // Not addBearerAuth(): it declares `bearerFormat: JWT`, and Switchyard keys are not JWTs.
+      .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'A Switchyard API key (the admin key until tenant keys exist).' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key, as Anthropic clients send it.' }, 'x-api-key')
+      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+      .addServer('/', 'This gateway')
       .build(),
   );
+  // Routes without an auth guard (health) are public; say so rather than leave security unstated.
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item[method];
+      if (op && !op.security) op.security = [];
+    }
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml', customSiteTitle: 'Switchyard API' });
   await app.init();
   await fastify.ready();

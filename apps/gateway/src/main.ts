@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
-import { resolveAdminKey } from './runtime/admin-key';
+import { adminKeyNotice, resolveAdminKey } from './runtime/admin-key';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -22,10 +22,8 @@ async function main(): Promise<void> {
   }
 
   const admin = resolveAdminKey(env, dataDir);
-  if (admin.generated) {
-    // Printed once, straight to the terminal, never through the logger.
-    process.stdout.write(`\nSwitchyard generated an admin key (stored in ${admin.path}; set SWITCHYARD_ADMIN_KEY to choose your own):\n\n  ${admin.key}\n\n`);
-  }
+  // Straight to the terminal, never through the logger: a new key is printed this once.
+  process.stdout.write(adminKeyNotice(admin));
 
   const app = await createGateway({
     config,

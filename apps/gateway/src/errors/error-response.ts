@@ -16,9 +16,17 @@ interface FastifyLikeError {
 
 const FASTIFY_MESSAGES: Record<string, (e: FastifyLikeError) => string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'Request body is larger than the gateway accepts.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => "Unsupported content type: send the body as JSON with 'Content-Type: application/json'.",
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The request body is empty; send a JSON object.',
   FST_ERR_CTP_INVALID_JSON_BODY: (e) => `We could not parse the JSON body of your request. (${e.message ?? 'invalid JSON'})`,
+};
+
+/**
+ * Nest's unknown-route 404, and Fastify errors Nest has turned into HttpExceptions (code dropped,
+ * message a bare status text): these get a message saying what to do.
+ */
+const HTTP_MESSAGES: Record<number, string> = {
+  404: 'Unknown request URL. See /docs for the API.',
+  415: "Unsupported content type: send the body as JSON with 'Content-Type: application/json'.",
 };
 
 /**
@@ -29,7 +37,7 @@ export function toSwitchyardError(err: unknown): SwitchyardError {
   if (err instanceof SwitchyardError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    const message = status === 404 ? 'Unknown request URL. See /docs for the API.' : err.message;
+    const message = HTTP_MESSAGES[status] ?? err.message;
     return new SwitchyardError({ status, type: typeForStatus(status), message, code: status === 404 ? 'unknown_url' : null });
   }
   const f = err as FastifyLikeError;

@@ -1,20 +1,30 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { PlacementService } from '../routing/placement.service';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
+  private readonly log: Logger;
+  /** What the last readiness probe found failing ('' when ready): each change is logged once. */
+  private failing?: string;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly backends: BackendsService,
     private readonly placement: PlacementService,
-  ) {}
+    @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+  ) {
+    this.log = runtime.logger.child({ component: 'health' });
+  }
 
   @Get('live')
   @HealthCheck()
@@ -26,11 +36,41 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: config loaded and at least one backend reachable; 503 names what failed.' })
-  ready(): Promise<HealthCheckResult> {
+  async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks = [() => this.indicators.check('config').up(), () => this.backendsReachable()];
     if (this.placement.breakerSync) checks.push(() => this.redisReachable());
     if (this.placement.mode === 'remote') checks.push(() => this.routerReachable());
-    return this.health.check(checks);
+    try {
+      const report = await this.health.check(checks);
+      this.noteReadiness(report);
+      reply.send(report);
+    } catch (err) {
+      // Terminus throws its 503 report. Not-ready is the probe's answer, not a server fault: it is
+      // logged here once per change, not as an error on every probe.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      const report = err.getResponse() as HealthCheckResult;
+      this.noteReadiness(report);
+      reply.status(503).send(report);
+    }
+  }
+
+  /** Logs a warning naming what failed when that changes (which checks, which backends), and when readiness comes back. */
+  private noteReadiness(report: HealthCheckResult): void {
+    const names: string[] = [];
+    const reasons: string[] = [];
+    for (const [check, detail] of Object.entries(report.error ?? {})) {
+      // The backends check names each backend that is down, and why.
+      const down = Object.entries(detail as Record<string, { status?: string; error?: string }>).filter(([, d]) => d?.status === 'down');
+      names.push(check, ...down.map(([backend]) => `${check}.${backend}`));
+      const why = down.map(([backend, d]) => `${backend}: ${(d.error ?? 'down').replace(/\.$/, '')}`);
+      reasons.push(`${check} (${[(detail as { message?: string }).message ?? 'down', ...why].join('; ')})`);
+    }
+    const failing = names.join(',');
+    if (failing === this.failing) return;
+    const before = this.failing;
+    this.failing = failing;
+    if (failing) this.log.warn({ failed: names }, `not ready: ${reasons.join(', ')}`);
+    else if (before) this.log.info('ready again');
   }
 
   private async redisReachable(): Promise<HealthIndicatorResult> {

@@ -8,7 +8,7 @@ import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { ChatService } from './chat.service';
-import { ChatCompletionRequestDto, chatCompletionContent, ChatModels } from './dto/chat-completion.dto';
+import { ChatCompletionRequestDto, chatCompletionContent, chatCompletionExamples, ChatModels } from './dto/chat-completion.dto';
 import { ApiErrors } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
@@ -30,7 +30,7 @@ export class ChatController {
     summary: 'Create a chat completion',
     description: "OpenAI-compatible. Routed along the model's fallback chain; `stream: true` answers with server-sent events.",
   })
-  @ApiBody({ type: ChatCompletionRequestDto })
+  @ApiBody({ type: ChatCompletionRequestDto, examples: chatCompletionExamples })
   @ApiResponse({ status: 200, description: 'The completion, or a stream of chunks.', content: chatCompletionContent })
   @ApiErrors(400, 401, 403, 404, 429, 502, 503, 504)
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
@@ -11,7 +11,7 @@ import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { routedHeaders } from '../routing/routed-response';
-import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
+import { EmbeddingsRequestDto, embeddingsExamples, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { ApiErrors } from './dto/model.dto';
 
 @ApiTags('OpenAI-compatible')
@@ -30,6 +30,7 @@ export class EmbeddingsController {
   @Post('embeddings')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create embeddings', description: 'OpenAI-compatible; routed like chat completions.' })
+  @ApiBody({ type: EmbeddingsRequestDto, examples: embeddingsExamples })
   @ApiResponse({ status: 200, type: EmbeddingsResponseDto })
   @ApiErrors(400, 401, 404, 429, 502, 503, 504)
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

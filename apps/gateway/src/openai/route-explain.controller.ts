@@ -6,7 +6,7 @@ import type { RouteDecision } from '@switchyard/policy';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { chatFeatures } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
-import { ChatCompletionRequestDto } from './dto/chat-completion.dto';
+import { ChatCompletionRequestDto, chatCompletionExamples } from './dto/chat-completion.dto';
 import { ApiErrors } from './dto/model.dto';
 
 class ExplainCandidateDto {
@@ -60,7 +60,7 @@ export class RouteExplainController {
     description:
       'Takes a chat-completions body and returns the routing decision and why — the rule that matched, and why each backend was kept or dropped — without calling any backend.',
   })
-  @ApiBody({ type: ChatCompletionRequestDto })
+  @ApiBody({ type: ChatCompletionRequestDto, examples: chatCompletionExamples })
   @ApiResponse({ status: 200, type: RouteExplanationDto })
   @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {

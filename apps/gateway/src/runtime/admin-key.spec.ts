@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveAdminKey } from './admin-key';
+import { adminKeyNotice, resolveAdminKey } from './admin-key';
 
 describe('resolveAdminKey', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'switchyard-key-'));
@@ -21,5 +21,17 @@ describe('resolveAdminKey', () => {
     expect(statSync(join(d, 'admin-key')).mode & 0o777).toBe(0o600);
     const second = resolveAdminKey({}, d);
     expect(second).toMatchObject({ key: first.key, generated: false });
+  });
+
+  it('prints a new key once, and on every later start says where it is stored, never the key', () => {
+    const d = dir();
+    const path = join(d, 'admin-key');
+    const first = resolveAdminKey({}, d);
+    expect(adminKeyNotice(first)).toContain(first.key);
+    expect(adminKeyNotice(first)).toContain(path);
+    const again = adminKeyNotice(resolveAdminKey({}, d));
+    expect(again).toBe(`Admin key: stored in ${path} (e.g. KEY=$(cat ${path}); set SWITCHYARD_ADMIN_KEY to choose your own)\n`);
+    expect(again).not.toContain(first.key);
+    expect(adminKeyNotice(resolveAdminKey({ SWITCHYARD_ADMIN_KEY: 'sy-mine' }, d))).toBe('Admin key: from SWITCHYARD_ADMIN_KEY\n');
   });
 });

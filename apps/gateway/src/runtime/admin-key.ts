@@ -28,3 +28,15 @@ export function resolveAdminKey(env: NodeJS.ProcessEnv, dataDir: string): AdminK
   writeFileSync(path, `${key}\n`, { mode: 0o600 });
   return { key, generated: true, path };
 }
+
+/**
+ * What the gateway prints at start about its admin key: the key itself only when it was just
+ * made; on later starts, where it is stored, so that nobody has to guess.
+ */
+export function adminKeyNotice(admin: AdminKeySource): string {
+  if (admin.generated) {
+    return `\nSwitchyard generated an admin key (stored in ${admin.path}; set SWITCHYARD_ADMIN_KEY to choose your own):\n\n  ${admin.key}\n\n`;
+  }
+  if (admin.path) return `Admin key: stored in ${admin.path} (e.g. KEY=$(cat ${admin.path}); set SWITCHYARD_ADMIN_KEY to choose your own)\n`;
+  return 'Admin key: from SWITCHYARD_ADMIN_KEY\n';
+}

@@ -8,6 +8,9 @@ import { isContent, isStringOrStringArray, Satisfies } from './validators';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'];
 
+// A bare `type: object` makes generated clients accept only `{}`; these objects have fields.
+const ANY_OBJECT = { type: 'object' as const, additionalProperties: true };
+
 export class ChatMessageDto {
   @ApiProperty({ enum: ROLES, example: 'user' })
   @IsIn(ROLES)
@@ -15,8 +18,11 @@ export class ChatMessageDto {
 
   @ApiPropertyOptional({
     description: 'Text, or an array of content parts (`text`, `image_url`, ...). Null for assistant messages that only call tools.',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
-    nullable: true,
+    // OpenAPI 3.0 allows `nullable` only beside a `type`, so null rides on the string branch.
+    oneOf: [
+      { type: 'string', nullable: true },
+      { type: 'array', items: ANY_OBJECT },
+    ],
     example: 'Say hello in French.',
   })
   @IsOptional()
@@ -25,7 +31,7 @@ export class ChatMessageDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() name?: string;
   @ApiPropertyOptional({ description: 'On `tool` messages: the id of the call this answers.' }) @IsOptional() @IsString() tool_call_id?: string;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: 'On assistant messages: the tool calls it made.' })
+  @ApiPropertyOptional({ type: 'array', items: ANY_OBJECT, description: 'On assistant messages: the tool calls it made.' })
   @IsOptional()
   @IsArray()
   tool_calls?: unknown[];
@@ -51,7 +57,8 @@ export class ChatCompletionRequestDto {
   @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
 
-  @ApiPropertyOptional({ description: 'Stream the answer as server-sent events.', default: false })
+  // Defaults are told, not declared: openapi-typescript makes a field with a `default` required.
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'Stream the answer as server-sent events (default false).' })
   @IsOptional()
   @IsBoolean()
   stream?: boolean | null;
@@ -63,37 +70,52 @@ export class ChatCompletionRequestDto {
   @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto | null;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, example: 0.7 }) @IsOptional() @IsNumber() @Min(0) @Max(2) temperature?: number | null;
-  @ApiPropertyOptional({ minimum: 0, maximum: 1 }) @IsOptional() @IsNumber() @Min(0) @Max(1) top_p?: number | null;
-  @ApiPropertyOptional({ minimum: 1, deprecated: true }) @IsOptional() @IsInt() @Min(1) max_tokens?: number | null;
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number | null;
-  @ApiPropertyOptional({ minimum: 1, maximum: 128, default: 1 }) @IsOptional() @IsInt() @Min(1) @Max(128) n?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 2, example: 0.7 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  temperature?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 1 }) @IsOptional() @IsNumber() @Min(0) @Max(1) top_p?: number | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, deprecated: true }) @IsOptional() @IsInt() @Min(1) max_tokens?: number | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1 }) @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 128, description: 'How many choices (default 1).' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(128)
+  n?: number | null;
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
   @IsOptional()
   @Satisfies('isStringOrStringArray', isStringOrStringArray, 'must be a string or an array of strings')
   stop?: string | string[] | null;
-  @ApiPropertyOptional() @IsOptional() @IsInt() seed?: number | null;
-  @ApiPropertyOptional({ minimum: -2, maximum: 2 }) @IsOptional() @IsNumber() @Min(-2) @Max(2) presence_penalty?: number | null;
-  @ApiPropertyOptional({ minimum: -2, maximum: 2 }) @IsOptional() @IsNumber() @Min(-2) @Max(2) frequency_penalty?: number | null;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: 'Function tools the model may call.' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt() seed?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: -2, maximum: 2 }) @IsOptional() @IsNumber() @Min(-2) @Max(2) presence_penalty?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: -2, maximum: 2 }) @IsOptional() @IsNumber() @Min(-2) @Max(2) frequency_penalty?: number | null;
+  @ApiPropertyOptional({ type: 'array', items: ANY_OBJECT, description: 'Function tools the model may call.' })
   @IsOptional()
   @IsArray()
   tools?: unknown[];
-  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }] }) @IsOptional() tool_choice?: unknown;
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, ANY_OBJECT] }) @IsOptional() tool_choice?: unknown;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() parallel_tool_calls?: boolean;
   @ApiPropertyOptional({ type: 'object', description: '`{"type":"json_object"}` or `{"type":"json_schema","json_schema":{...}}`', additionalProperties: true })
   @IsOptional()
   @IsObject()
   response_format?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() logprobs?: boolean | null;
-  @ApiPropertyOptional({ minimum: 0, maximum: 20 }) @IsOptional() @IsInt() @Min(0) @Max(20) top_logprobs?: number | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) @IsOptional() @IsBoolean() logprobs?: boolean | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 20 }) @IsOptional() @IsInt() @Min(0) @Max(20) top_logprobs?: number | null;
   @ApiPropertyOptional() @IsOptional() @IsString() user?: string;
+}
+
+class FunctionCallDto {
+  @ApiProperty({ example: 'get_weather' }) name!: string;
+  @ApiProperty({ description: 'The arguments, as a JSON text.', example: '{"city":"Paris"}' }) arguments!: string;
 }
 
 class ToolCallDto {
   @ApiProperty({ example: 'call_abc123' }) id!: string;
   @ApiProperty({ enum: ['function'] }) type!: 'function';
-  @ApiProperty({ example: { name: 'get_weather', arguments: '{"city":"Paris"}' } }) function!: { name: string; arguments: string };
+  @ApiProperty({ type: FunctionCallDto }) function!: FunctionCallDto;
 }
 
 class AssistantMessageDto {
@@ -107,7 +129,7 @@ class ChoiceDto {
   @ApiProperty({ example: 0 }) index!: number;
   @ApiProperty({ type: AssistantMessageDto }) message!: AssistantMessageDto;
   @ApiProperty({ enum: ['stop', 'length', 'tool_calls', 'content_filter'], nullable: true }) finish_reason!: string | null;
-  @ApiProperty({ nullable: true, type: Object, example: null }) logprobs!: unknown;
+  @ApiProperty({ ...ANY_OBJECT, nullable: true, example: null }) logprobs!: unknown;
 }
 
 export class UsageDto {
@@ -157,3 +179,12 @@ export const chatCompletionContent = {
 };
 
 export const ChatModels = ApiExtraModels(ChatCompletionDto, ChatCompletionChunkDto);
+
+/**
+ * What Swagger UI pre-fills for "Try it out": without it, the UI would build a sample from every
+ * optional field (a user message with `tool_calls`, `max_tokens: 1`, ...).
+ */
+export const chatCompletionExamples = {
+  hello: { summary: 'A short chat', value: { model: 'chat', messages: [{ role: 'user', content: 'Say hello in French.' }] } },
+  stream: { summary: 'Streamed', value: { model: 'chat', stream: true, messages: [{ role: 'user', content: 'Count to five.' }] } },
+};

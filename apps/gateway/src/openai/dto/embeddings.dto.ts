@@ -14,8 +14,11 @@ export class EmbeddingsRequestDto {
   @Satisfies('isEmbeddingInput', isEmbeddingInput, 'must be a non-empty string, array of strings, or array of token arrays')
   input!: unknown;
 
-  @ApiPropertyOptional({ enum: ['float', 'base64'], default: 'float' }) @IsOptional() @IsIn(['float', 'base64']) encoding_format?: 'float' | 'base64';
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) dimensions?: number;
+  @ApiPropertyOptional({ enum: ['float', 'base64'], description: 'Default `float`.' })
+  @IsOptional()
+  @IsIn(['float', 'base64'])
+  encoding_format?: 'float' | 'base64';
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 }) @IsOptional() @IsInt() @Min(1) dimensions?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() user?: string;
 }
 
@@ -31,3 +34,9 @@ export class EmbeddingsResponseDto {
   @ApiProperty({ example: 'nomic-embed-text' }) model!: string;
   @ApiProperty({ type: UsageDto }) usage!: UsageDto;
 }
+
+/** What Swagger UI pre-fills for "Try it out" (see chatCompletionExamples). */
+export const embeddingsExamples = {
+  text: { summary: 'One text', value: { model: 'embed', input: 'The quick brown fox' } },
+  texts: { summary: 'Several texts', value: { model: 'embed', input: ['first text', 'second text'] } },
+};

@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { OpenAPI3 } from 'openapi-typescript';
+import ts from 'typescript';
+import { startStack, type Stack } from './support/stack';
+
+// /openapi.json is what clients are generated from: a generated client must type-check real calls,
+// and a linter must find nothing wrong with it.
+
+const ROOT = join(__dirname, '..');
+
+// openapi-typescript and @redocly/openapi-core are ESM only (down to their dependencies): they run
+// in their own Node process.
+const node = (args: string[]) => promisify(execFile)(process.execPath, args, { cwd: ROOT, timeout: 20_000 });
+
+/** Calls every operation of the document through a client generated from it (openapi-fetch). */
+const PROGRAM = `
+import createClient from 'openapi-fetch';
+import type { paths } from './api';
+
+const client = createClient<paths>({ baseUrl: 'http://127.0.0.1:8080', headers: { authorization: 'Bearer sy-admin-key' } });
+
+export async function everyOperation(): Promise<void> {
+  const list = await client.GET('/v1/models');
+  const ids: string[] = (list.data?.data ?? []).map((m) => m.id);
+  const one = await client.GET('/v1/models/{model}', { params: { path: { model: ids[0] ?? 'chat' } } });
+  const owner: string | undefined = one.data?.owned_by;
+  const chat = await client.POST('/v1/chat/completions', {
+    body: {
+      model: 'chat',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Hello' }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '42' },
+      ],
+      stream: false,
+      stream_options: { include_usage: true },
+      temperature: 0.7,
+      top_p: 1,
+      max_tokens: 64,
+      max_completion_tokens: 64,
+      n: 1,
+      stop: ['\\n'],
+      seed: 42,
+      presence_penalty: 0,
+      frequency_penalty: 0.5,
+      logprobs: true,
+      top_logprobs: 2,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      tool_choice: { type: 'function', function: { name: 'f' } },
+      parallel_tool_calls: false,
+      response_format: { type: 'json_object' },
+      user: 'u-1',
+    },
+  });
+  // The 200 is JSON, or an event stream (text) with stream: true.
+  const completion = typeof chat.data === 'string' ? undefined : chat.data;
+  const text: string | null | undefined = completion?.choices[0]?.message.content;
+  const called: string | undefined = completion?.choices[0]?.message.tool_calls?.[0]?.function.name;
+  const explained = await client.POST('/v1/route/explain', { body: { model: 'chat', messages: [{ role: 'user', content: 'Where?' }], max_tokens: null } });
+  const route: string | undefined = explained.data?.route;
+  const embedded = await client.POST('/v1/embeddings', { body: { model: 'embed', input: ['a', 'b'], dimensions: 8, encoding_format: 'float' } });
+  const vector: number[] | undefined = embedded.data?.data[0]?.embedding;
+  const tokens = await client.POST('/v1/embeddings', { body: { model: 'embed', input: [1, 2, 3] } });
+  const live = await client.GET('/health/live');
+  const ready = await client.GET('/health/ready');
+  console.log(owner, text, called, route, vector, tokens.response.status, live.response.status, ready.response.status);
+}
+`;
+
+/** The operations PROGRAM calls, as "METHOD path". */
+const called = [...PROGRAM.matchAll(/client\.(GET|POST|PUT|PATCH|DELETE)\('([^']+)'/g)].map(([, method, path]) => `${method} ${path}`);
+
+describe('the OpenAPI document', () => {
+  let stack: Stack;
+  let doc: OpenAPI3;
+  let dir: string;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [{ name: 'local', protocol: 'openai', models: ['m1', 'e1'] }],
+      models: [
+        { name: 'chat', targets: [{ backend: 'local', model: 'm1' }] },
+        { name: 'embed', targets: [{ backend: 'local', model: 'e1' }] },
+      ],
+    });
+    doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as OpenAPI3;
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-openapi-'));
+  });
+  afterAll(async () => {
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('declares numbers and booleans as such, and no JWT for keys that are not JWTs', () => {
+    const props = (doc.components?.schemas?.ChatCompletionRequestDto as { properties: Record<string, { type?: string }> }).properties;
+    const types = Object.fromEntries(
+      [
+        'stream',
+        'temperature',
+        'top_p',
+        'max_tokens',
+        'max_completion_tokens',
+        'n',
+        'seed',
+        'presence_penalty',
+        'frequency_penalty',
+        'logprobs',
+        'top_logprobs',
+      ].map((k) => [k, props[k].type]),
+    );
+    expect(types).toEqual({
+      stream: 'boolean',
+      temperature: 'number',
+      top_p: 'number',
+      max_tokens: 'integer',
+      max_completion_tokens: 'integer',
+      n: 'integer',
+      seed: 'integer',
+      presence_penalty: 'number',
+      frequency_penalty: 'number',
+      logprobs: 'boolean',
+      top_logprobs: 'integer',
+    });
+    expect(doc.components?.securitySchemes?.bearer).not.toHaveProperty('bearerFormat');
+  });
+
+  it('gives a TypeScript client (openapi-typescript + openapi-fetch) that type-checks a call to every operation', async () => {
+    const operations = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+      ['get', 'post', 'put', 'patch', 'delete'].filter((m) => m in (item as object)).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect([...new Set(called)].sort()).toEqual(operations.sort());
+
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
+    await node([join(ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'api.d.ts')]);
+    writeFileSync(join(dir, 'client.ts'), PROGRAM);
+    const program = ts.createProgram([join(dir, 'client.ts')], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: [],
+      skipLibCheck: true,
+      // The temp dir has no node_modules: point the client package at ours.
+      baseUrl: dir,
+      paths: { 'openapi-fetch': [join(ROOT, 'node_modules', 'openapi-fetch')] },
+    });
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(errors).toEqual([]);
+  });
+
+  it('has no errors by the Redocly linter (recommended rules)', async () => {
+    const file = join(dir, 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { createConfig, lintFromString } from '@redocly/openapi-core';
+      const config = await createConfig({ extends: ['recommended'] });
+      const problems = await lintFromString({ source: readFileSync(process.argv[1], 'utf8'), absoluteRef: process.argv[1], config });
+      console.log(JSON.stringify(problems.map((p) => ({ severity: p.severity, rule: p.ruleId, message: p.message, at: p.location[0]?.pointer }))));
+    `;
+    const { stdout } = await node(['--input-type=module', '-e', script, file]);
+    const problems = JSON.parse(stdout) as { severity: string }[];
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
