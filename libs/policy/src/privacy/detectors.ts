@@ -38,6 +38,8 @@ interface Detector {
   category: PiiCategory;
   source: string;
   validate: Validator;
+  /** The characters a match can start with, when few: retries at other positions skip this detector cheaply. */
+  startsWith?: RegExp;
 }
 
 const OCTET = /(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)/.source;
@@ -397,6 +399,8 @@ function phone(text: string, start: number, end: number): number {
 /** The regions national numbers are read in, for the scan under way (single-threaded, set per scan). */
 let phoneRegions: readonly CountryCode[] = [];
 
+const DIGIT = /\d/;
+
 /** Bounds on repeated runs keep every match linear and the regex's backtracking stack small. */
 const DETECTORS: readonly Detector[] = [
   // --- secret
@@ -485,6 +489,7 @@ const DETECTORS: readonly Detector[] = [
       /@(?<=(?<![\w.%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![\w-]|\.[A-Za-z0-9])/
         .source,
     validate: emailStart,
+    startsWith: /@/,
   },
   // --- iban: country and check digits, then the BBAN, in either case, contiguous or grouped by spaces, dots or dashes.
   {
@@ -497,17 +502,20 @@ const DETECTORS: readonly Detector[] = [
     category: 'credit_card',
     source: /\d(?<![\w.,+-].)(?<!\d[ .-]{1,2}.)(?:[ .-]{0,2}\d){12,22}(?![\w]|[.,]\d)/.source,
     validate: card,
+    startsWith: DIGIT,
   },
   // --- US SSN: separated by dashes, dots or spaces; nine bare digits only near an SSN cue.
   {
     category: 'us_ssn',
     source: /\d(?<![\w.+-].)\d\d(?:[-.]| {1,2})\d\d(?:[-.]| {1,2})\d{4}(?![\w]|[.-]\d)/.source,
     validate: ssnSeparated,
+    startsWith: DIGIT,
   },
   {
     category: 'us_ssn',
     source: /\d(?<![\w.+-].)\d{8}(?![\w]|[.-]\d)/.source,
     validate: ssnBare,
+    startsWith: DIGIT,
   },
   // --- ip address
   {
@@ -515,6 +523,7 @@ const DETECTORS: readonly Detector[] = [
     // The first octet is spelled out by its first digit so the source starts with a consumed digit.
     source: `\\d(?<![\\w.].)(?:(?<=1)\\d{0,2}|(?<=2)(?:[0-4]\\d|5[0-5]|\\d)?|(?<=[3-9])\\d?|(?<=0))(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`,
     validate: acceptAll,
+    startsWith: DIGIT,
   },
   {
     // IPv6 anchor: the first colon of an address, i.e. after 1-4 hex digits at a word start and
@@ -522,12 +531,14 @@ const DETECTORS: readonly Detector[] = [
     category: 'ip_address',
     source: /:(?:(?<=(?<![\w:])[0-9A-Fa-f]{1,4}:)(?=[0-9A-Fa-f:])|(?<![\w:]:)(?=:))/.source,
     validate: ipv6,
+    startsWith: /:/,
   },
   // --- phone: +country or 00country, (area), or a digit; digit groups; libphonenumber-js validates.
   {
     category: 'phone',
     source: /(?:[+(](?<![\w+(].)[ (]{0,2}\d|\d(?<![\w.,+\-/(].)(?<!\d[ .-]{1,2}.))(?:[ ().\-/]{0,3}\d){6,16}/.source,
     validate: phone,
+    startsWith: /[\d+(]/,
   },
 ];
 
@@ -645,7 +656,9 @@ export class PiiScanner {
       let detector = DETECTORS[detectors[k]];
       moved.start = at;
       let end = detector.validate(text, at, at + m[0].length);
+      const first = text[at];
       while (end < 0 && ++k < detectors.length) {
+        if (DETECTORS[detectors[k]].startsWith?.test(first) === false) continue;
         const sticky = STICKY[detectors[k]];
         sticky.lastIndex = at;
         const s = sticky.exec(text);
