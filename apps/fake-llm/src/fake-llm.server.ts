@@ -31,6 +31,8 @@ export interface Fault {
   message?: string;
   retryAfterSec?: number;
   afterChunks?: number;
+  /** 'error' mode: append the API key the request carried to the message, as careless providers do. */
+  echoKey?: boolean;
   /** Apply to the next N requests only, then clear. Default: unlimited. */
   times?: number;
 }
@@ -666,7 +668,8 @@ class FakeLlmServer implements FakeLlm {
       switch (fault.mode) {
         case 'error': {
           const status = fault.status ?? 500;
-          return this.sendError(ex, status, fault.message ?? `Simulated ${status} error from fake-llm`, undefined, undefined, fault);
+          const message = fault.message ?? `Simulated ${status} error from fake-llm`;
+          return this.sendError(ex, status, fault.echoKey ? `${message} (key: ${presentedKey(ex.req.headers)})` : message, undefined, undefined, fault);
         }
         case 'timeout':
           return; // never answer; the exchange ends when the client leaves or the server closes
@@ -1232,4 +1235,11 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   const server = new FakeLlmServer(options);
   await server.listen(options.port ?? 0);
   return server;
+}
+
+/** The key a request presented: `x-api-key`, else the token of `Authorization: Bearer`. */
+function presentedKey(h: http.IncomingHttpHeaders): string {
+  const apiKey = h['x-api-key'];
+  if (typeof apiKey === 'string') return apiKey;
+  return (h.authorization ?? '').replace(/^Bearer\s+/i, '');
 }

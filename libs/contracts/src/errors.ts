@@ -1,4 +1,5 @@
 import type { OpenAIErrorBody } from './openai.types';
+import { redactSecrets } from './redact';
 
 /** Error kinds Switchyard speaks about. Each transport's filter maps them to its own dialect. */
 export type ErrorType =
@@ -174,9 +175,9 @@ const DEFAULT_CODE: Partial<Record<ErrorType, string>> = {
   rate_limit_error: 'rate_limit_exceeded',
 };
 
-/** The error body `/v1` answers with. */
+/** The error body `/v1` answers with; a secret that reached the message (an upstream echoing its key) is masked. */
 export function toOpenAIError(err: SwitchyardError): OpenAIErrorBody {
   return {
-    error: { message: err.message, type: OPENAI_TYPE[err.type], param: err.param, code: err.code ?? DEFAULT_CODE[err.type] ?? null },
+    error: { message: redactSecrets(err.message), type: OPENAI_TYPE[err.type], param: err.param, code: err.code ?? DEFAULT_CODE[err.type] ?? null },
   };
 }
