@@ -231,3 +231,92 @@ describe('the chain deadline', () => {
     expect(inference(stack.fakes['slow-b'])).toBe(0);
   });
 });
+
+describe.each(['embedded', 'remote'] as const)('panic routing (%s)', (mode) => {
+  // Chain cloud -> local, cloud-first. The local backend failed until its breaker opened, then came
+  // back; then the cloud started answering 500. The local backend must still be tried.
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      mode,
+      backends: [
+        { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['gpt-x'] },
+        { name: 'local', protocol: 'ollama', tier: 'local', models: ['llama3.2'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'cloud', model: 'gpt-x' },
+            { backend: 'local', model: 'llama3.2' },
+          ],
+        },
+      ],
+      // Breakers stay open for the whole test; probes only at start.
+      policy: { strategy: 'cloud-first', breaker: { minRequests: 5, openMs: 600000 }, health: { intervalMs: 600000 } },
+    });
+  });
+  afterAll(() => stack.close());
+
+  type Explained = { candidates: { backend: string; panic?: boolean }[] };
+  const explain = async (): Promise<Explained> => (await (await postJson(stack, chat(), {}, '/route/explain')).json()) as Explained;
+  /** Polls the decision (the router learns outcomes a few ms late) until `ok`; bounded. */
+  const until = async (ok: (d: Explained) => boolean): Promise<Explained> => {
+    let d = await explain();
+    for (let i = 0; i < 100 && !ok(d); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      d = await explain();
+    }
+    return d;
+  };
+  const liveCandidate = (d: Explained, backend: string): boolean => d.candidates.some((c) => c.backend === backend && !c.panic);
+
+  it('tries a healthy backend its breaker excludes when everything before it fails, and says so', async () => {
+    stack.fakes.local.setFault({ mode: 'error', status: 500 });
+    for (let i = 0; i < 5; i++) {
+      const res = await post(stack, { model: 'llama3.2', messages: [{ role: 'user', content: `fail ${i}` }] });
+      expect(res.status).toBe(502);
+      await res.text();
+    }
+    expect(liveCandidate(await until((d) => !liveCandidate(d, 'local')), 'local')).toBe(false);
+
+    stack.fakes.local.setFault(undefined);
+    stack.fakes.cloud.setFault({ mode: 'error', status: 500 });
+    for (let i = 0; i < 3; i++) {
+      const res = await post(stack, chat());
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-switchyard-backend')).toBe('local');
+      const requestId = res.headers.get('x-request-id');
+      await res.json();
+      const lines = stack.logs().filter((l) => l.requestId === requestId);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ backend: 'cloud', outcome: 'error', status: 502 }),
+          expect.objectContaining({ backend: 'local', msg: expect.stringContaining('panic routing') }),
+          expect.objectContaining({ backend: 'local', outcome: 'ok' }),
+        ]),
+      );
+    }
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_panic_routing_total\{backend="local"\} 3\b/);
+  });
+
+  it('with every breaker open, tries the least recently failed first', async () => {
+    // Two more cloud failures open its breaker too; local failed longer ago, so it goes first.
+    for (let i = 0; i < 2; i++) {
+      const res = await post(stack, chat());
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    const d = await until((x) => !liveCandidate(x, 'cloud'));
+    expect(d.candidates.map((c) => [c.backend, c.panic])).toEqual([
+      ['local', true],
+      ['cloud', true],
+    ]);
+    const cloudCalls = inference(stack.fakes.cloud);
+    const res = await post(stack, chat());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('local');
+    expect(inference(stack.fakes.cloud)).toBe(cloudCalls);
+  });
+});

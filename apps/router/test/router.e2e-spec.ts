@@ -72,7 +72,11 @@ describe('router (gRPC, in-process)', () => {
       expect(summary).toEqual({ received: 4 });
 
       const res = await client.decide(features('chat'));
-      expect(res.candidates.map((c) => c.backend)).toEqual(['cloud']);
+      // Still listed, after the live ones, for panic routing only.
+      expect(res.candidates.map((c) => [c.backend, c.panic])).toEqual([
+        ['cloud', false],
+        ['local', true],
+      ]);
       expect(res.dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'circuit open' }]);
 
       // A change is pushed at once, not at the next heartbeat.

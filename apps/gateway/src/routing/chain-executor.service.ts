@@ -74,6 +74,7 @@ export class ChainExecutor {
     for (let i = 0; i < decision.candidates.length; i++) {
       const candidate = decision.candidates[i];
       if (ctx.signal.aborted) break;
+      if (candidate.panic) this.panic(ctx, decision, candidate, i);
       const t0 = performance.now();
       this.placement.begin(candidate.backend);
       try {
@@ -82,7 +83,15 @@ export class ChainExecutor {
         ctx.upstreamMs += ms;
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
-          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: roundMs(ms) },
+          {
+            requestId: ctx.requestId,
+            route: decision.route,
+            attempt: i + 1,
+            backend: candidate.backend,
+            model: candidate.model,
+            outcome: 'ok',
+            ms: roundMs(ms),
+          },
           'upstream attempt',
         );
         let settled = false;
@@ -146,5 +155,14 @@ export class ChainExecutor {
       });
     }
     throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${features.model}.` });
+  }
+
+  /** Panic routing: a backend its breaker or probes excluded is tried because everything before it failed. */
+  private panic(ctx: RequestContext, decision: RouteDecision, candidate: RouteCandidate, i: number): void {
+    this.metrics.panicRouting.inc({ backend: candidate.backend });
+    this.log.warn(
+      { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, reason: candidate.reason },
+      `panic routing: every candidate before ${candidate.backend} failed or was excluded; trying it anyway`,
+    );
   }
 }

@@ -112,7 +112,7 @@ export function fromDecideResponse(res: DecideResponseMsg): RouteDecision | unde
 }
 
 function toCandidate(c: RouteCandidate): CandidateMsg {
-  const msg: CandidateMsg = { backend: c.backend, model: c.model, tier: c.tier, redact: c.redact === true, reason: c.reason ?? '' };
+  const msg: CandidateMsg = { backend: c.backend, model: c.model, tier: c.tier, redact: c.redact === true, reason: c.reason ?? '', panic: c.panic === true };
   if (c.predictedMs !== undefined) msg.predictedMs = c.predictedMs;
   if (c.estimatedCostUsd !== undefined) msg.estimatedCostUsd = c.estimatedCostUsd;
   return msg;
@@ -121,6 +121,7 @@ function toCandidate(c: RouteCandidate): CandidateMsg {
 function fromCandidate(m: CandidateMsg): RouteCandidate {
   const c: RouteCandidate = { backend: m.backend, model: m.model, tier: m.tier as Tier };
   if (m.redact) c.redact = true;
+  if (m.panic) c.panic = true;
   if (m.reason !== '') c.reason = m.reason;
   if (m.predictedMs !== undefined) c.predictedMs = m.predictedMs;
   if (m.estimatedCostUsd !== undefined) c.estimatedCostUsd = m.estimatedCostUsd;

@@ -113,6 +113,7 @@ const SHAPES: Record<string, object> = {
     _predictedMs: [S, O],
     estimatedCostUsd: [N, O],
     _estimatedCostUsd: [S, O],
+    panic: [B, A],
   } satisfies Shape<CandidateMsg>,
   'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A] } satisfies Shape<DroppedMsg>,
   'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A] } satisfies Shape<PrivacyMsg>,
@@ -281,6 +282,7 @@ describe('router converters over real protobuf encoding', () => {
     candidates: [
       { backend: 'local-ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', predictedMs: 420, estimatedCostUsd: 0.0001 },
       { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', redact: true, reason: 'cloud, after local', estimatedCostUsd: 0.00042 },
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', panic: true, reason: 'panic: circuit open', estimatedCostUsd: 0 },
     ],
     dropped: [{ backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' }],
     privacy: { categories: ['email'], action: 'redact' },

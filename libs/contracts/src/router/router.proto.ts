@@ -95,6 +95,7 @@ export interface CandidateMsg {
   _predictedMs?: 'predictedMs';
   estimatedCostUsd?: number;
   _estimatedCostUsd?: 'estimatedCostUsd';
+  panic: boolean;
 }
 
 /** switchyard.router.v1.Dropped */

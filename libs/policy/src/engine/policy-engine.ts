@@ -90,44 +90,57 @@ export class PolicyEngine {
       return false;
     });
     const live: CatalogTarget[] = [];
-    const down: DroppedCandidate[] = [];
+    const excluded: { t: CatalogTarget; reason: string; lastFailureAt: number }[] = [];
     const snapshots = new Map<string, BackendSnapshot>();
     for (const t of targets) {
       let s = snapshots.get(t.backend);
       if (s === undefined) snapshots.set(t.backend, (s = state.backend(t.backend)));
       const breaker = s.breaker === 'open' ? 'open' : state.breaker(t.backend, t.model);
-      if (!s.healthy) down.push({ ...strip(t), reason: 'health probes failing' });
-      else if (breaker === 'open') down.push({ ...strip(t), reason: 'circuit open' });
-      else live.push(t);
+      const reason = !s.healthy ? 'health probes failing' : breaker === 'open' ? 'circuit open' : undefined;
+      if (reason === undefined) live.push(t);
+      else {
+        excluded.push({ t, reason, lastFailureAt: s.lastFailureAt ?? Number.NEGATIVE_INFINITY });
+        decision.dropped.push({ ...strip(t), reason });
+      }
     }
-    if (down.length > 0) decision.dropped.push(...down);
-    // With nothing live, try the down ones anyway: probes can be wrong, and an error is no better.
-    const usable = live.length > 0 ? live : targets;
 
-    const scored: Scored[] = usable.map((t) => {
-      const info = this.info(t);
-      const b = info.backend;
-      const candidate: RouteCandidate = strip(t);
-      if (privacyAction === 'redact' && t.tier === 'cloud') candidate.redact = true;
-      return {
-        candidate,
-        order: entry.targets.indexOf(t),
-        state: snapshots.get(t.backend)!,
-        maxConcurrency: b.maxConcurrency,
-        price: b.tier === 'cloud' ? info.price : undefined,
-        costPerHour: b.costPerHour,
-        weight: t.weight,
-      };
-    });
-    for (const s of orderByStrategy(strategy, scored, f, this.random)) {
-      const predicted = predictMs(s, f);
-      if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
-      const cost = estimateCost(s, f);
-      s.candidate.estimatedCostUsd = cost === 0 ? 0 : Number(cost.toPrecision(4));
-      if (live.length === 0 && down.length > 0) s.candidate.reason = `${s.candidate.reason}; every candidate is down, trying anyway`;
-      decision.candidates.push(s.candidate);
+    const scored: Scored[] = live.map((t) => this.score(t, entry.targets.indexOf(t), snapshots.get(t.backend)!, privacyAction));
+    for (const s of orderByStrategy(strategy, scored, f, this.random)) decision.candidates.push(this.estimate(s, f));
+    // Panic routing (Envoy's panic threshold): what breakers and probes excluded still follows the
+    // live candidates, least recently failed first, so a chain whose live candidates all fail (or
+    // that has none) still makes a call: probes and breakers can be wrong, and an error is no better.
+    excluded.sort((a, b) => a.lastFailureAt - b.lastFailureAt || entry.targets.indexOf(a.t) - entry.targets.indexOf(b.t));
+    for (const x of excluded) {
+      const c = this.estimate(this.score(x.t, entry.targets.indexOf(x.t), snapshots.get(x.t.backend)!, privacyAction), f);
+      c.panic = true;
+      c.reason = `panic: ${x.reason}, tried only if every candidate before it fails (least recently failed first)`;
+      decision.candidates.push(c);
     }
     return decision;
+  }
+
+  private score(t: CatalogTarget, order: number, state: BackendSnapshot, privacyAction: RouteDecision['privacy']['action']): Scored {
+    const info = this.info(t);
+    const b = info.backend;
+    const candidate: RouteCandidate = strip(t);
+    if (privacyAction === 'redact' && t.tier === 'cloud') candidate.redact = true;
+    return {
+      candidate,
+      order,
+      state,
+      maxConcurrency: b.maxConcurrency,
+      price: b.tier === 'cloud' ? info.price : undefined,
+      costPerHour: b.costPerHour,
+      weight: t.weight,
+    };
+  }
+
+  private estimate(s: Scored, f: RequestFeatures): RouteCandidate {
+    const predicted = predictMs(s, f);
+    if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
+    const cost = estimateCost(s, f);
+    s.candidate.estimatedCostUsd = cost === 0 ? 0 : Number(cost.toPrecision(4));
+    return s.candidate;
   }
 
   /** A target's backend, context window and price; targets are the catalog's own objects, so this is one map read. */

@@ -31,6 +31,8 @@ export interface BackendSnapshot {
   ttftMs?: number;
   /** EWMA of output tokens per second; undefined until measured. */
   tokensPerSec?: number;
+  /** When it last failed an attempt or a probe (epoch ms); undefined when it never did, as far as this state knows. */
+  lastFailureAt?: number;
 }
 
 export interface StateView {
@@ -48,6 +50,8 @@ export interface RouteCandidate {
   redact?: boolean;
   /** Why it stands where it stands. */
   reason?: string;
+  /** Excluded by a breaker or probes, and tried anyway once every candidate before it has failed. */
+  panic?: boolean;
   predictedMs?: number;
   estimatedCostUsd?: number;
 }
