@@ -320,3 +320,91 @@ describe.each(['embedded', 'remote'] as const)('panic routing (%s)', (mode) => {
     expect(inference(stack.fakes.cloud)).toBe(cloudCalls);
   });
 });
+
+describe('a cloud backend without a key (the default config with OPENAI_API_KEY unset, no Ollama)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'local-ollama', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
+        { name: 'openai', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'], apiKey: '' },
+        { name: 'client-keyed', protocol: 'openai', tier: 'cloud', models: ['gpt-byok'], apiKey: '', allowClientKey: true },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local-ollama', model: 'llama3.2' },
+            { backend: 'openai', model: 'gpt-4o-mini' },
+          ],
+        },
+        { name: 'cloud-only', targets: [{ backend: 'openai', model: 'gpt-4o-mini' }] },
+      ],
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('is left out of every chain, with one start-up line saying so, and is never called', async () => {
+    const notices = stack.logs().filter((l) => String(l.msg).startsWith('left out cloud backend'));
+    expect(notices).toEqual([expect.objectContaining({ level: 40, backends: ['openai'], models: ['cloud-only'] })]);
+    expect(notices[0].msg).toMatch(/openai: no API key/);
+
+    const res = await post(stack, chat());
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('local-ollama');
+    expect(inference(stack.fakes.openai)).toBe(0);
+
+    const models = (await (await fetch(`${stack.baseURL}/models`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { data: { id: string }[] };
+    const ids = models.data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['chat', 'gpt-byok']));
+    expect(ids).not.toEqual(expect.arrayContaining(['gpt-4o-mini']));
+    expect(ids).not.toEqual(expect.arrayContaining(['cloud-only']));
+  });
+
+  it('is kept with allowClientKey: true', async () => {
+    const res = await post(stack, { model: 'gpt-byok', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('client-keyed');
+    await res.json();
+  });
+});
+
+describe('a whole chain failing', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'local-ollama', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
+        { name: 'openai', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local-ollama', model: 'llama3.2' },
+            { backend: 'openai', model: 'gpt-4o-mini' },
+          ],
+        },
+      ],
+      policy: { breaker: { minRequests: 100000 } },
+    });
+  });
+  afterEach(() => stack.fakes.openai.reset());
+  afterAll(() => stack.close());
+
+  it.each([
+    [{ mode: 'error', status: 500, message: 'overloaded' }, 502, 'openai: answered 500: overloaded'],
+    [
+      { mode: 'error', status: 401, message: 'Incorrect API key provided: sk-abc1234567890' },
+      401,
+      'openai: answered 401: Incorrect API key provided: [REDACTED]',
+    ],
+  ] as const)('summarises every attempt in the error the client reads (%j)', async (fault, status, second) => {
+    stack.fakes.openai.setFault(fault);
+    const res = await post(stack, chat());
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(`Every backend for model chat failed: local-ollama: connection refused; ${second}.`);
+  });
+});

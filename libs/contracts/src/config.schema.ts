@@ -69,6 +69,8 @@ export class BackendConfig {
   @IsOptional() @IsNumber() @Min(0) weight?: number;
   /** Extra headers sent on every upstream call (e.g. an org id). */
   @IsOptional() @IsObject() headers?: Record<string, string>;
+  /** Keep this cloud backend even when it has no key of its own (by default such a backend is left out). */
+  @IsOptional() @IsBoolean() allowClientKey?: boolean;
 }
 
 export class TargetConfig {

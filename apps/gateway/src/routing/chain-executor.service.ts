@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackendAdapter } from '@switchyard/adapters';
-import { InvalidRequestError, ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
+import {
+  attemptSummary,
+  chainFailure,
+  InvalidRequestError,
+  ModelNotFoundError,
+  PolicyDeniedError,
+  SwitchyardError,
+  UpstreamError,
+} from '@switchyard/contracts';
 import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
@@ -71,6 +79,7 @@ export class ChainExecutor {
   ): Promise<Placed<T>> {
     const decision = await this.decide(features);
     let last: SwitchyardError | undefined;
+    const failed: string[] = [];
     for (let i = 0; i < decision.candidates.length; i++) {
       const candidate = decision.candidates[i];
       if (ctx.signal.aborted) break;
@@ -144,6 +153,7 @@ export class ChainExecutor {
           `upstream attempt failed: ${error.message}`,
         );
         last = error;
+        if (failure !== 'aborted') failed.push(`${candidate.backend}: ${attemptSummary(error)}`);
         if (!retryable) break;
       }
     }
@@ -154,6 +164,8 @@ export class ChainExecutor {
         message: `No backend answered within the deadline for model ${features.model}.`,
       });
     }
+    // One attempt speaks for itself; several are summarised, so the client sees why each failed.
+    if (last && failed.length > 1) throw chainFailure(last, failed, features.model);
     throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${features.model}.` });
   }
 
