@@ -53,6 +53,8 @@ export interface FakeLlmOptions {
   interChunkMs?: number;
   /** Fixed reply text. Default: `Echo: <text of the last user message>`. */
   reply?: string;
+  /** OpenAI: answer one choice whatever `n` asks, as some OpenAI-compatible servers do. Default: `n` choices (non-streaming). */
+  singleChoice?: boolean;
   /**
    * OpenAI: `Authorization: Bearer <key>`; Anthropic: `x-api-key: <key>` (or `Authorization: Bearer <key>`, which
    * recent official SDKs send) plus an `anthropic-version` header. Ollama: not checked. Wrong/missing -> 401.
@@ -430,6 +432,7 @@ class FakeLlmServer implements FakeLlm {
   private ttftMs: number;
   private interChunkMs: number;
   private reply: string | undefined;
+  private readonly singleChoice: boolean;
   private fault: Fault | undefined;
   private faultRemaining = Infinity;
   private seq = 0;
@@ -457,6 +460,7 @@ class FakeLlmServer implements FakeLlm {
     this.ttftMs = opts.ttftMs ?? 0;
     this.interChunkMs = opts.interChunkMs ?? 0;
     this.reply = opts.reply;
+    this.singleChoice = opts.singleChoice === true;
     this.setFault(opts.fault);
     this.server = http.createServer((req, res) => this.onRequest(req, res));
   }
@@ -804,7 +808,12 @@ class FakeLlmServer implements FakeLlm {
           created,
           model,
           system_fingerprint: 'fp_fake_llm',
-          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+          choices: Array.from({ length: this.singleChoice ? 1 : (positiveInt(body.n) ?? 1) }, (_, index) => ({
+            index,
+            message,
+            logprobs: null,
+            finish_reason: finish,
+          })),
           usage,
         },
         fault,

@@ -66,6 +66,13 @@ export class ChainExecutor {
       if (decision.dropped.some((d) => d.reason.startsWith('context window'))) {
         throw new InvalidRequestError(`This model's context windows cannot hold the request (${reasons}).`, 'messages', 'context_length_exceeded');
       }
+      const unsupported = decision.dropped.find((d) => d.param !== undefined);
+      if (unsupported)
+        throw new InvalidRequestError(
+          `No backend for model ${features.model} can serve this request (${reasons}).`,
+          unsupported.param,
+          'unsupported_parameter',
+        );
       throw new PolicyDeniedError(`No backend may serve model ${features.model} (${reasons}).`, 'no_allowed_backend');
     }
     return decision;

@@ -18,9 +18,20 @@ function ruleHeaders(req: FastifyRequest, names: readonly string[]): Record<stri
   return out;
 }
 
+/** What a chat request needs of a backend beyond plain text (n > 1, tools, JSON mode, images, logprobs); only what applies is set. */
+function chatNeeds(body: ChatCompletionRequest, f: RequestFeatures): RequestFeatures {
+  if (typeof body.n === 'number' && body.n > 1) f.n = body.n;
+  if (body.tools !== undefined && body.tools.length > 0 && body.tool_choice !== 'none') f.tools = true;
+  const format = body.response_format?.type;
+  if (format === 'json_object' || format === 'json_schema') f.jsonMode = true;
+  if (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)) f.logprobs = true;
+  if (body.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'))) f.images = true;
+  return f;
+}
+
 /** What policy needs to know of a chat request; the prompt itself stays here. */
 export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, pii: readonly string[], headerNames: readonly string[]): RequestFeatures {
-  return {
+  return chatNeeds(body, {
     keyId: 'admin',
     model: body.model,
     promptTokens: estimatePromptTokens(body),
@@ -30,7 +41,7 @@ export function chatFeatures(req: FastifyRequest, body: ChatCompletionRequest, p
     headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii,
-  };
+  });
 }
 
 /** The texts of an embeddings input (token-id arrays carry none the scanner could read). */

@@ -21,7 +21,12 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, false), ctx);
-    return this.http.readJson<ChatCompletion>(res);
+    const answer = await this.http.readJson<ChatCompletion>(res);
+    // A server that ignores `n` must not pass one choice off as the n asked for.
+    const n = req.n ?? 1;
+    const got = Array.isArray(answer.choices) ? answer.choices.length : 0;
+    if (n > 1 && got < n) throw this.protocolError(`answered ${got} of the ${n} choices asked (n=${n})`);
+    return answer;
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {

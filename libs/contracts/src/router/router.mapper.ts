@@ -51,6 +51,11 @@ export function toDecideRequest(f: RequestFeatures, inFlight: Readonly<Record<st
     headers,
     pii: f.pii as string[],
     inFlight: counts,
+    n: f.n === undefined ? 0 : u32(f.n),
+    tools: f.tools === true,
+    jsonMode: f.jsonMode === true,
+    images: f.images === true,
+    logprobs: f.logprobs === true,
   };
   if (f.maxTokens !== undefined) msg.maxTokens = u32(f.maxTokens);
   if (f.maxLatencyMs !== undefined) msg.maxLatencyMs = u32(f.maxLatencyMs);
@@ -71,6 +76,12 @@ export function fromDecideRequest(req: DecideRequestMsg): { features: RequestFea
   if (req.keyId !== '') features.keyId = req.keyId;
   if (req.maxTokens !== undefined) features.maxTokens = req.maxTokens;
   if (req.maxLatencyMs !== undefined) features.maxLatencyMs = req.maxLatencyMs;
+  // Needs travel as proto3 defaults (0, false): set on this side only when they apply, as the gateway sets them.
+  if (req.n > 1) features.n = req.n;
+  if (req.tools) features.tools = true;
+  if (req.jsonMode) features.jsonMode = true;
+  if (req.images) features.images = true;
+  if (req.logprobs) features.logprobs = true;
   return { features, inFlight: req.inFlight };
 }
 
@@ -129,11 +140,13 @@ function fromCandidate(m: CandidateMsg): RouteCandidate {
 }
 
 function toDropped(d: DroppedCandidate): DroppedMsg {
-  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason };
+  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason, param: d.param ?? '' };
 }
 
 function fromDropped(m: DroppedMsg): DroppedCandidate {
-  return { backend: m.backend, model: m.model, tier: m.tier as Tier, reason: m.reason };
+  const d: DroppedCandidate = { backend: m.backend, model: m.model, tier: m.tier as Tier, reason: m.reason };
+  if (m.param !== '') d.param = m.param;
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------

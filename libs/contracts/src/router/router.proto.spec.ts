@@ -102,6 +102,11 @@ const SHAPES: Record<string, object> = {
     _maxLatencyMs: [S, O],
     pii: ['repeated', A],
     inFlight: ['map', A],
+    n: [N, A],
+    tools: [B, A],
+    jsonMode: [B, A],
+    images: [B, A],
+    logprobs: [B, A],
   } satisfies Shape<DecideRequestMsg>,
   'switchyard.router.v1.Candidate': {
     backend: [S, A],
@@ -115,7 +120,7 @@ const SHAPES: Record<string, object> = {
     _estimatedCostUsd: [S, O],
     panic: [B, A],
   } satisfies Shape<CandidateMsg>,
-  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A] } satisfies Shape<DroppedMsg>,
+  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A], param: [S, A] } satisfies Shape<DroppedMsg>,
   'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A] } satisfies Shape<PrivacyMsg>,
   'switchyard.router.v1.Deny': { code: [S, A], message: [S, A] } satisfies Shape<DenyMsg>,
   'switchyard.router.v1.DecideResponse': {
@@ -250,6 +255,11 @@ describe('router converters over real protobuf encoding', () => {
     headers: { 'x-team': 'search', 'x-region': 'eu-west-1' },
     maxLatencyMs: 800,
     pii: ['email', 'phone'],
+    n: 3,
+    tools: true,
+    jsonMode: true,
+    images: true,
+    logprobs: true,
   };
   const bareFeatures: RequestFeatures = { model: 'gpt-4o-mini', promptTokens: 0, stream: false, tags: [], headers: {}, pii: [] };
 
@@ -284,7 +294,10 @@ describe('router converters over real protobuf encoding', () => {
       { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', redact: true, reason: 'cloud, after local', estimatedCostUsd: 0.00042 },
       { backend: 'vllm', model: 'llama3.2', tier: 'local', panic: true, reason: 'panic: circuit open', estimatedCostUsd: 0 },
     ],
-    dropped: [{ backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' }],
+    dropped: [
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' },
+      { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' },
+    ],
     privacy: { categories: ['email'], action: 'redact' },
   };
 

@@ -82,6 +82,11 @@ export interface DecideRequestMsg {
   _maxLatencyMs?: 'maxLatencyMs';
   pii: string[];
   inFlight: Record<string, number>;
+  n: number;
+  tools: boolean;
+  jsonMode: boolean;
+  images: boolean;
+  logprobs: boolean;
 }
 
 /** switchyard.router.v1.Candidate */
@@ -104,6 +109,7 @@ export interface DroppedMsg {
   model: string;
   tier: string;
   reason: string;
+  param: string;
 }
 
 /** switchyard.router.v1.Privacy */

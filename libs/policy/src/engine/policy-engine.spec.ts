@@ -419,6 +419,51 @@ describe('PolicyEngine', () => {
     });
   });
 
+  describe('capabilities', () => {
+    it.each<[string, Partial<RequestFeatures>, string[], string[]]>([
+      ['plain text: every target', {}, ['ollama', 'vllm', 'openai'], []],
+      ['n=1 is no need', { n: 1 }, ['ollama', 'vllm', 'openai'], []],
+      ['n=2: Ollama answers one choice', { n: 2 }, ['vllm', 'openai'], ['ollama/llama3.2: cannot serve n=2 (ollama protocol) [n]']],
+      ['logprobs: Ollama has none', { logprobs: true }, ['vllm', 'openai'], ['ollama/llama3.2: cannot serve logprobs (ollama protocol) [logprobs]']],
+      ['tools, JSON mode, images: every protocol translates them', { tools: true, jsonMode: true, images: true }, ['ollama', 'vllm', 'openai'], []],
+      ['n=2 on an Anthropic chain', { model: 'smart', n: 2 }, ['openai'], ['anthropic/claude-haiku: cannot serve n=2 (anthropic protocol) [n]']],
+    ])('%s', (_name, f, candidates, dropped) => {
+      const d = decide(engine(), f);
+      expect(names(d)).toEqual(candidates);
+      expect(d.dropped.map((x) => `${x.backend}/${x.model}: ${x.reason} [${x.param}]`)).toEqual(dropped);
+    });
+
+    it('configured capabilities override the protocol’s: backend, then model entry', () => {
+      const config = parseConfig(
+        BACKENDS.replace('    maxConcurrency: 8\n', '    maxConcurrency: 8\n    capabilities: { tools: false }\n').replace(
+          'models: [gpt-4o-mini, { id: gpt-4o,',
+          'models: [{ id: gpt-4o-mini, capabilities: { images: false } }, { id: gpt-4o,',
+        ),
+        {},
+      );
+      const e = new PolicyEngine(config, never);
+      expect(decide(e, { tools: true }).dropped.map((x) => x.reason)).toEqual(['cannot serve tools (backend capabilities.tools: false)']);
+      const images = decide(e, { images: true });
+      expect(names(images)).toEqual(['ollama', 'vllm']);
+      expect(images.dropped).toEqual([
+        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cannot serve image input (model capabilities.images: false)', param: 'messages' },
+      ]);
+      expect(names(decide(e, { model: 'smart', images: true }))).toEqual(['openai', 'anthropic']);
+    });
+
+    it('nothing left: no candidate, every drop explained with the field to blame', () => {
+      const only = decide(engine(), { model: 'small', n: 3 });
+      expect(only.candidates).toEqual([]);
+      expect(only.dropped).toEqual([{ backend: 'ollama', model: 'small', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' }]);
+    });
+
+    it('a target that cannot serve the request is not tried even in panic', () => {
+      const d = decide(engine(), { n: 2 }, new FakeState({ vllm: { breaker: 'open' }, openai: { healthy: false } }));
+      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(d.candidates.every((c) => c.panic)).toBe(true);
+    });
+  });
+
   describe('health and breakers', () => {
     it.each<[string, Record<string, Partial<BackendSnapshot>>, Record<string, BreakerState>, string[], string[]]>([
       ['unhealthy local: spills to what is left', { ollama: { healthy: false } }, {}, ['vllm', 'openai'], ['ollama/llama3.2: health probes failing']],

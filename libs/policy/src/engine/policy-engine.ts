@@ -1,5 +1,6 @@
 import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@switchyard/contracts';
 import { ModelCatalog, type CatalogTarget } from '../model-catalog';
+import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
 import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
@@ -7,6 +8,7 @@ import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate
 interface ModelInfo {
   contextWindow?: number;
   price?: { input: number; output: number };
+  capabilities: TargetCapabilities;
 }
 
 /** What the engine weighs of one chain target, looked up once per config rather than per request. */
@@ -15,8 +17,8 @@ interface TargetInfo extends ModelInfo {
 }
 
 /**
- * Decides where a request may and should run: the first matching rule, privacy, context
- * windows, health and breakers narrow the model's chain; the strategy orders what is left.
+ * Decides where a request may and should run: the first matching rule, privacy, capabilities,
+ * context windows, health and breakers narrow the model's chain; the strategy orders what is left.
  * Pure: the same features and state always give the same decision (weighted draws aside).
  */
 export class PolicyEngine {
@@ -39,7 +41,11 @@ export class PolicyEngine {
     this.backends = new Map(config.backends.map((b) => [b.name, b]));
     for (const b of config.backends) {
       for (const m of b.models) {
-        this.models.set(`${b.name}\u0000${m.id}`, { contextWindow: m.contextWindow ?? b.contextWindow, price: m.price ?? b.price });
+        this.models.set(`${b.name}\u0000${m.id}`, {
+          contextWindow: m.contextWindow ?? b.contextWindow,
+          price: m.price ?? b.price,
+          capabilities: capabilitiesOf(b.protocol, b.capabilities, m.capabilities),
+        });
       }
     }
     this.strategy = config.policy.strategy;
@@ -80,6 +86,14 @@ export class PolicyEngine {
         };
       }
     }
+
+    // What the request needs that a target's protocol (or its configured capabilities) cannot do.
+    targets = targets.filter((t) => {
+      const missing = missingCapability(this.info(t).capabilities, f);
+      if (missing === undefined) return true;
+      decision.dropped.push({ ...strip(t), reason: missing.reason, param: missing.param });
+      return false;
+    });
 
     // Capacity constraints: context window, then health and breakers.
     const needed = f.promptTokens + (f.maxTokens ?? 0);
@@ -148,7 +162,13 @@ export class PolicyEngine {
     let info = this.targetInfo.get(t);
     if (info === undefined) {
       const model = this.models.get(`${t.backend}\u0000${t.model}`);
-      info = { backend: this.backends.get(t.backend)!, contextWindow: model?.contextWindow, price: model?.price };
+      const backend = this.backends.get(t.backend)!;
+      info = {
+        backend,
+        contextWindow: model?.contextWindow,
+        price: model?.price,
+        capabilities: model?.capabilities ?? capabilitiesOf(backend.protocol, backend.capabilities),
+      };
       this.targetInfo.set(t, info);
     }
     return info;

@@ -17,6 +17,16 @@ export interface RequestFeatures {
   maxLatencyMs?: number;
   /** PII categories found in the prompt; never the values. */
   pii: readonly string[];
+  // What the request needs of a backend beyond text in, text out; each set only when it applies.
+  /** Choices asked (`n`), when more than one. */
+  n?: number;
+  tools?: boolean;
+  /** `response_format` json_object or json_schema. */
+  jsonMode?: boolean;
+  /** Image parts in the messages. */
+  images?: boolean;
+  /** `logprobs` (or `top_logprobs`) asked. */
+  logprobs?: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -61,6 +71,8 @@ export interface DroppedCandidate {
   model: string;
   tier: Tier;
   reason: string;
+  /** The request field it could not serve (a capability it lacks). */
+  param?: string;
 }
 
 export interface PrivacyDecision {
