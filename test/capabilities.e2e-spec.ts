@@ -24,6 +24,13 @@ describe.each(['embedded', 'remote'] as const)('capability-aware chains (%s)', (
           ],
         },
         { name: 'ollama-only', targets: [{ backend: 'local-ollama', model: 'llama3.2' }] },
+        {
+          name: 'embed',
+          targets: [
+            { backend: 'local-ollama', model: 'llama3.2' },
+            { backend: 'local-vllm', model: 'llama3.2' },
+          ],
+        },
       ],
     });
   });
@@ -61,6 +68,16 @@ describe.each(['embedded', 'remote'] as const)('capability-aware chains (%s)', (
     const body = (await res.json()) as { error: { type: string; param: string; code: string; message: string } };
     expect(body.error).toMatchObject({ type: 'invalid_request_error', param, code: 'unsupported_parameter' });
     expect(body.error.message).toContain('local-ollama: cannot serve');
+  });
+
+  it('moves embeddings given as token ids past the Ollama target, which takes text only', async () => {
+    const res = await postJson(stack, { model: 'embed', input: [101, 2023, 102] }, {}, '/embeddings');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('local-vllm');
+    await res.json();
+    const text = await postJson(stack, { model: 'embed', input: 'plain text' }, {}, '/embeddings');
+    expect(text.headers.get('x-switchyard-backend')).toBe('local-ollama');
+    await text.json();
   });
 
   it('does not pass off an OpenAI-protocol answer with fewer choices than n asked', async () => {

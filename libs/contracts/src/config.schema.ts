@@ -56,6 +56,10 @@ export class CapabilitiesConfig {
   /** Image parts in messages. */
   @IsOptional() @IsBoolean() images?: boolean;
   @IsOptional() @IsBoolean() logprobs?: boolean;
+  /** Serves `/v1/embeddings`. */
+  @IsOptional() @IsBoolean() embeddings?: boolean;
+  /** Embeddings input given as token ids. */
+  @IsOptional() @IsBoolean() tokenInput?: boolean;
 }
 
 export class BackendModelConfig {

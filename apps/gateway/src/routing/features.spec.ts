@@ -61,6 +61,15 @@ describe('request features', () => {
     expect(got).toEqual(needs);
   });
 
+  it.each<[string, Parameters<typeof embeddingTexts>[0], Record<string, unknown>]>([
+    ['text', ['a', 'b'], { embeddings: true }],
+    ['token ids', [1, 2, 3], { embeddings: true, tokenInput: true }],
+    ['token-id arrays', [[1, 2], [3]], { embeddings: true, tokenInput: true }],
+  ])('marks an embeddings request and token-id input: %s', (_what, input, needs) => {
+    const f = embeddingsFeatures(req({}), { model: 'e', input }, [], []);
+    expect({ embeddings: f.embeddings, tokenInput: f.tokenInput }).toEqual({ tokenInput: undefined, ...needs });
+  });
+
   it.each([['0'], ['-5'], ['soon']])('ignores a latency budget of %j', (value) => {
     expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, [], []).maxLatencyMs).toBeUndefined();
   });

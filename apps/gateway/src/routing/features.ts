@@ -54,7 +54,7 @@ export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest,
   const input = body.input;
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
-  return {
+  const f: RequestFeatures = {
     keyId: 'admin',
     model: body.model,
     promptTokens: Math.ceil(chars / 4),
@@ -63,5 +63,9 @@ export function embeddingsFeatures(req: FastifyRequest, body: EmbeddingsRequest,
     headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii,
+    embeddings: true,
   };
+  // Token ids: a number, or arrays of numbers (validation never lets them mix with text).
+  if (Array.isArray(input) && input.some((x) => typeof x !== 'string')) f.tokenInput = true;
+  return f;
 }

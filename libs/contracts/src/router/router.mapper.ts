@@ -56,6 +56,8 @@ export function toDecideRequest(f: RequestFeatures, inFlight: Readonly<Record<st
     jsonMode: f.jsonMode === true,
     images: f.images === true,
     logprobs: f.logprobs === true,
+    embeddings: f.embeddings === true,
+    tokenInput: f.tokenInput === true,
   };
   if (f.maxTokens !== undefined) msg.maxTokens = u32(f.maxTokens);
   if (f.maxLatencyMs !== undefined) msg.maxLatencyMs = u32(f.maxLatencyMs);
@@ -82,6 +84,8 @@ export function fromDecideRequest(req: DecideRequestMsg): { features: RequestFea
   if (req.jsonMode) features.jsonMode = true;
   if (req.images) features.images = true;
   if (req.logprobs) features.logprobs = true;
+  if (req.embeddings) features.embeddings = true;
+  if (req.tokenInput) features.tokenInput = true;
   return { features, inFlight: req.inFlight };
 }
 

@@ -107,6 +107,8 @@ const SHAPES: Record<string, object> = {
     jsonMode: [B, A],
     images: [B, A],
     logprobs: [B, A],
+    embeddings: [B, A],
+    tokenInput: [B, A],
   } satisfies Shape<DecideRequestMsg>,
   'switchyard.router.v1.Candidate': {
     backend: [S, A],
@@ -260,6 +262,8 @@ describe('router converters over real protobuf encoding', () => {
     jsonMode: true,
     images: true,
     logprobs: true,
+    embeddings: true,
+    tokenInput: true,
   };
   const bareFeatures: RequestFeatures = { model: 'gpt-4o-mini', promptTokens: 0, stream: false, tags: [], headers: {}, pii: [] };
 

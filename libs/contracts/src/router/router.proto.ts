@@ -87,6 +87,8 @@ export interface DecideRequestMsg {
   jsonMode: boolean;
   images: boolean;
   logprobs: boolean;
+  embeddings: boolean;
+  tokenInput: boolean;
 }
 
 /** switchyard.router.v1.Candidate */

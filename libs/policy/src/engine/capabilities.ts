@@ -7,11 +7,12 @@ export type Capabilities = Readonly<Record<Capability, boolean>>;
 /**
  * What each protocol's adapter can deliver. Ollama's /api/chat and Anthropic's Messages API
  * answer one choice and no logprobs; tools, JSON mode and images are translated by both.
+ * Anthropic serves no embeddings; Ollama's /api/embed takes text only.
  */
 export const PROTOCOL_CAPABILITIES: Readonly<Record<Protocol, Capabilities>> = {
-  openai: { n: true, tools: true, jsonMode: true, images: true, logprobs: true },
-  ollama: { n: false, tools: true, jsonMode: true, images: true, logprobs: false },
-  anthropic: { n: false, tools: true, jsonMode: true, images: true, logprobs: false },
+  openai: { n: true, tools: true, jsonMode: true, images: true, logprobs: true, embeddings: true, tokenInput: true },
+  ollama: { n: false, tools: true, jsonMode: true, images: true, logprobs: false, embeddings: true, tokenInput: false },
+  anthropic: { n: false, tools: true, jsonMode: true, images: true, logprobs: false, embeddings: false, tokenInput: false },
 };
 
 /** Per capability: whether a request needs it, what to call it, and the request field to blame. */
@@ -21,6 +22,8 @@ const NEEDS: readonly { capability: Capability; needed: (f: RequestFeatures) => 
   { capability: 'jsonMode', needed: (f) => f.jsonMode === true, label: () => 'JSON mode', param: 'response_format' },
   { capability: 'images', needed: (f) => f.images === true, label: () => 'image input', param: 'messages' },
   { capability: 'logprobs', needed: (f) => f.logprobs === true, label: () => 'logprobs', param: 'logprobs' },
+  { capability: 'embeddings', needed: (f) => f.embeddings === true, label: () => 'embeddings', param: 'model' },
+  { capability: 'tokenInput', needed: (f) => f.tokenInput === true, label: () => 'token-id input', param: 'input' },
 ];
 
 /** What one target can do, and for each capability where that comes from (for the reason a drop gives). */

@@ -427,6 +427,18 @@ describe('PolicyEngine', () => {
       ['logprobs: Ollama has none', { logprobs: true }, ['vllm', 'openai'], ['ollama/llama3.2: cannot serve logprobs (ollama protocol) [logprobs]']],
       ['tools, JSON mode, images: every protocol translates them', { tools: true, jsonMode: true, images: true }, ['ollama', 'vllm', 'openai'], []],
       ['n=2 on an Anthropic chain', { model: 'smart', n: 2 }, ['openai'], ['anthropic/claude-haiku: cannot serve n=2 (anthropic protocol) [n]']],
+      [
+        'embeddings: Anthropic serves none',
+        { model: 'smart', embeddings: true },
+        ['openai'],
+        ['anthropic/claude-haiku: cannot serve embeddings (anthropic protocol) [model]'],
+      ],
+      [
+        'token-id input: Ollama takes text only',
+        { embeddings: true, tokenInput: true },
+        ['vllm', 'openai'],
+        ['ollama/llama3.2: cannot serve token-id input (ollama protocol) [input]'],
+      ],
     ])('%s', (_name, f, candidates, dropped) => {
       const d = decide(engine(), f);
       expect(names(d)).toEqual(candidates);

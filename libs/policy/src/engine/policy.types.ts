@@ -27,6 +27,10 @@ export interface RequestFeatures {
   images?: boolean;
   /** `logprobs` (or `top_logprobs`) asked. */
   logprobs?: boolean;
+  /** An embeddings request. */
+  embeddings?: boolean;
+  /** Embeddings input given as token ids. */
+  tokenInput?: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
