@@ -229,6 +229,8 @@ describe('the chain deadline', () => {
     expect(res.status).toBe(504);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(inference(stack.fakes['slow-b'])).toBe(0);
+    // What the attempts did is in the message too.
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^No backend answered within the deadline for model m \(slow-a: .+\)\.$/);
   });
 });
 
@@ -321,10 +323,11 @@ describe.each(['embedded', 'remote'] as const)('panic routing (%s)', (mode) => {
   });
 });
 
-describe('a cloud backend without a key (the default config with OPENAI_API_KEY unset, no Ollama)', () => {
+describe.each(['embedded', 'remote'] as const)('a cloud backend without a key (the default config with OPENAI_API_KEY unset, no Ollama; %s)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
+      mode,
       backends: [
         { name: 'local-ollama', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
         { name: 'openai', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'], apiKey: '' },

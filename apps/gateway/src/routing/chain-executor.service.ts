@@ -99,15 +99,7 @@ export class ChainExecutor {
         ctx.upstreamMs += ms;
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
-          {
-            requestId: ctx.requestId,
-            route: decision.route,
-            attempt: i + 1,
-            backend: candidate.backend,
-            model: candidate.model,
-            outcome: 'ok',
-            ms: roundMs(ms),
-          },
+          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: roundMs(ms) },
           'upstream attempt',
         );
         let settled = false;
@@ -168,7 +160,7 @@ export class ChainExecutor {
       throw new UpstreamError({
         backend: last instanceof UpstreamError ? last.backend : 'none',
         failure: 'timeout',
-        message: `No backend answered within the deadline for model ${features.model}.`,
+        message: `No backend answered within the deadline for model ${features.model}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}.`,
       });
     }
     // One attempt speaks for itself; several are summarised, so the client sees why each failed.
