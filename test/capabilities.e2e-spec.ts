@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ADMIN_KEY, inferenceCalls, postJson, startStack, type Stack } from './support/stack';
+import { ADMIN_KEY, inferenceCalls, postJson, readSseData, startStack, type Stack } from './support/stack';
 
 // Requests that need what a protocol cannot do (n > 1, logprobs, ...) skip the targets that cannot.
 
@@ -85,5 +85,21 @@ describe.each(['embedded', 'remote'] as const)('capability-aware chains (%s)', (
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toContain('answered 1 of the 2 choices asked');
+
+    // Streamed, it can only end with an error event instead of a clean end.
+    const streamed = await postJson(stack, { model: 'lax-model', n: 2, stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const data = await readSseData(streamed);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    expect(JSON.parse(data[data.length - 2])).toMatchObject({ error: { message: expect.stringContaining('answered 1 of the 2 choices asked') } });
+  });
+
+  it('streams n choices from a backend that gives them, with no error', async () => {
+    const res = await postJson(stack, ask('two streamed', { n: 2, stream: true }));
+    expect(res.headers.get('x-switchyard-backend')).toBe('local-vllm');
+    const data = await readSseData(res);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as { error?: unknown; choices: { index: number }[] });
+    expect(chunks.some((c) => c.error !== undefined)).toBe(false);
+    expect(new Set(chunks.flatMap((c) => c.choices.map((x) => x.index)))).toEqual(new Set([0, 1]));
   });
 });

@@ -297,6 +297,11 @@ describe('openai protocol', () => {
   it('answers n choices, or one with singleChoice', async () => {
     const body = await (await post(fake, '/v1/chat/completions', chatBody('openai', { n: 3 }))).json().then(asJson);
     expect(body.choices.map((c: { index: number }) => c.index)).toEqual([0, 1, 2]);
+    const streamed = parseSse(await new FrameReader(await post(fake, '/v1/chat/completions', chatBody('openai', { n: 3, stream: true })), '\n\n').all());
+    const indexes = streamed
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) => (JSON.parse(e.data) as { choices: { index: number }[] }).choices.map((c) => c.index));
+    expect(new Set(indexes)).toEqual(new Set([0, 1, 2]));
     const single = await startFakeLlm({ protocol: 'openai', singleChoice: true });
     try {
       const one = await (await post(single, '/v1/chat/completions', chatBody('openai', { n: 3 }))).json().then(asJson);

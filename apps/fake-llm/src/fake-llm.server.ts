@@ -53,7 +53,7 @@ export interface FakeLlmOptions {
   interChunkMs?: number;
   /** Fixed reply text. Default: `Echo: <text of the last user message>`. */
   reply?: string;
-  /** OpenAI: answer one choice whatever `n` asks, as some OpenAI-compatible servers do. Default: `n` choices (non-streaming). */
+  /** OpenAI: answer one choice whatever `n` asks, as some OpenAI-compatible servers do. Default: `n` choices. */
   singleChoice?: boolean;
   /**
    * OpenAI: `Authorization: Bearer <key>`; Anthropic: `x-api-key: <key>` (or `Authorization: Bearer <key>`, which
@@ -823,8 +823,8 @@ class FakeLlmServer implements FakeLlm {
     const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
     const prefix = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_fake_llm","choices":[{"index":0,"delta":`;
     const usageNull = includeUsage ? ',"usage":null' : '';
-    const chunk = (delta: unknown, finishReason: string | null): string =>
-      `data: ${prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : `"${finishReason}"`}}]${usageNull}}\n\n`;
+    const chunk = (delta: unknown, finishReason: string | null, index = 0): string =>
+      `data: ${index === 0 ? prefix : prefix.replace('"index":0,', `"index":${index},`)}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : `"${finishReason}"`}}]${usageNull}}\n\n`;
 
     const head: string[] = [];
     const frames: string[] = [];
@@ -843,6 +843,18 @@ class FakeLlmServer implements FakeLlm {
     } else {
       head.push(chunk({ role: 'assistant', content: '' }, null));
       for (const tok of plan.tokens) frames.push(chunk({ content: tok }, null));
+    }
+    // Choices past the first (n > 1) come whole, one chunk each, before the first one's end.
+    const choices = this.singleChoice ? 1 : (positiveInt(body.n) ?? 1);
+    for (let index = 1; index < choices; index++) {
+      const whole = plan.tool
+        ? {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: plan.tool.name, arguments: plan.tool.argsJson } }],
+          }
+        : { role: 'assistant', content: plan.text };
+      frames.push(chunk(whole, finish, index));
     }
     const tail = [chunk({}, finish)];
     if (includeUsage) {
