@@ -229,5 +229,185 @@ describe('the chain deadline', () => {
     expect(res.status).toBe(504);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(inference(stack.fakes['slow-b'])).toBe(0);
+    // What the attempts did is in the message too.
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^No backend answered within the deadline for model m \(slow-a: .+\)\.$/);
+  });
+});
+
+describe.each(['embedded', 'remote'] as const)('panic routing (%s)', (mode) => {
+  // Chain cloud -> local, cloud-first. The local backend failed until its breaker opened, then came
+  // back; then the cloud started answering 500. The local backend must still be tried.
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      mode,
+      backends: [
+        { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['gpt-x'] },
+        { name: 'local', protocol: 'ollama', tier: 'local', models: ['llama3.2'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'cloud', model: 'gpt-x' },
+            { backend: 'local', model: 'llama3.2' },
+          ],
+        },
+      ],
+      // Breakers stay open for the whole test; probes only at start.
+      policy: { strategy: 'cloud-first', breaker: { minRequests: 5, openMs: 600000 }, health: { intervalMs: 600000 } },
+    });
+  });
+  afterAll(() => stack.close());
+
+  type Explained = { candidates: { backend: string; panic?: boolean }[] };
+  const explain = async (): Promise<Explained> => (await (await postJson(stack, chat(), {}, '/route/explain')).json()) as Explained;
+  /** Polls the decision (the router learns outcomes a few ms late) until `ok`; bounded. */
+  const until = async (ok: (d: Explained) => boolean): Promise<Explained> => {
+    let d = await explain();
+    for (let i = 0; i < 100 && !ok(d); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      d = await explain();
+    }
+    return d;
+  };
+  const liveCandidate = (d: Explained, backend: string): boolean => d.candidates.some((c) => c.backend === backend && !c.panic);
+
+  it('tries a healthy backend its breaker excludes when everything before it fails, and says so', async () => {
+    stack.fakes.local.setFault({ mode: 'error', status: 500 });
+    for (let i = 0; i < 5; i++) {
+      const res = await post(stack, { model: 'llama3.2', messages: [{ role: 'user', content: `fail ${i}` }] });
+      expect(res.status).toBe(502);
+      await res.text();
+    }
+    expect(liveCandidate(await until((d) => !liveCandidate(d, 'local')), 'local')).toBe(false);
+
+    stack.fakes.local.setFault(undefined);
+    stack.fakes.cloud.setFault({ mode: 'error', status: 500 });
+    for (let i = 0; i < 3; i++) {
+      const res = await post(stack, chat());
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-switchyard-backend')).toBe('local');
+      const requestId = res.headers.get('x-request-id');
+      await res.json();
+      const lines = stack.logs().filter((l) => l.requestId === requestId);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ backend: 'cloud', outcome: 'error', status: 502 }),
+          expect.objectContaining({ backend: 'local', msg: expect.stringContaining('panic routing') }),
+          expect.objectContaining({ backend: 'local', outcome: 'ok' }),
+        ]),
+      );
+    }
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_panic_routing_total\{backend="local"\} 3\b/);
+  });
+
+  it('with every breaker open, tries the least recently failed first', async () => {
+    // Two more cloud failures open its breaker too; local failed longer ago, so it goes first.
+    for (let i = 0; i < 2; i++) {
+      const res = await post(stack, chat());
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    const d = await until((x) => !liveCandidate(x, 'cloud'));
+    expect(d.candidates.map((c) => [c.backend, c.panic])).toEqual([
+      ['local', true],
+      ['cloud', true],
+    ]);
+    const cloudCalls = inference(stack.fakes.cloud);
+    const res = await post(stack, chat());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('local');
+    expect(inference(stack.fakes.cloud)).toBe(cloudCalls);
+  });
+});
+
+describe.each(['embedded', 'remote'] as const)('a cloud backend without a key (the default config with OPENAI_API_KEY unset, no Ollama; %s)', (mode) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      mode,
+      backends: [
+        { name: 'local-ollama', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
+        { name: 'openai', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'], apiKey: '' },
+        { name: 'client-keyed', protocol: 'openai', tier: 'cloud', models: ['gpt-byok'], apiKey: '', allowClientKey: true },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local-ollama', model: 'llama3.2' },
+            { backend: 'openai', model: 'gpt-4o-mini' },
+          ],
+        },
+        { name: 'cloud-only', targets: [{ backend: 'openai', model: 'gpt-4o-mini' }] },
+      ],
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('is left out of every chain, with one start-up line saying so, and is never called', async () => {
+    const notices = stack.logs().filter((l) => String(l.msg).startsWith('left out cloud backend'));
+    expect(notices).toEqual([expect.objectContaining({ level: 40, backends: ['openai'], models: ['cloud-only'] })]);
+    expect(notices[0].msg).toMatch(/openai: no API key/);
+
+    const res = await post(stack, chat());
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('local-ollama');
+    expect(inference(stack.fakes.openai)).toBe(0);
+
+    const models = (await (await fetch(`${stack.baseURL}/models`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { data: { id: string }[] };
+    const ids = models.data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['chat', 'gpt-byok']));
+    expect(ids).not.toEqual(expect.arrayContaining(['gpt-4o-mini']));
+    expect(ids).not.toEqual(expect.arrayContaining(['cloud-only']));
+  });
+
+  it('is kept with allowClientKey: true', async () => {
+    const res = await post(stack, { model: 'gpt-byok', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('client-keyed');
+    await res.json();
+  });
+});
+
+describe('a whole chain failing', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'local-ollama', protocol: 'ollama', tier: 'local', models: ['llama3.2'], down: true },
+        { name: 'openai', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local-ollama', model: 'llama3.2' },
+            { backend: 'openai', model: 'gpt-4o-mini' },
+          ],
+        },
+      ],
+      policy: { breaker: { minRequests: 100000 } },
+    });
+  });
+  afterEach(() => stack.fakes.openai.reset());
+  afterAll(() => stack.close());
+
+  it.each([
+    [{ mode: 'error', status: 500, message: 'overloaded' }, 502, 'openai: answered 500: overloaded'],
+    [
+      { mode: 'error', status: 401, message: 'Incorrect API key provided: sk-abc1234567890' },
+      401,
+      'openai: answered 401: Incorrect API key provided: [REDACTED]',
+    ],
+  ] as const)('summarises every attempt in the error the client reads (%j)', async (fault, status, second) => {
+    stack.fakes.openai.setFault(fault);
+    const res = await post(stack, chat());
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(`Every backend for model chat failed: local-ollama: connection refused; ${second}.`);
   });
 });

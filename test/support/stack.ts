@@ -9,6 +9,8 @@ import { createGateway } from '../../apps/gateway/src/gateway.factory';
 import { createRouter, type RouterApp } from '../../apps/router/src/router.factory';
 
 export const ADMIN_KEY = 'sy-admin-test-0123456789abcdef';
+/** What cloud backends are configured with unless a test says otherwise (the fakes accept any key). */
+export const CLOUD_TEST_KEY = 'sk-test-cloud-0123456789';
 
 export interface BackendSpec {
   name: string;
@@ -18,7 +20,9 @@ export interface BackendSpec {
   /** Options for its fake-llm; `down: true` points the backend at a closed port instead. */
   fake?: Partial<FakeLlmOptions>;
   down?: boolean;
+  /** Default for cloud backends: CLOUD_TEST_KEY (a keyless cloud backend is left out); '' means none. */
   apiKey?: string;
+  allowClientKey?: boolean;
   maxConcurrency?: number;
   timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
 }
@@ -79,7 +83,8 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
       baseUrl,
       tier: b.tier ?? 'local',
       models: b.models,
-      apiKey: b.apiKey,
+      apiKey: b.apiKey ?? (b.tier === 'cloud' ? CLOUD_TEST_KEY : undefined),
+      allowClientKey: b.allowClientKey,
       timeouts: b.timeouts,
       maxConcurrency: b.maxConcurrency,
     });

@@ -294,6 +294,33 @@ describe('openai protocol', () => {
     }
   });
 
+  it('answers n choices, or one with singleChoice', async () => {
+    const body = await (await post(fake, '/v1/chat/completions', chatBody('openai', { n: 3 }))).json().then(asJson);
+    expect(body.choices.map((c: { index: number }) => c.index)).toEqual([0, 1, 2]);
+    const streamed = parseSse(await new FrameReader(await post(fake, '/v1/chat/completions', chatBody('openai', { n: 3, stream: true })), '\n\n').all());
+    const indexes = streamed
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) => (JSON.parse(e.data) as { choices: { index: number }[] }).choices.map((c) => c.index));
+    expect(new Set(indexes)).toEqual(new Set([0, 1, 2]));
+    const single = await startFakeLlm({ protocol: 'openai', singleChoice: true });
+    try {
+      const one = await (await post(single, '/v1/chat/completions', chatBody('openai', { n: 3 }))).json().then(asJson);
+      expect(one.choices).toHaveLength(1);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('echoes the presented key in an error with echoKey', async () => {
+    fake.setFault({ mode: 'error', status: 401, message: 'bad key', echoKey: true });
+    const res = await fetch(`${fake.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer 0123abcd0123abcd' },
+      body: JSON.stringify(chatBody('openai')),
+    });
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('bad key (key: 0123abcd0123abcd)');
+  });
+
   it('uses a fixed reply when configured', async () => {
     fake.setOptions({ reply: 'Fixed answer here' });
     const body = await (await post(fake, '/v1/chat/completions', chatBody('openai'))).json().then(asJson);

@@ -31,6 +31,8 @@ export interface Fault {
   message?: string;
   retryAfterSec?: number;
   afterChunks?: number;
+  /** 'error' mode: append the API key the request carried to the message, as careless providers do. */
+  echoKey?: boolean;
   /** Apply to the next N requests only, then clear. Default: unlimited. */
   times?: number;
 }
@@ -51,6 +53,8 @@ export interface FakeLlmOptions {
   interChunkMs?: number;
   /** Fixed reply text. Default: `Echo: <text of the last user message>`. */
   reply?: string;
+  /** OpenAI: answer one choice whatever `n` asks, as some OpenAI-compatible servers do. Default: `n` choices. */
+  singleChoice?: boolean;
   /**
    * OpenAI: `Authorization: Bearer <key>`; Anthropic: `x-api-key: <key>` (or `Authorization: Bearer <key>`, which
    * recent official SDKs send) plus an `anthropic-version` header. Ollama: not checked. Wrong/missing -> 401.
@@ -428,6 +432,7 @@ class FakeLlmServer implements FakeLlm {
   private ttftMs: number;
   private interChunkMs: number;
   private reply: string | undefined;
+  private readonly singleChoice: boolean;
   private fault: Fault | undefined;
   private faultRemaining = Infinity;
   private seq = 0;
@@ -455,6 +460,7 @@ class FakeLlmServer implements FakeLlm {
     this.ttftMs = opts.ttftMs ?? 0;
     this.interChunkMs = opts.interChunkMs ?? 0;
     this.reply = opts.reply;
+    this.singleChoice = opts.singleChoice === true;
     this.setFault(opts.fault);
     this.server = http.createServer((req, res) => this.onRequest(req, res));
   }
@@ -666,7 +672,8 @@ class FakeLlmServer implements FakeLlm {
       switch (fault.mode) {
         case 'error': {
           const status = fault.status ?? 500;
-          return this.sendError(ex, status, fault.message ?? `Simulated ${status} error from fake-llm`, undefined, undefined, fault);
+          const message = fault.message ?? `Simulated ${status} error from fake-llm`;
+          return this.sendError(ex, status, fault.echoKey ? `${message} (key: ${presentedKey(ex.req.headers)})` : message, undefined, undefined, fault);
         }
         case 'timeout':
           return; // never answer; the exchange ends when the client leaves or the server closes
@@ -801,7 +808,12 @@ class FakeLlmServer implements FakeLlm {
           created,
           model,
           system_fingerprint: 'fp_fake_llm',
-          choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+          choices: Array.from({ length: this.singleChoice ? 1 : (positiveInt(body.n) ?? 1) }, (_, index) => ({
+            index,
+            message,
+            logprobs: null,
+            finish_reason: finish,
+          })),
           usage,
         },
         fault,
@@ -811,8 +823,8 @@ class FakeLlmServer implements FakeLlm {
     const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
     const prefix = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_fake_llm","choices":[{"index":0,"delta":`;
     const usageNull = includeUsage ? ',"usage":null' : '';
-    const chunk = (delta: unknown, finishReason: string | null): string =>
-      `data: ${prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : `"${finishReason}"`}}]${usageNull}}\n\n`;
+    const chunk = (delta: unknown, finishReason: string | null, index = 0): string =>
+      `data: ${index === 0 ? prefix : prefix.replace('"index":0,', `"index":${index},`)}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : `"${finishReason}"`}}]${usageNull}}\n\n`;
 
     const head: string[] = [];
     const frames: string[] = [];
@@ -831,6 +843,18 @@ class FakeLlmServer implements FakeLlm {
     } else {
       head.push(chunk({ role: 'assistant', content: '' }, null));
       for (const tok of plan.tokens) frames.push(chunk({ content: tok }, null));
+    }
+    // Choices past the first (n > 1) come whole, one chunk each, before the first one's end.
+    const choices = this.singleChoice ? 1 : (positiveInt(body.n) ?? 1);
+    for (let index = 1; index < choices; index++) {
+      const whole = plan.tool
+        ? {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: plan.tool.name, arguments: plan.tool.argsJson } }],
+          }
+        : { role: 'assistant', content: plan.text };
+      frames.push(chunk(whole, finish, index));
     }
     const tail = [chunk({}, finish)];
     if (includeUsage) {
@@ -1232,4 +1256,11 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   const server = new FakeLlmServer(options);
   await server.listen(options.port ?? 0);
   return server;
+}
+
+/** The key a request presented: `x-api-key`, else the token of `Authorization: Bearer`. */
+function presentedKey(h: http.IncomingHttpHeaders): string {
+  const apiKey = h['x-api-key'];
+  if (typeof apiKey === 'string') return apiKey;
+  return (h.authorization ?? '').replace(/^Bearer\s+/i, '');
 }

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { keepRawJson } from '@switchyard/adapters';
+import { leaveOutKeylessCloudBackends, secretValues } from '@switchyard/contracts';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
@@ -13,6 +14,9 @@ type TimedRequest = FastifyRequest & { startedAt: number };
 
 /** Builds the gateway application (not yet listening). `main.ts` and the tests both start it here. */
 export async function createGateway(runtime: GatewayRuntime): Promise<NestFastifyApplication> {
+  // Masked by value in errors and logs, like the backends' keys (AdapterSet registers those).
+  secretValues.set(runtime, [runtime.adminKey]);
+  runtime.config = leaveOutKeylessCloudBackends(runtime.config, runtime.logger.child({ component: 'config' }));
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.server.bodyLimitBytes,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),

@@ -3,6 +3,7 @@ import { ConfigError, loadConfigFile } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey } from './runtime/admin-key';
+import type { GatewayRuntime } from './runtime/gateway-runtime';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   // Straight to the terminal, never through the logger: a new key is printed this once.
   process.stdout.write(adminKeyNotice(admin));
 
-  const app = await createGateway({
+  const runtime: GatewayRuntime = {
     config,
     adminKey: admin.key,
     logger,
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     routerUrl: env.ROUTER_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
-  });
+  };
+  const app = await createGateway(runtime);
   const port = Number(env.PORT ?? 8080);
   const host = env.HOST ?? '0.0.0.0';
   await app.listen(port, host);
@@ -42,8 +44,9 @@ async function main(): Promise<void> {
       port,
       host,
       config: configPath,
-      backends: config.backends.length,
-      models: config.models.length,
+      // What it runs on: keyless cloud backends are left out (createGateway).
+      backends: runtime.config.backends.length,
+      models: runtime.config.models.length,
       policy: env.ROUTER_URL ? `router ${env.ROUTER_URL}` : 'embedded',
     },
     'gateway listening',

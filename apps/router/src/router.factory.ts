@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { GrpcOptions } from '@nestjs/microservices';
-import type { SwitchyardConfig } from '@switchyard/contracts';
+import { leaveOutKeylessCloudBackends, type SwitchyardConfig } from '@switchyard/contracts';
 import { HEALTH_PACKAGE, PROTO_LOADER_OPTIONS, ROUTER_PACKAGE, routerProtoFiles, type DecideRequestMsg } from '@switchyard/contracts/router';
 import { PinoNestLogger, type Logger } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
@@ -50,7 +50,8 @@ export function routerGrpcOptions(url: string): GrpcOptions['options'] {
 
 /** Builds and starts the router (listening once this resolves). `main.ts` and the tests both start it here. */
 export async function createRouter(options: RouterOptions): Promise<RouterApp> {
-  const { config, configPath, env, logger, url, watchConfig } = options;
+  const { configPath, env, logger, url, watchConfig } = options;
+  const config = leaveOutKeylessCloudBackends(options.config, logger.child({ component: 'config' }));
   const server = new RouterGrpcServer(routerGrpcOptions(url), options.drainMs);
   const app = await NestFactory.createMicroservice(AppModule.register({ config, configPath, env, logger, watchConfig }), {
     strategy: server,

@@ -67,6 +67,8 @@ export function configYaml(backends: TestBackend[], extra = ''): string {
       '    protocol: openai',
       `    baseUrl: http://127.0.0.1:${b.port}/v1`,
       `    tier: ${b.tier}`,
+      // A cloud backend without a key would be left out.
+      ...(b.tier === 'cloud' ? ['    apiKey: sk-test-cloud-0123456789'] : []),
       `    models: [${b.model}]`,
     ]),
     'models:',

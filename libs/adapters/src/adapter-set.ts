@@ -1,11 +1,12 @@
-import type { BackendConfig } from '@switchyard/contracts';
+import { backendSecrets, secretValues, type BackendConfig } from '@switchyard/contracts';
 import type { BackendAdapter } from './adapter';
 import { createAdapter } from './registry';
 
 /**
  * The adapters (and so the connection pools) of one process's backends, across config reloads:
  * a backend whose settings did not change keeps its adapter; a replaced or removed one is closed
- * once `graceMs` has passed, so requests and probes still using it can finish.
+ * once `graceMs` has passed, so requests and probes still using it can finish. The secrets the
+ * adapters send are registered for redaction by value while any adapter holding them lives.
  */
 export class AdapterSet {
   private adapters = new Map<string, BackendAdapter>();
@@ -23,12 +24,14 @@ export class AdapterSet {
       if (kept.has(a)) continue;
       const timer = setTimeout(() => {
         this.retiring.delete(a);
+        this.registerSecrets();
         void a.close().catch(() => undefined);
       }, graceMs);
       timer.unref();
       this.retiring.set(a, timer);
     }
     this.adapters = next;
+    this.registerSecrets();
     return next;
   }
 
@@ -45,6 +48,15 @@ export class AdapterSet {
     for (const timer of this.retiring.values()) clearTimeout(timer);
     const all = [...this.adapters.values(), ...this.retiring.keys()];
     this.retiring.clear();
+    secretValues.delete(this);
     await Promise.allSettled(all.map((a) => a.close()));
+  }
+
+  private registerSecrets(): void {
+    const live = [...this.adapters.values(), ...this.retiring.keys()];
+    secretValues.set(
+      this,
+      live.flatMap((a) => backendSecrets(a.backend)),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { leaveOutKeylessCloudBackends } from './config.keyless';
 import { ConfigError, parseConfig } from './config.loader';
 import type { SwitchyardConfig } from './config.schema';
 import { ConfigWatcher } from './config.watcher';
@@ -62,7 +63,7 @@ export class ConfigHotReload {
     this.lastText = text;
     let config: SwitchyardConfig;
     try {
-      config = parseConfig(text, this.env, path);
+      config = leaveOutKeylessCloudBackends(parseConfig(text, this.env, path), this.logger);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${err.message}`);

@@ -43,10 +43,31 @@ export class TimeoutsConfig {
   @IsInt() @Min(1) totalMs = 600_000;
 }
 
+/**
+ * What a backend (or one of its models) can do, where it differs from its protocol's defaults:
+ * false drops it from the candidates of requests that need it; true claims it.
+ */
+export class CapabilitiesConfig {
+  /** More than one choice per request (`n` > 1). */
+  @IsOptional() @IsBoolean() n?: boolean;
+  @IsOptional() @IsBoolean() tools?: boolean;
+  /** `response_format` json_object / json_schema. */
+  @IsOptional() @IsBoolean() jsonMode?: boolean;
+  /** Image parts in messages. */
+  @IsOptional() @IsBoolean() images?: boolean;
+  @IsOptional() @IsBoolean() logprobs?: boolean;
+  /** Serves `/v1/embeddings`. */
+  @IsOptional() @IsBoolean() embeddings?: boolean;
+  /** Embeddings input given as token ids. */
+  @IsOptional() @IsBoolean() tokenInput?: boolean;
+}
+
 export class BackendModelConfig {
   @IsString() @IsNotEmpty() id!: string;
   @IsOptional() @IsInt() @Min(1) contextWindow?: number;
   @IsOptional() @ValidateNested() @Type(() => PriceConfig) price?: PriceConfig;
+  /** Overrides the backend's capabilities for this model. */
+  @IsOptional() @ValidateNested() @Type(() => CapabilitiesConfig) capabilities?: CapabilitiesConfig;
 }
 
 export class BackendConfig {
@@ -69,6 +90,10 @@ export class BackendConfig {
   @IsOptional() @IsNumber() @Min(0) weight?: number;
   /** Extra headers sent on every upstream call (e.g. an org id). */
   @IsOptional() @IsObject() headers?: Record<string, string>;
+  /** Overrides its protocol's capabilities (a model entry may override these). */
+  @IsOptional() @ValidateNested() @Type(() => CapabilitiesConfig) capabilities?: CapabilitiesConfig;
+  /** Keep this cloud backend even when it has no key of its own (by default such a backend is left out). */
+  @IsOptional() @IsBoolean() allowClientKey?: boolean;
 }
 
 export class TargetConfig {

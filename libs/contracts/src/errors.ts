@@ -1,4 +1,5 @@
 import type { OpenAIErrorBody } from './openai.types';
+import { redactSecrets } from './redact';
 
 /** Error kinds Switchyard speaks about. Each transport's filter maps them to its own dialect. */
 export type ErrorType =
@@ -153,6 +154,31 @@ export class UpstreamError extends SwitchyardError {
   }
 }
 
+/** One failed attempt in a few words, for a chain's summary: `connection refused`, `answered 500: ...`. */
+export function attemptSummary(err: SwitchyardError): string {
+  if (!(err instanceof UpstreamError)) return err.message;
+  const code =
+    (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.code ?? (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+  if (err.failure === 'connect' && code === 'ECONNREFUSED') return 'connection refused';
+  if (err.failure === 'client_error') return `answered ${err.upstreamStatus ?? err.status}: ${err.message}`;
+  // Adapter messages start with the backend's name, which the summary already gives.
+  const prefix = `Backend ${err.backend} `;
+  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+}
+
+/**
+ * The error a whole chain ends with: the last attempt's status and kind, with a message that
+ * names every attempt (`local-ollama: connection refused; openai: answered 401: ...`).
+ */
+export function chainFailure(last: SwitchyardError, attempts: readonly string[], model: string): SwitchyardError {
+  const message = `Every backend for model ${model} failed: ${attempts.join('; ')}.`;
+  if (last instanceof UpstreamError) {
+    const { backend, failure, upstreamStatus, retryAfter, type, code, param } = last;
+    return new UpstreamError({ backend, failure, upstreamStatus, retryAfter, type, code, param, message, cause: last });
+  }
+  return new SwitchyardError({ status: last.status, type: last.type, code: last.code, param: last.param, retryAfter: last.retryAfter, message, cause: last });
+}
+
 function statusForFailure(failure: UpstreamFailure, upstreamStatus?: number): number {
   switch (failure) {
     case 'connect':
@@ -201,9 +227,9 @@ const DEFAULT_CODE: Partial<Record<ErrorType, string>> = {
   rate_limit_error: 'rate_limit_exceeded',
 };
 
-/** The error body `/v1` answers with. */
+/** The error body `/v1` answers with; a secret that reached the message (an upstream echoing its key) is masked. */
 export function toOpenAIError(err: SwitchyardError): OpenAIErrorBody {
   return {
-    error: { message: err.message, type: OPENAI_TYPE[err.type], param: err.param, code: err.code ?? DEFAULT_CODE[err.type] ?? null },
+    error: { message: redactSecrets(err.message), type: OPENAI_TYPE[err.type], param: err.param, code: err.code ?? DEFAULT_CODE[err.type] ?? null },
   };
 }

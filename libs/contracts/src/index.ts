@@ -2,6 +2,7 @@ export * from './openai.types';
 export * from './errors';
 export * from './config.schema';
 export * from './config.loader';
+export * from './config.keyless';
 export * from './redact';
 export * from './router';
 export * from './config.watcher';

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { secretValues } from '@switchyard/contracts';
 import { createLogger } from './logger';
 import { requestIdFrom } from './request-id';
 
@@ -43,5 +44,22 @@ describe('requestIdFrom', () => {
 
   it.each([[undefined], ['has spaces'], ['x'.repeat(129)], ['<script>']])('replaces %j with a fresh id', (header) => {
     expect(requestIdFrom(header)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('createLogger with configured secrets', () => {
+  it('masks a configured value in any field of the line, whatever its shape', () => {
+    const owner = {};
+    secretValues.set(owner, ['0f1e2d3c4b5a69788796a5b4c3d2e1f0']);
+    try {
+      const out = capture();
+      const log = createLogger({ destination: out.stream });
+      log.warn({ backend: 'b', error: 'probe got 401 for key 0f1e2d3c4b5a69788796a5b4c3d2e1f0', nested: { x: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' } }, 'down');
+      const [line] = out.lines();
+      expect(JSON.stringify(line)).not.toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
+      expect(line.error).toBe('probe got 401 for key [REDACTED]');
+    } finally {
+      secretValues.delete(owner);
+    }
   });
 });

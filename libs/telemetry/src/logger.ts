@@ -1,5 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { redactSecrets } from '@switchyard/contracts';
+import { redactSecrets, secretValues } from '@switchyard/contracts';
 
 export type { Logger } from 'pino';
 
@@ -34,6 +34,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
         for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactSecrets(args[i] as string);
         method.apply(this, args);
       },
+      // Configured secret values are masked in the whole line, whichever field carries them.
+      streamWrite: (line) => (secretValues.size > 0 ? secretValues.redact(line) : line),
     },
     serializers: { err: (err: Error) => ({ type: err.name, message: redactSecrets(err.message) }) },
   };

@@ -82,6 +82,8 @@ export class GatewayMetrics {
   /** Upstream attempts: backend, outcome. */
   readonly attempts: CounterTally<'backend' | 'outcome'>;
   readonly routerFallbacks: Counter;
+  /** Attempts on a backend its breaker or probes had excluded, because everything before it failed. */
+  readonly panicRouting: Counter<'backend'>;
   readonly backendUp: Gauge<'backend' | 'tier'>;
   readonly breakerOpen: Gauge<'breaker'>;
   readonly piiFindings: Counter<'category' | 'action'>;
@@ -105,6 +107,12 @@ export class GatewayMetrics {
     this.routerFallbacks = new Counter({
       name: 'switchyard_router_fallback_total',
       help: 'Decisions made by the embedded engine because the router did not answer.',
+      registers,
+    });
+    this.panicRouting = new Counter({
+      name: 'switchyard_panic_routing_total',
+      help: 'Attempts on a backend excluded by its circuit breaker or health probes, made because every candidate before it failed (panic routing).',
+      labelNames: ['backend'],
       registers,
     });
     this.backendUp = new Gauge({

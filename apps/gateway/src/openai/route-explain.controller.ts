@@ -15,6 +15,8 @@ class ExplainCandidateDto {
   @ApiProperty({ enum: ['local', 'cloud'] }) tier!: string;
   @ApiPropertyOptional({ description: 'The prompt would go redacted (privacy `redact`).' }) redact?: boolean;
   @ApiPropertyOptional({ example: 'local first (0/4 in flight)' }) reason?: string;
+  @ApiPropertyOptional({ description: 'Excluded by its breaker or health probes: tried only if every candidate before it fails (panic routing).' })
+  panic?: boolean;
   @ApiPropertyOptional() predictedMs?: number;
   @ApiPropertyOptional() estimatedCostUsd?: number;
 }

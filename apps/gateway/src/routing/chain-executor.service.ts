@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackendAdapter } from '@switchyard/adapters';
-import { EgressBlockedError, InvalidRequestError, ModelNotFoundError, PolicyDeniedError, SwitchyardError, UpstreamError } from '@switchyard/contracts';
+import {
+  attemptSummary,
+  chainFailure,
+  EgressBlockedError,
+  InvalidRequestError,
+  ModelNotFoundError,
+  PolicyDeniedError,
+  SwitchyardError,
+  UpstreamError,
+} from '@switchyard/contracts';
 import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
@@ -58,6 +67,13 @@ export class ChainExecutor {
       if (decision.dropped.some((d) => d.reason.startsWith('context window'))) {
         throw new InvalidRequestError(`This model's context windows cannot hold the request (${reasons}).`, 'messages', 'context_length_exceeded');
       }
+      const unsupported = decision.dropped.find((d) => d.param !== undefined);
+      if (unsupported)
+        throw new InvalidRequestError(
+          `No backend for model ${features.model} can serve this request (${reasons}).`,
+          unsupported.param,
+          'unsupported_parameter',
+        );
       throw new PolicyDeniedError(`No backend may serve model ${features.model} (${reasons}).`, 'no_allowed_backend');
     }
     return decision;
@@ -71,9 +87,11 @@ export class ChainExecutor {
   ): Promise<Placed<T>> {
     const decision = await this.decide(features);
     let last: SwitchyardError | undefined;
+    const failed: string[] = [];
     for (let i = 0; i < decision.candidates.length; i++) {
       const candidate = decision.candidates[i];
       if (ctx.signal.aborted) break;
+      if (candidate.panic) this.panic(ctx, decision, candidate, i);
       const t0 = performance.now();
       this.placement.begin(candidate.backend);
       try {
@@ -144,6 +162,7 @@ export class ChainExecutor {
           `upstream attempt failed: ${error.message}`,
         );
         last = error;
+        if (failure !== 'aborted') failed.push(`${candidate.backend}: ${attemptSummary(error)}`);
         if (!retryable) break;
       }
     }
@@ -151,9 +170,20 @@ export class ChainExecutor {
       throw new UpstreamError({
         backend: last instanceof UpstreamError ? last.backend : 'none',
         failure: 'timeout',
-        message: `No backend answered within the deadline for model ${features.model}.`,
+        message: `No backend answered within the deadline for model ${features.model}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}.`,
       });
     }
+    // One attempt speaks for itself; several are summarised, so the client sees why each failed.
+    if (last && failed.length > 1) throw chainFailure(last, failed, features.model);
     throw last ?? new UpstreamError({ backend: 'none', failure: 'connect', message: `No backend is available for model ${features.model}.` });
+  }
+
+  /** Panic routing: a backend its breaker or probes excluded is tried because everything before it failed. */
+  private panic(ctx: RequestContext, decision: RouteDecision, candidate: RouteCandidate, i: number): void {
+    this.metrics.panicRouting.inc({ backend: candidate.backend });
+    this.log.warn(
+      { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, reason: candidate.reason },
+      `panic routing: every candidate before ${candidate.backend} failed or was excluded; trying it anyway`,
+    );
   }
 }

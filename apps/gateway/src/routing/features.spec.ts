@@ -29,6 +29,47 @@ describe('request features', () => {
     expect(f).toMatchObject({ model: 'chat', tags: ['a', 'b', 'c'], maxLatencyMs: 1500, maxTokens: 50, stream: true, pii: ['email'], promptTokens: 104 });
   });
 
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['nothing beyond text', {}, {}],
+    ['n: 1 is no need', { n: 1 }, {}],
+    ['n: 3', { n: 3 }, { n: 3 }],
+    ['tools', { tools: [{ type: 'function', function: { name: 'f' } }] }, { tools: true }],
+    ['tools the model may not call', { tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'none' }, {}],
+    ['JSON mode', { response_format: { type: 'json_object' } }, { jsonMode: true }],
+    ['a JSON schema', { response_format: { type: 'json_schema', json_schema: { name: 's' } } }, { jsonMode: true }],
+    ['plain text format', { response_format: { type: 'text' } }, {}],
+    ['logprobs', { logprobs: true }, { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 2 }, { logprobs: true }],
+    [
+      'an image part',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'what is this' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } },
+            ],
+          },
+        ],
+      },
+      { images: true },
+    ],
+  ])('reads what the request needs of a backend: %s', (_what, extra, needs) => {
+    const f = chatFeatures(req({}), { model: 'chat', messages: [{ role: 'user', content: 'x' }], ...extra }, [], []);
+    const got = Object.fromEntries(['n', 'tools', 'jsonMode', 'images', 'logprobs'].filter((k) => k in f).map((k) => [k, f[k as keyof typeof f]]));
+    expect(got).toEqual(needs);
+  });
+
+  it.each<[string, Parameters<typeof embeddingTexts>[0], Record<string, unknown>]>([
+    ['text', ['a', 'b'], { embeddings: true }],
+    ['token ids', [1, 2, 3], { embeddings: true, tokenInput: true }],
+    ['token-id arrays', [[1, 2], [3]], { embeddings: true, tokenInput: true }],
+  ])('marks an embeddings request and token-id input: %s', (_what, input, needs) => {
+    const f = embeddingsFeatures(req({}), { model: 'e', input }, [], []);
+    expect({ embeddings: f.embeddings, tokenInput: f.tokenInput }).toEqual({ tokenInput: undefined, ...needs });
+  });
+
   it.each([['0'], ['-5'], ['soon']])('ignores a latency budget of %j', (value) => {
     expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, [], []).maxLatencyMs).toBeUndefined();
   });

@@ -18,6 +18,17 @@ function ruleHeaders(req: FastifyRequest, names: readonly string[]): Record<stri
   return out;
 }
 
+/** What a chat request needs of a backend beyond plain text (n > 1, tools, JSON mode, images, logprobs); only what applies is set. */
+function chatNeeds(body: ChatCompletionRequest, f: RequestFeatures): RequestFeatures {
+  if (typeof body.n === 'number' && body.n > 1) f.n = body.n;
+  if (body.tools !== undefined && body.tools.length > 0 && body.tool_choice !== 'none') f.tools = true;
+  const format = body.response_format?.type;
+  if (format === 'json_object' || format === 'json_schema') f.jsonMode = true;
+  if (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)) f.logprobs = true;
+  if (body.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'))) f.images = true;
+  return f;
+}
+
 /** What policy needs to know of a chat request; the prompt itself stays here. */
 export function chatFeatures(
   req: FastifyRequest,
@@ -26,7 +37,7 @@ export function chatFeatures(
   headerNames: readonly string[],
   unscannable?: readonly string[],
 ): RequestFeatures {
-  const features: RequestFeatures = {
+  const features = chatNeeds(body, {
     keyId: 'admin',
     model: body.model,
     promptTokens: estimatePromptTokens(body),
@@ -36,7 +47,7 @@ export function chatFeatures(
     headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii,
-  };
+  });
   if (unscannable !== undefined && unscannable.length > 0) features.unscannable = unscannable;
   return features;
 }
@@ -57,7 +68,7 @@ export function embeddingsFeatures(
   const input = body.input;
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
-  const features: RequestFeatures = {
+  const f: RequestFeatures = {
     keyId: 'admin',
     model: body.model,
     promptTokens: Math.ceil(chars / 4),
@@ -66,7 +77,10 @@ export function embeddingsFeatures(
     headers: ruleHeaders(req, headerNames),
     maxLatencyMs: latencyBudget(req),
     pii,
+    embeddings: true,
   };
-  if (unscannable !== undefined && unscannable.length > 0) features.unscannable = unscannable;
-  return features;
+  // Token ids: a number, or arrays of numbers (validation never lets them mix with text).
+  if (Array.isArray(input) && input.some((x) => typeof x !== 'string')) f.tokenInput = true;
+  if (unscannable !== undefined && unscannable.length > 0) f.unscannable = unscannable;
+  return f;
 }

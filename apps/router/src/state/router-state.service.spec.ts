@@ -10,7 +10,7 @@ import { RouterStateService } from './router-state.service';
 const yaml = (opts: { cloudUrl?: string; withCloud?: boolean; openMs?: number } = {}) => `
 backends:
   - { name: local, protocol: openai, baseUrl: http://127.0.0.1:9/v1, tier: local, models: [llama, qwen] }
-${opts.withCloud === false ? '' : `  - { name: cloud, protocol: openai, baseUrl: ${opts.cloudUrl ?? 'http://127.0.0.1:10/v1'}, tier: cloud, models: [gpt] }`}
+${opts.withCloud === false ? '' : `  - { name: cloud, protocol: openai, baseUrl: ${opts.cloudUrl ?? 'http://127.0.0.1:10/v1'}, tier: cloud, apiKey: sk-test-cloud-0123456789, models: [gpt] }`}
 policy:
   health: { intervalMs: 100, timeoutMs: 100, failuresToDown: 2, successesToUp: 2 }
   breaker: { minRequests: 2, failureRate: 0.5, openMs: ${opts.openMs ?? 60000} }

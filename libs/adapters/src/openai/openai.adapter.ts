@@ -21,12 +21,17 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, false), ctx);
-    return this.http.readJson<ChatCompletion>(res);
+    const answer = await this.http.readJson<ChatCompletion>(res);
+    // A server that ignores `n` must not pass one choice off as the n asked for.
+    const n = req.n ?? 1;
+    const got = Array.isArray(answer.choices) ? answer.choices.length : 0;
+    if (n > 1 && got < n) throw this.fewerChoices(got, n);
+    return answer;
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, true), ctx, 'text/event-stream');
-    return this.chunks(res);
+    return this.chunks(res, req.n ?? 1);
   }
 
   async embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse> {
@@ -38,8 +43,10 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
     return this.probePath('/models', signal);
   }
 
-  private async *chunks(res: UpstreamResponse): AsyncGenerator<ChatCompletionChunk> {
+  private async *chunks(res: UpstreamResponse, n: number): AsyncGenerator<ChatCompletionChunk> {
     let done = false;
+    // Choice indexes seen, when n > 1 asked for more than one: a stream of fewer is not the full answer.
+    const seen = n > 1 ? new Set<number>() : undefined;
     try {
       for await (const event of readSse(this.http.chunks(res))) {
         // After [DONE], read to the end: a body left unread costs the pooled connection.
@@ -48,11 +55,18 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
           done = true;
           continue;
         }
-        yield this.parseChunk(event.data);
+        const chunk = this.parseChunk(event.data);
+        if (seen && Array.isArray(chunk.choices)) for (const c of chunk.choices) seen.add(c.index);
+        yield chunk;
       }
     } catch (err) {
       if (!done) throw err;
     }
+    if (seen && seen.size < n) throw this.fewerChoices(seen.size, n);
+  }
+
+  private fewerChoices(got: number, n: number): UpstreamError {
+    return this.protocolError(`answered ${got} of the ${n} choices asked (n=${n})`);
   }
 
   private parseChunk(data: string): ChatCompletionChunk {

@@ -52,6 +52,13 @@ export function toDecideRequest(f: RequestFeatures, inFlight: Readonly<Record<st
     pii: f.pii as string[],
     inFlight: counts,
     unscannable: (f.unscannable ?? []) as string[],
+    n: f.n === undefined ? 0 : u32(f.n),
+    tools: f.tools === true,
+    jsonMode: f.jsonMode === true,
+    images: f.images === true,
+    logprobs: f.logprobs === true,
+    embeddings: f.embeddings === true,
+    tokenInput: f.tokenInput === true,
   };
   if (f.maxTokens !== undefined) msg.maxTokens = u32(f.maxTokens);
   if (f.maxLatencyMs !== undefined) msg.maxLatencyMs = u32(f.maxLatencyMs);
@@ -73,6 +80,14 @@ export function fromDecideRequest(req: DecideRequestMsg): { features: RequestFea
   if (req.keyId !== '') features.keyId = req.keyId;
   if (req.maxTokens !== undefined) features.maxTokens = req.maxTokens;
   if (req.maxLatencyMs !== undefined) features.maxLatencyMs = req.maxLatencyMs;
+  // Needs travel as proto3 defaults (0, false): set on this side only when they apply, as the gateway sets them.
+  if (req.n > 1) features.n = req.n;
+  if (req.tools) features.tools = true;
+  if (req.jsonMode) features.jsonMode = true;
+  if (req.images) features.images = true;
+  if (req.logprobs) features.logprobs = true;
+  if (req.embeddings) features.embeddings = true;
+  if (req.tokenInput) features.tokenInput = true;
   return { features, inFlight: req.inFlight };
 }
 
@@ -120,7 +135,7 @@ function fromPrivacy(p: PrivacyMsg): PrivacyDecision {
 }
 
 function toCandidate(c: RouteCandidate): CandidateMsg {
-  const msg: CandidateMsg = { backend: c.backend, model: c.model, tier: c.tier, redact: c.redact === true, reason: c.reason ?? '' };
+  const msg: CandidateMsg = { backend: c.backend, model: c.model, tier: c.tier, redact: c.redact === true, reason: c.reason ?? '', panic: c.panic === true };
   if (c.predictedMs !== undefined) msg.predictedMs = c.predictedMs;
   if (c.estimatedCostUsd !== undefined) msg.estimatedCostUsd = c.estimatedCostUsd;
   return msg;
@@ -129,6 +144,7 @@ function toCandidate(c: RouteCandidate): CandidateMsg {
 function fromCandidate(m: CandidateMsg): RouteCandidate {
   const c: RouteCandidate = { backend: m.backend, model: m.model, tier: m.tier as Tier };
   if (m.redact) c.redact = true;
+  if (m.panic) c.panic = true;
   if (m.reason !== '') c.reason = m.reason;
   if (m.predictedMs !== undefined) c.predictedMs = m.predictedMs;
   if (m.estimatedCostUsd !== undefined) c.estimatedCostUsd = m.estimatedCostUsd;
@@ -136,11 +152,13 @@ function fromCandidate(m: CandidateMsg): RouteCandidate {
 }
 
 function toDropped(d: DroppedCandidate): DroppedMsg {
-  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason };
+  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason, param: d.param ?? '' };
 }
 
 function fromDropped(m: DroppedMsg): DroppedCandidate {
-  return { backend: m.backend, model: m.model, tier: m.tier as Tier, reason: m.reason };
+  const d: DroppedCandidate = { backend: m.backend, model: m.model, tier: m.tier as Tier, reason: m.reason };
+  if (m.param !== '') d.param = m.param;
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------

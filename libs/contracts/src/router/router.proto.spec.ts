@@ -103,6 +103,13 @@ const SHAPES: Record<string, object> = {
     pii: ['repeated', A],
     inFlight: ['map', A],
     unscannable: ['repeated', A],
+    n: [N, A],
+    tools: [B, A],
+    jsonMode: [B, A],
+    images: [B, A],
+    logprobs: [B, A],
+    embeddings: [B, A],
+    tokenInput: [B, A],
   } satisfies Shape<DecideRequestMsg>,
   'switchyard.router.v1.Candidate': {
     backend: [S, A],
@@ -114,8 +121,9 @@ const SHAPES: Record<string, object> = {
     _predictedMs: [S, O],
     estimatedCostUsd: [N, O],
     _estimatedCostUsd: [S, O],
+    panic: [B, A],
   } satisfies Shape<CandidateMsg>,
-  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A] } satisfies Shape<DroppedMsg>,
+  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A], param: [S, A] } satisfies Shape<DroppedMsg>,
   'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A], unscannable: ['repeated', A] } satisfies Shape<PrivacyMsg>,
   'switchyard.router.v1.Deny': { code: [S, A], message: [S, A] } satisfies Shape<DenyMsg>,
   'switchyard.router.v1.DecideResponse': {
@@ -250,6 +258,13 @@ describe('router converters over real protobuf encoding', () => {
     headers: { 'x-team': 'search', 'x-region': 'eu-west-1' },
     maxLatencyMs: 800,
     pii: ['email', 'phone'],
+    n: 3,
+    tools: true,
+    jsonMode: true,
+    images: true,
+    logprobs: true,
+    embeddings: true,
+    tokenInput: true,
   };
   const bareFeatures: RequestFeatures = { model: 'gpt-4o-mini', promptTokens: 0, stream: false, tags: [], headers: {}, pii: [] };
 
@@ -282,8 +297,12 @@ describe('router converters over real protobuf encoding', () => {
     candidates: [
       { backend: 'local-ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', predictedMs: 420, estimatedCostUsd: 0.0001 },
       { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', redact: true, reason: 'cloud, after local', estimatedCostUsd: 0.00042 },
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', panic: true, reason: 'panic: circuit open', estimatedCostUsd: 0 },
     ],
-    dropped: [{ backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' }],
+    dropped: [
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' },
+      { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' },
+    ],
     privacy: { categories: ['email'], action: 'redact' },
   };
 

@@ -83,6 +83,13 @@ export interface DecideRequestMsg {
   pii: string[];
   inFlight: Record<string, number>;
   unscannable: string[];
+  n: number;
+  tools: boolean;
+  jsonMode: boolean;
+  images: boolean;
+  logprobs: boolean;
+  embeddings: boolean;
+  tokenInput: boolean;
 }
 
 /** switchyard.router.v1.Candidate */
@@ -96,6 +103,7 @@ export interface CandidateMsg {
   _predictedMs?: 'predictedMs';
   estimatedCostUsd?: number;
   _estimatedCostUsd?: 'estimatedCostUsd';
+  panic: boolean;
 }
 
 /** switchyard.router.v1.Dropped */
@@ -104,6 +112,7 @@ export interface DroppedMsg {
   model: string;
   tier: string;
   reason: string;
+  param: string;
 }
 
 /** switchyard.router.v1.Privacy */

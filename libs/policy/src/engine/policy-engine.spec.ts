@@ -84,6 +84,9 @@ function decide(e: PolicyEngine, f: Partial<RequestFeatures> = {}, state: StateV
 }
 
 const names = (d: RouteDecision): string[] => d.candidates.map((c) => c.backend);
+/** The candidates tried in their own right, and those tried only in panic (breaker or probes excluded them). */
+const live = (d: RouteDecision): string[] => d.candidates.filter((c) => !c.panic).map((c) => c.backend);
+const panicked = (d: RouteDecision): string[] => d.candidates.filter((c) => c.panic).map((c) => c.backend);
 const drops = (d: RouteDecision): string[] => d.dropped.map((c) => `${c.backend}/${c.model}: ${c.reason}`);
 
 describe('PolicyEngine', () => {
@@ -206,7 +209,8 @@ describe('PolicyEngine', () => {
         {},
         new FakeState({ ollama: { healthy: false } }),
       );
-      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(live(d)).toEqual(['vllm', 'openai']);
+      expect(panicked(d)).toEqual(['ollama']);
       expect(d.candidates[0].reason).toBe('weighted: drawn with weight 1/2');
     });
 
@@ -415,6 +419,63 @@ describe('PolicyEngine', () => {
     });
   });
 
+  describe('capabilities', () => {
+    it.each<[string, Partial<RequestFeatures>, string[], string[]]>([
+      ['plain text: every target', {}, ['ollama', 'vllm', 'openai'], []],
+      ['n=1 is no need', { n: 1 }, ['ollama', 'vllm', 'openai'], []],
+      ['n=2: Ollama answers one choice', { n: 2 }, ['vllm', 'openai'], ['ollama/llama3.2: cannot serve n=2 (ollama protocol) [n]']],
+      ['logprobs: Ollama has none', { logprobs: true }, ['vllm', 'openai'], ['ollama/llama3.2: cannot serve logprobs (ollama protocol) [logprobs]']],
+      ['tools, JSON mode, images: every protocol translates them', { tools: true, jsonMode: true, images: true }, ['ollama', 'vllm', 'openai'], []],
+      ['n=2 on an Anthropic chain', { model: 'smart', n: 2 }, ['openai'], ['anthropic/claude-haiku: cannot serve n=2 (anthropic protocol) [n]']],
+      [
+        'embeddings: Anthropic serves none',
+        { model: 'smart', embeddings: true },
+        ['openai'],
+        ['anthropic/claude-haiku: cannot serve embeddings (anthropic protocol) [model]'],
+      ],
+      [
+        'token-id input: Ollama takes text only',
+        { embeddings: true, tokenInput: true },
+        ['vllm', 'openai'],
+        ['ollama/llama3.2: cannot serve token-id input (ollama protocol) [input]'],
+      ],
+    ])('%s', (_name, f, candidates, dropped) => {
+      const d = decide(engine(), f);
+      expect(names(d)).toEqual(candidates);
+      expect(d.dropped.map((x) => `${x.backend}/${x.model}: ${x.reason} [${x.param}]`)).toEqual(dropped);
+    });
+
+    it('configured capabilities override the protocol’s: backend, then model entry', () => {
+      const config = parseConfig(
+        BACKENDS.replace('    maxConcurrency: 8\n', '    maxConcurrency: 8\n    capabilities: { tools: false }\n').replace(
+          'models: [gpt-4o-mini, { id: gpt-4o,',
+          'models: [{ id: gpt-4o-mini, capabilities: { images: false } }, { id: gpt-4o,',
+        ),
+        {},
+      );
+      const e = new PolicyEngine(config, never);
+      expect(decide(e, { tools: true }).dropped.map((x) => x.reason)).toEqual(['cannot serve tools (backend capabilities.tools: false)']);
+      const images = decide(e, { images: true });
+      expect(names(images)).toEqual(['ollama', 'vllm']);
+      expect(images.dropped).toEqual([
+        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cannot serve image input (model capabilities.images: false)', param: 'messages' },
+      ]);
+      expect(names(decide(e, { model: 'smart', images: true }))).toEqual(['openai', 'anthropic']);
+    });
+
+    it('nothing left: no candidate, every drop explained with the field to blame', () => {
+      const only = decide(engine(), { model: 'small', n: 3 });
+      expect(only.candidates).toEqual([]);
+      expect(only.dropped).toEqual([{ backend: 'ollama', model: 'small', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' }]);
+    });
+
+    it('a target that cannot serve the request is not tried even in panic', () => {
+      const d = decide(engine(), { n: 2 }, new FakeState({ vllm: { breaker: 'open' }, openai: { healthy: false } }));
+      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(d.candidates.every((c) => c.panic)).toBe(true);
+    });
+  });
+
   describe('health and breakers', () => {
     it.each<[string, Record<string, Partial<BackendSnapshot>>, Record<string, BreakerState>, string[], string[]]>([
       ['unhealthy local: spills to what is left', { ollama: { healthy: false } }, {}, ['vllm', 'openai'], ['ollama/llama3.2: health probes failing']],
@@ -445,21 +506,35 @@ describe('PolicyEngine', () => {
       ],
     ])('%s', (_name, backends, models, candidates, dropped) => {
       const d = decide(engine(), {}, new FakeState(backends, models));
-      expect(names(d)).toEqual(candidates);
+      expect(live(d)).toEqual(candidates);
       expect(drops(d)).toEqual(dropped);
-      for (const c of d.candidates) expect(c.reason).not.toMatch(/trying anyway/);
+      // What they excluded still follows, for panic routing; never before a live candidate.
+      expect(panicked(d)).toEqual(d.dropped.map((x) => x.backend));
+      expect(names(d)).toEqual([...candidates, ...panicked(d)]);
+      for (const c of d.candidates) expect(c.reason?.startsWith('panic: ')).toBe(c.panic === true);
     });
 
-    it('every candidate down: tries them all anyway, in strategy order, and says so', () => {
-      const state = new FakeState({ ollama: { healthy: false, inFlight: 4 }, vllm: { breaker: 'open' } }, { 'openai/gpt-4o-mini': 'open' });
+    it('every candidate down: tries them all anyway, least recently failed first, and says so', () => {
+      const state = new FakeState(
+        { ollama: { healthy: false, inFlight: 4, lastFailureAt: 3_000 }, vllm: { breaker: 'open', lastFailureAt: 1_000 }, openai: { lastFailureAt: 2_000 } },
+        { 'openai/gpt-4o-mini': 'open' },
+      );
       const d = decide(engine(), {}, state);
       expect(names(d)).toEqual(['vllm', 'openai', 'ollama']);
+      expect(d.candidates.every((c) => c.panic)).toBe(true);
       expect(d.candidates.map((c) => c.reason)).toEqual([
-        'local first (0/8 in flight); every candidate is down, trying anyway',
-        'cloud, after local; every candidate is down, trying anyway',
-        'spilled: saturated (4/4 in flight); every candidate is down, trying anyway',
+        'panic: circuit open, tried only if every candidate before it fails (least recently failed first)',
+        'panic: circuit open, tried only if every candidate before it fails (least recently failed first)',
+        'panic: health probes failing, tried only if every candidate before it fails (least recently failed first)',
       ]);
       expect(drops(d)).toEqual(['ollama/llama3.2: health probes failing', 'vllm/llama3.2: circuit open', 'openai/gpt-4o-mini: circuit open']);
+    });
+
+    it('panic candidates never failed (as far as state knows) go first, then in chain order; redact still applies', () => {
+      const state = new FakeState({ ollama: { breaker: 'open', lastFailureAt: 5 }, vllm: { breaker: 'open' }, openai: { breaker: 'open' } });
+      const d = decide(engine('  privacy: { onPii: redact }\n'), { pii: ['email'] }, state);
+      expect(names(d)).toEqual(['vllm', 'openai', 'ollama']);
+      expect(d.candidates.map((c) => c.redact)).toEqual([undefined, true, undefined]);
     });
 
     it('every candidate down: only those that passed the other checks are tried', () => {
@@ -467,7 +542,7 @@ describe('PolicyEngine', () => {
       const d = decide(engine(), { model: 'tiny', promptTokens: 5_000 }, state);
       expect(names(d)).toEqual(['openai']);
       expect(drops(d)).toEqual(['ollama/small: context window 2048 < 5000 tokens (prompt ~5000 + max_tokens 0)', 'openai/gpt-4o-mini: health probes failing']);
-      expect(d.candidates[0].reason).toMatch(/every candidate is down, trying anyway$/);
+      expect(d.candidates[0]).toMatchObject({ panic: true, reason: expect.stringMatching(/^panic: health probes failing/) });
     });
   });
 
@@ -486,7 +561,8 @@ describe('PolicyEngine', () => {
       reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 503 });
       reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 502 });
       let d = decide(e, {}, reg);
-      expect(names(d)).toEqual(['vllm', 'openai']);
+      expect(live(d)).toEqual(['vllm', 'openai']);
+      expect(panicked(d)).toEqual(['ollama']);
       expect(drops(d)).toEqual(['ollama/llama3.2: circuit open']);
       clock.now += 500;
       d = decide(e, {}, reg);
@@ -509,6 +585,21 @@ describe('PolicyEngine', () => {
       const { e, reg } = setup();
       for (let i = 0; i < 10; i++) reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 400 });
       expect(decide(e, {}, reg).dropped).toEqual([]);
+    });
+
+    it('remembers when each backend last failed, for panic order', () => {
+      const { e, reg, clock } = setup();
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 500 });
+      reg.record({ backend: 'ollama', model: 'llama3.2', success: false, status: 500 });
+      clock.now += 10;
+      reg.probed('vllm', false, 'ECONNREFUSED');
+      reg.record({ backend: 'openai', model: 'gpt-4o-mini', success: false, status: 400 }); // the caller's fault: not a failure
+      expect(reg.backend('ollama').lastFailureAt).toBe(1_000_000);
+      expect(reg.backend('vllm').lastFailureAt).toBe(1_000_010);
+      expect(reg.backend('openai').lastFailureAt).toBeUndefined();
+      const d = decide(e, {}, reg);
+      expect(live(d)).toEqual(['openai']);
+      expect(panicked(d)).toEqual(['ollama', 'vllm']);
     });
 
     it('probes take a backend out and bring it back', () => {

@@ -1,5 +1,6 @@
 import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@switchyard/contracts';
 import { ModelCatalog, type CatalogTarget } from '../model-catalog';
+import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
 import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
@@ -7,6 +8,7 @@ import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate
 interface ModelInfo {
   contextWindow?: number;
   price?: { input: number; output: number };
+  capabilities: TargetCapabilities;
 }
 
 /** What the engine weighs of one chain target, looked up once per config rather than per request. */
@@ -15,8 +17,8 @@ interface TargetInfo extends ModelInfo {
 }
 
 /**
- * Decides where a request may and should run: the first matching rule, privacy, context
- * windows, health and breakers narrow the model's chain; the strategy orders what is left.
+ * Decides where a request may and should run: the first matching rule, privacy, capabilities,
+ * context windows, health and breakers narrow the model's chain; the strategy orders what is left.
  * Pure: the same features and state always give the same decision (weighted draws aside).
  */
 export class PolicyEngine {
@@ -41,7 +43,11 @@ export class PolicyEngine {
     this.backends = new Map(config.backends.map((b) => [b.name, b]));
     for (const b of config.backends) {
       for (const m of b.models) {
-        this.models.set(`${b.name}\u0000${m.id}`, { contextWindow: m.contextWindow ?? b.contextWindow, price: m.price ?? b.price });
+        this.models.set(`${b.name}\u0000${m.id}`, {
+          contextWindow: m.contextWindow ?? b.contextWindow,
+          price: m.price ?? b.price,
+          capabilities: capabilitiesOf(b.protocol, b.capabilities, m.capabilities),
+        });
       }
     }
     this.strategy = config.policy.strategy;
@@ -91,6 +97,14 @@ export class PolicyEngine {
       }
     }
 
+    // What the request needs that a target's protocol (or its configured capabilities) cannot do.
+    targets = targets.filter((t) => {
+      const missing = missingCapability(this.info(t).capabilities, f);
+      if (missing === undefined) return true;
+      decision.dropped.push({ ...strip(t), reason: missing.reason, param: missing.param });
+      return false;
+    });
+
     // Capacity constraints: context window, then health and breakers.
     const needed = f.promptTokens + (f.maxTokens ?? 0);
     targets = targets.filter((t) => {
@@ -100,44 +114,57 @@ export class PolicyEngine {
       return false;
     });
     const live: CatalogTarget[] = [];
-    const down: DroppedCandidate[] = [];
+    const excluded: { t: CatalogTarget; reason: string; lastFailureAt: number }[] = [];
     const snapshots = new Map<string, BackendSnapshot>();
     for (const t of targets) {
       let s = snapshots.get(t.backend);
       if (s === undefined) snapshots.set(t.backend, (s = state.backend(t.backend)));
       const breaker = s.breaker === 'open' ? 'open' : state.breaker(t.backend, t.model);
-      if (!s.healthy) down.push({ ...strip(t), reason: 'health probes failing' });
-      else if (breaker === 'open') down.push({ ...strip(t), reason: 'circuit open' });
-      else live.push(t);
+      const reason = !s.healthy ? 'health probes failing' : breaker === 'open' ? 'circuit open' : undefined;
+      if (reason === undefined) live.push(t);
+      else {
+        excluded.push({ t, reason, lastFailureAt: s.lastFailureAt ?? Number.NEGATIVE_INFINITY });
+        decision.dropped.push({ ...strip(t), reason });
+      }
     }
-    if (down.length > 0) decision.dropped.push(...down);
-    // With nothing live, try the down ones anyway: probes can be wrong, and an error is no better.
-    const usable = live.length > 0 ? live : targets;
 
-    const scored: Scored[] = usable.map((t) => {
-      const info = this.info(t);
-      const b = info.backend;
-      const candidate: RouteCandidate = strip(t);
-      if (privacyAction === 'redact' && t.tier === 'cloud') candidate.redact = true;
-      return {
-        candidate,
-        order: entry.targets.indexOf(t),
-        state: snapshots.get(t.backend)!,
-        maxConcurrency: b.maxConcurrency,
-        price: b.tier === 'cloud' ? info.price : undefined,
-        costPerHour: b.costPerHour,
-        weight: t.weight,
-      };
-    });
-    for (const s of orderByStrategy(strategy, scored, f, this.random)) {
-      const predicted = predictMs(s, f);
-      if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
-      const cost = estimateCost(s, f);
-      s.candidate.estimatedCostUsd = cost === 0 ? 0 : Number(cost.toPrecision(4));
-      if (live.length === 0 && down.length > 0) s.candidate.reason = `${s.candidate.reason}; every candidate is down, trying anyway`;
-      decision.candidates.push(s.candidate);
+    const scored: Scored[] = live.map((t) => this.score(t, entry.targets.indexOf(t), snapshots.get(t.backend)!, privacyAction));
+    for (const s of orderByStrategy(strategy, scored, f, this.random)) decision.candidates.push(this.estimate(s, f));
+    // Panic routing (Envoy's panic threshold): what breakers and probes excluded still follows the
+    // live candidates, least recently failed first, so a chain whose live candidates all fail (or
+    // that has none) still makes a call: probes and breakers can be wrong, and an error is no better.
+    excluded.sort((a, b) => a.lastFailureAt - b.lastFailureAt || entry.targets.indexOf(a.t) - entry.targets.indexOf(b.t));
+    for (const x of excluded) {
+      const c = this.estimate(this.score(x.t, entry.targets.indexOf(x.t), snapshots.get(x.t.backend)!, privacyAction), f);
+      c.panic = true;
+      c.reason = `panic: ${x.reason}, tried only if every candidate before it fails (least recently failed first)`;
+      decision.candidates.push(c);
     }
     return decision;
+  }
+
+  private score(t: CatalogTarget, order: number, state: BackendSnapshot, privacyAction: RouteDecision['privacy']['action']): Scored {
+    const info = this.info(t);
+    const b = info.backend;
+    const candidate: RouteCandidate = strip(t);
+    if (privacyAction === 'redact' && t.tier === 'cloud') candidate.redact = true;
+    return {
+      candidate,
+      order,
+      state,
+      maxConcurrency: b.maxConcurrency,
+      price: b.tier === 'cloud' ? info.price : undefined,
+      costPerHour: b.costPerHour,
+      weight: t.weight,
+    };
+  }
+
+  private estimate(s: Scored, f: RequestFeatures): RouteCandidate {
+    const predicted = predictMs(s, f);
+    if (predicted !== undefined) s.candidate.predictedMs = Math.round(predicted);
+    const cost = estimateCost(s, f);
+    s.candidate.estimatedCostUsd = cost === 0 ? 0 : Number(cost.toPrecision(4));
+    return s.candidate;
   }
 
   /** A target's backend, context window and price; targets are the catalog's own objects, so this is one map read. */
@@ -145,7 +172,13 @@ export class PolicyEngine {
     let info = this.targetInfo.get(t);
     if (info === undefined) {
       const model = this.models.get(`${t.backend}\u0000${t.model}`);
-      info = { backend: this.backends.get(t.backend)!, contextWindow: model?.contextWindow, price: model?.price };
+      const backend = this.backends.get(t.backend)!;
+      info = {
+        backend,
+        contextWindow: model?.contextWindow,
+        price: model?.price,
+        capabilities: model?.capabilities ?? capabilitiesOf(backend.protocol, backend.capabilities),
+      };
       this.targetInfo.set(t, info);
     }
     return info;

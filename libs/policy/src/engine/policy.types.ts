@@ -19,6 +19,20 @@ export interface RequestFeatures {
   pii: readonly string[];
   /** Content no detector can read (image, audio, file, token_ids): kept local under a privacy policy (`privacy.unscannable`). */
   unscannable?: readonly string[];
+  // What the request needs of a backend beyond text in, text out; each set only when it applies.
+  /** Choices asked (`n`), when more than one. */
+  n?: number;
+  tools?: boolean;
+  /** `response_format` json_object or json_schema. */
+  jsonMode?: boolean;
+  /** Image parts in the messages. */
+  images?: boolean;
+  /** `logprobs` (or `top_logprobs`) asked. */
+  logprobs?: boolean;
+  /** An embeddings request. */
+  embeddings?: boolean;
+  /** Embeddings input given as token ids. */
+  tokenInput?: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -33,6 +47,8 @@ export interface BackendSnapshot {
   ttftMs?: number;
   /** EWMA of output tokens per second; undefined until measured. */
   tokensPerSec?: number;
+  /** When it last failed an attempt or a probe (epoch ms); undefined when it never did, as far as this state knows. */
+  lastFailureAt?: number;
 }
 
 export interface StateView {
@@ -50,6 +66,8 @@ export interface RouteCandidate {
   redact?: boolean;
   /** Why it stands where it stands. */
   reason?: string;
+  /** Excluded by a breaker or probes, and tried anyway once every candidate before it has failed. */
+  panic?: boolean;
   predictedMs?: number;
   estimatedCostUsd?: number;
 }
@@ -59,6 +77,8 @@ export interface DroppedCandidate {
   model: string;
   tier: Tier;
   reason: string;
+  /** The request field it could not serve (a capability it lacks). */
+  param?: string;
 }
 
 export interface PrivacyDecision {

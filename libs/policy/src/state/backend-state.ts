@@ -28,6 +28,8 @@ interface Entry {
   health: HealthTracker;
   stats: LatencyStats;
   breaker: CircuitBreaker;
+  /** Last failed attempt or probe (epoch ms): panic routing tries the least recently failed first. */
+  lastFailureAt?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class BackendStateRegistry implements StateView {
       inFlight: e.inFlight,
       ttftMs: e.stats.ttftMs,
       tokensPerSec: e.stats.tokensPerSec,
+      lastFailureAt: e.lastFailureAt,
     };
   }
 
@@ -90,6 +93,7 @@ export class BackendStateRegistry implements StateView {
     const counts = o.success || o.status === 429 || o.status >= 500;
     if (!counts) return;
     const now = this.now();
+    if (!o.success) e.lastFailureAt = now;
     this.transition(o.backend, e.breaker, o.success, now);
     const key = `${o.backend}/${o.model}`;
     let mb = this.modelBreakers.get(key);
@@ -99,15 +103,21 @@ export class BackendStateRegistry implements StateView {
 
   /** A probe result; returns true when the backend's verdict changed. */
   probed(backend: string, success: boolean, error?: string): boolean {
-    return this.entries.get(backend)?.health.record(success, error) ?? false;
+    const e = this.entries.get(backend);
+    if (!e) return false;
+    if (!success) e.lastFailureAt = this.now();
+    return e.health.record(success, error);
   }
 
   /** Applies a transition made elsewhere (another replica, the router). */
   applyBreaker(t: BreakerTransition): void {
-    const breaker = this.entries.get(t.key)?.breaker ?? this.modelBreakers.get(t.key) ?? this.newModelBreaker(t.key);
+    const entry = this.entries.get(t.key);
+    const breaker = entry?.breaker ?? this.modelBreakers.get(t.key) ?? this.newModelBreaker(t.key);
     if (!breaker) return;
-    if (t.state === 'open') breaker.forceOpen(t.at);
-    else if (t.state === 'closed') breaker.forceClose();
+    if (t.state === 'open') {
+      breaker.forceOpen(t.at);
+      if (entry) entry.lastFailureAt = Math.max(entry.lastFailureAt ?? t.at, t.at);
+    } else if (t.state === 'closed') breaker.forceClose();
   }
 
   /** Sets probe health directly (state received from the router). */
