@@ -21,12 +21,14 @@ export interface BackendSpec {
   apiKey?: string;
   maxConcurrency?: number;
   timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
+  limits?: Partial<Record<'responseBytes' | 'streamEventBytes', number>>;
 }
 
 export interface StackSpec {
   backends: BackendSpec[];
   models?: { name: string; targets: { backend: string; model: string }[] }[];
-  server?: { bodyLimitBytes?: number };
+  /** The config's `server` section (limits and timeouts). */
+  server?: Record<string, number>;
   routing?: { totalDeadlineMs?: number };
   /** The config's `policy` section, as YAML would give it. */
   policy?: Record<string, unknown>;
@@ -81,6 +83,7 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
       models: b.models,
       apiKey: b.apiKey,
       timeouts: b.timeouts,
+      limits: b.limits,
       maxConcurrency: b.maxConcurrency,
     });
   }

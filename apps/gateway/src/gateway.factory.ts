@@ -4,8 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { keepRawJson } from '@switchyard/adapters';
+import { InvalidRequestError } from '@switchyard/contracts';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
+import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
@@ -32,7 +34,17 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   // text a body was parsed from so that an adapter can forward it as is when nothing changes.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
+  const maxDepth = runtime.config.server.maxJsonDepth;
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    const deep = tooDeepAt(text as string, maxDepth);
+    if (deep >= 0) {
+      const field = topLevelFieldAt(text as string, deep);
+      done(
+        new InvalidRequestError(`Invalid value for '${field ?? 'body'}': JSON nested deeper than ${maxDepth} levels.`, field, 'nesting_too_deep'),
+        undefined,
+      );
+      return;
+    }
     parseJson(req, text as string, (err: Error | null, value?: unknown) => {
       if (err === null) keepRawJson(value, text as string);
       done(err, value);

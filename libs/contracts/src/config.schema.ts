@@ -43,6 +43,13 @@ export class TimeoutsConfig {
   @IsInt() @Min(1) totalMs = 600_000;
 }
 
+export class BackendLimitsConfig {
+  /** Largest non-streaming answer read from the backend (bytes); a larger one fails the attempt with 502. */
+  @IsInt() @Min(1024) responseBytes = 64 * 1024 * 1024;
+  /** Largest single stream event (an SSE event or an NDJSON line), in characters. */
+  @IsInt() @Min(1024) streamEventBytes = 1024 * 1024;
+}
+
 export class BackendModelConfig {
   @IsString() @IsNotEmpty() id!: string;
   @IsOptional() @IsInt() @Min(1) contextWindow?: number;
@@ -57,6 +64,8 @@ export class BackendConfig {
   @IsIn(TIERS as unknown as string[]) tier!: Tier;
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendModelConfig) models!: BackendModelConfig[];
   @ValidateNested() @Type(() => TimeoutsConfig) timeouts: TimeoutsConfig = new TimeoutsConfig();
+  /** What the gateway buffers of one answer: memory stays bounded whatever a backend sends. */
+  @ValidateNested() @Type(() => BackendLimitsConfig) limits: BackendLimitsConfig = new BackendLimitsConfig();
   /** Concurrent requests the backend takes; also the size of its connection pool. */
   @IsInt() @Min(1) @Max(10_000) maxConcurrency = 64;
   /** Default context window of its models (tokens); a model entry may override it. */
@@ -86,6 +95,8 @@ export class PublicModelConfig {
 export class ServerConfig {
   /** Largest request body accepted (bytes); larger bodies get 413. */
   @IsInt() @Min(1024) bodyLimitBytes = 10 * 1024 * 1024;
+  /** Deepest nesting of `{`/`[` a JSON body may have; deeper bodies get 400 before they are parsed. */
+  @IsInt() @Min(2) @Max(1000) maxJsonDepth = 64;
 }
 
 export class RoutingConfig {

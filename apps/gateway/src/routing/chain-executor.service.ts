@@ -82,7 +82,15 @@ export class ChainExecutor {
         ctx.upstreamMs += ms;
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
-          { requestId: ctx.requestId, route: decision.route, attempt: i + 1, backend: candidate.backend, model: candidate.model, outcome: 'ok', ms: roundMs(ms) },
+          {
+            requestId: ctx.requestId,
+            route: decision.route,
+            attempt: i + 1,
+            backend: candidate.backend,
+            model: candidate.model,
+            outcome: 'ok',
+            ms: roundMs(ms),
+          },
           'upstream attempt',
         );
         let settled = false;
@@ -104,15 +112,14 @@ export class ChainExecutor {
       } catch (err) {
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
-        const error =
-          err instanceof SwitchyardError
-            ? err
-            : new UpstreamError({
-                backend: candidate.backend,
-                failure: 'protocol',
-                message: `Backend ${candidate.backend} failed: ${(err as Error).message}`,
-                cause: err,
-              });
+        if (!(err instanceof SwitchyardError)) {
+          // Failed on this side (adapters report every backend failure as an UpstreamError): that
+          // says nothing about the backend, so it is not judged, and the client gets a clean 500.
+          this.placement.abandon(candidate.backend);
+          this.log.error({ requestId: ctx.requestId, backend: candidate.backend, err }, 'gateway failed while calling a backend');
+          throw err;
+        }
+        const error = err;
         const failure = error instanceof UpstreamError ? error.failure : undefined;
         const retryable = error instanceof UpstreamError && error.retryable;
         // A client that went away says nothing about the backend.
@@ -129,6 +136,7 @@ export class ChainExecutor {
             outcome: 'error',
             status: error.status,
             failure,
+            detail: error instanceof UpstreamError ? error.detail : undefined,
             ms: roundMs(ms),
             next: retryable ? (decision.candidates[i + 1]?.backend ?? null) : null,
           },

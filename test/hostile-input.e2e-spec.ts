@@ -1,0 +1,113 @@
+import { ADMIN_KEY, inferenceCalls, postJson, startStack, type Stack } from './support/stack';
+
+// Odd or hostile client input: a clear 400 naming the field, never a 500, and never a mark
+// against a healthy backend.
+
+type OpenAIErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
+
+const user = { role: 'user', content: 'hi' };
+
+/** `{"a":{"a":...}}` nested `depth` levels below the field. */
+function nested(depth: number): string {
+  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+}
+
+describe('a client sending deeply nested JSON', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'local', protocol: 'ollama', tier: 'local', models: ['llama3.2'] },
+        { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['gpt'] },
+      ],
+      models: [
+        {
+          name: 'chat',
+          targets: [
+            { backend: 'local', model: 'llama3.2' },
+            { backend: 'cloud', model: 'gpt' },
+          ],
+        },
+      ],
+      policy: { breaker: { minRequests: 5, failureRate: 0.5 } },
+    });
+  });
+  afterAll(() => stack.close());
+
+  const deepBody = (depth: number): string =>
+    `{"model":"chat","messages":[{"role":"user","content":"hi"}],"metadata":{"note":"{{[[ not structure"},"response_format":${nested(depth)}}`;
+
+  it('gets 400 naming the field, before anything is parsed or sent', async () => {
+    const res = await fetch(`${stack.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: deepBody(4_500),
+    });
+    expect(res.status).toBe(400);
+    const err = (await res.json()) as OpenAIErrorBody;
+    expect(err.error).toMatchObject({ type: 'invalid_request_error', param: 'response_format', code: 'nesting_too_deep' });
+    expect(err.error.message).toContain('nested deeper than 64 levels');
+    expect(inferenceCalls(stack.fakes.local)).toHaveLength(0);
+  });
+
+  it('cannot open a healthy backend’s circuit and push traffic to the cloud', async () => {
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${stack.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: deepBody(4_500),
+      });
+      expect(res.status).toBe(400);
+    }
+    const res = await postJson(stack, { model: 'chat', messages: [user] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-backend')).toBe('local');
+    expect(stack.logs().filter((l) => String(l.msg).startsWith('circuit'))).toEqual([]);
+  });
+
+  it('accepts nesting within the bound, brackets inside strings not counted', async () => {
+    const res = await fetch(`${stack.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: deepBody(60),
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('tool calls of the wrong shape', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [{ name: 'local', protocol: 'openai', models: ['m1'] }],
+      models: [{ name: 'chat', targets: [{ backend: 'local', model: 'm1' }] }],
+    });
+  });
+  afterAll(() => stack.close());
+
+  it.each([
+    ['a null call', [null]],
+    ['a number', [5]],
+    ['a null function', [{ id: 't', type: 'function', function: null }]],
+    ['a call without a name', [{ id: 't', type: 'function', function: { arguments: '{}' } }]],
+    ['arguments that are not a string', [{ id: 't', type: 'function', function: { name: 'f', arguments: 7 } }]],
+  ])('%s is a 400 naming the field, on chat and on route/explain', async (_what, toolCalls) => {
+    const body = { model: 'chat', messages: [user, { role: 'assistant', content: null, tool_calls: toolCalls }] };
+    for (const path of ['/chat/completions', '/route/explain']) {
+      const res = await postJson(stack, body, {}, path);
+      expect(res.status).toBe(400);
+      const err = (await res.json()) as OpenAIErrorBody;
+      expect(err.error.param).toBe('messages[1].tool_calls');
+      expect(err.error.type).toBe('invalid_request_error');
+    }
+  });
+
+  it('well-formed tool calls still go through', async () => {
+    const body = {
+      model: 'chat',
+      messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }] }],
+    };
+    const res = await postJson(stack, body, {}, '/route/explain');
+    expect(res.status).toBe(200);
+  });
+});
