@@ -1,4 +1,5 @@
 import type { OpenAIErrorBody } from './openai.types';
+import { redactSecrets } from './redact';
 
 /** Error kinds Switchyard speaks about. Each transport's filter maps them to its own dialect. */
 export type ErrorType =
@@ -87,6 +88,8 @@ export class UpstreamError extends SwitchyardError {
   readonly failure: UpstreamFailure;
   readonly upstreamStatus?: number;
   readonly backend: string;
+  /** What the backend said (redacted), for the log only: never part of a response. */
+  readonly detail?: string;
 
   constructor(init: {
     backend: string;
@@ -98,6 +101,7 @@ export class UpstreamError extends SwitchyardError {
     code?: string | null;
     param?: string | null;
     cause?: unknown;
+    detail?: string;
   }) {
     const status = statusForFailure(init.failure, init.upstreamStatus);
     super({
@@ -112,16 +116,18 @@ export class UpstreamError extends SwitchyardError {
     this.failure = init.failure;
     this.upstreamStatus = init.upstreamStatus;
     this.backend = init.backend;
+    this.detail = init.detail === undefined ? undefined : redactSecrets(init.detail);
   }
 
-  /** Connect errors, timeouts, 429 and 5xx before the first byte move on to the next target. */
+  /** Connect errors, timeouts, 429, 5xx and unreadable answers before the first byte move on to the next target. */
   get retryable(): boolean {
     return (
       this.failure === 'connect' ||
       this.failure === 'network' ||
       this.failure === 'timeout' ||
       this.failure === 'rate_limited' ||
-      this.failure === 'server_error'
+      this.failure === 'server_error' ||
+      this.failure === 'protocol'
     );
   }
 }

@@ -110,7 +110,13 @@ export class ChatService {
       if (!(error instanceof UpstreamError && error.failure === 'aborted')) {
         failed = error;
         this.log.warn(
-          { requestId: ctx.requestId, backend: placed.candidate.backend, chunks, status: error.status },
+          {
+            requestId: ctx.requestId,
+            backend: placed.candidate.backend,
+            chunks,
+            status: error.status,
+            detail: error instanceof UpstreamError ? error.detail : undefined,
+          },
           `stream failed after first chunk: ${error.message}`,
         );
         await sse.data(JSON.stringify(toOpenAIError(error)));
