@@ -8,12 +8,12 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 
@@ -25,6 +25,30 @@ export const TIERS = ['local', 'cloud'] as const;
 export type Tier = (typeof TIERS)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/** What is wrong with the first bad entry of a header map, or undefined when it is fine. */
+function headerMapProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'must be a map of header names to values';
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(name)) return `has an invalid header name ${JSON.stringify(name)}`;
+    if (typeof v !== 'string') return `must give header ${name} a string value (got ${JSON.stringify(v)})`;
+    if (HEADER_VALUE_FORBIDDEN.test(v)) return `must not put line breaks in header ${name}`;
+  }
+  return undefined;
+}
+
+/** Header names that are HTTP tokens with string values: anything else would fail every call after a reload. */
+function IsHeaderMap(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isHeaderMap',
+    validator: {
+      validate: (value) => headerMapProblem(value) === undefined,
+      defaultMessage: (args) => `$property ${headerMapProblem(args?.value) ?? 'is invalid'}`,
+    },
+  });
+}
 
 /** USD per 1M tokens. */
 export class PriceConfig {
@@ -77,7 +101,7 @@ export class BackendConfig {
   /** Share of traffic under `weighted` when several backends serve the same model id. */
   @IsOptional() @IsNumber() @Min(0) weight?: number;
   /** Extra headers sent on every upstream call (e.g. an org id). */
-  @IsOptional() @IsObject() headers?: Record<string, string>;
+  @IsOptional() @IsHeaderMap() headers?: Record<string, string>;
 }
 
 export class TargetConfig {
@@ -126,7 +150,7 @@ export class RuleMatchConfig {
   /** true: the prompt has PII; false: it has none. */
   @IsOptional() @IsBoolean() pii?: boolean;
   /** Request headers that must be present with these values (names case-insensitive; values may be globs). */
-  @IsOptional() @IsObject() header?: Record<string, string>;
+  @IsOptional() @IsHeaderMap() header?: Record<string, string>;
 }
 
 export class RuleActionConfig {
