@@ -7,6 +7,8 @@ import { keepRawJson } from '@switchyard/adapters';
 import { InvalidRequestError } from '@switchyard/contracts';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
+import { BodyDeadline } from './edge/body-deadline';
+import { capUnauthenticatedConnections } from './edge/connection-cap';
 import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
@@ -15,8 +17,12 @@ type TimedRequest = FastifyRequest & { startedAt: number };
 
 /** Builds the gateway application (not yet listening). `main.ts` and the tests both start it here. */
 export async function createGateway(runtime: GatewayRuntime): Promise<NestFastifyApplication> {
+  const server = runtime.config.server;
   const adapter = new FastifyAdapter({
-    bodyLimit: runtime.config.server.bodyLimitBytes,
+    bodyLimit: server.bodyLimitBytes,
+    // Node answers 408 to headers that are not in by then (the body is watched by BodyDeadline).
+    requestTimeout: server.requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(server.requestTimeoutMs / 4))) },
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
     logger: false,
     return503OnClosing: true,
@@ -28,14 +34,21 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  capUnauthenticatedConnections(app.getHttpServer(), server.unauthenticatedConnectionsPerAddress);
+  const bodyDeadline = new BodyDeadline(server.requestTimeoutMs);
+  fastify.addHook('onClose', (_instance, done) => {
+    bodyDeadline.close();
+    done();
+  });
   // The API takes JSON only: anything else is a clear 415, not a body the validator has to puzzle over.
   fastify.removeContentTypeParser('text/plain');
   // Fastify's own JSON parser (same limits, same errors, prototype poisoning refused), keeping the
   // text a body was parsed from so that an adapter can forward it as is when nothing changes.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  const maxDepth = runtime.config.server.maxJsonDepth;
+  const maxDepth = server.maxJsonDepth;
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    bodyDeadline.done(req.raw);
     const deep = tooDeepAt(text as string, maxDepth);
     if (deep >= 0) {
       const field = topLevelFieldAt(text as string, deep);
@@ -53,6 +66,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   fastify.decorateRequest('startedAt', 0);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     (req as TimedRequest).startedAt = performance.now();
+    bodyDeadline.begin(req.raw);
     reply.header('x-request-id', req.id);
     done();
   });

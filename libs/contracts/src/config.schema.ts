@@ -121,6 +121,10 @@ export class ServerConfig {
   @IsInt() @Min(1024) bodyLimitBytes = 10 * 1024 * 1024;
   /** Deepest nesting of `{`/`[` a JSON body may have; deeper bodies get 400 before they are parsed. */
   @IsInt() @Min(2) @Max(1000) maxJsonDepth = 64;
+  /** Longest a client may take to send one whole request, headers and body; slower ones get 408 and are closed. */
+  @IsInt() @Min(100) requestTimeoutMs = 30_000;
+  /** Connections one client address may hold before a request on them authenticates; more get 429. 0: no cap. */
+  @IsInt() @Min(0) unauthenticatedConnectionsPerAddress = 64;
 }
 
 export class RoutingConfig {
