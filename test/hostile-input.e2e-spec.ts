@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ADMIN_KEY, inferenceCalls, postJson, startStack, type Stack } from './support/stack';
 
 // Odd or hostile client input: a clear 400 naming the field, never a 500, and never a mark
@@ -34,15 +35,14 @@ describe('a client sending deeply nested JSON', () => {
   });
   afterAll(() => stack.close());
 
+  /** Sends the text as it is (postJson would serialise a value). */
+  const postText = (body: string): Promise<Response> =>
+    fetch(`${stack.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body });
   const deepBody = (depth: number): string =>
     `{"model":"chat","messages":[{"role":"user","content":"hi"}],"metadata":{"note":"{{[[ not structure"},"response_format":${nested(depth)}}`;
 
   it('gets 400 naming the field, before anything is parsed or sent', async () => {
-    const res = await fetch(`${stack.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: deepBody(4_500),
-    });
+    const res = await postText(deepBody(4_500));
     expect(res.status).toBe(400);
     const err = (await res.json()) as OpenAIErrorBody;
     expect(err.error).toMatchObject({ type: 'invalid_request_error', param: 'response_format', code: 'nesting_too_deep' });
@@ -52,11 +52,7 @@ describe('a client sending deeply nested JSON', () => {
 
   it('cannot open a healthy backend’s circuit and push traffic to the cloud', async () => {
     for (let i = 0; i < 6; i++) {
-      const res = await fetch(`${stack.baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: deepBody(4_500),
-      });
+      const res = await postText(deepBody(4_500));
       expect(res.status).toBe(400);
     }
     const res = await postJson(stack, { model: 'chat', messages: [user] });
@@ -66,11 +62,7 @@ describe('a client sending deeply nested JSON', () => {
   });
 
   it('accepts nesting within the bound, brackets inside strings not counted', async () => {
-    const res = await fetch(`${stack.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: deepBody(60),
-    });
+    const res = await postText(deepBody(60));
     expect(res.status).toBe(200);
   });
 });
@@ -109,5 +101,49 @@ describe('tool calls of the wrong shape', () => {
     };
     const res = await postJson(stack, body, {}, '/route/explain');
     expect(res.status).toBe(200);
+  });
+});
+
+describe('a streaming client that sends Connection: close', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ backends: [{ name: 'local', protocol: 'openai', models: ['m1'] }] });
+  });
+  afterAll(() => stack.close());
+
+  it('gets Connection: close and the connection closed after the stream', async () => {
+    const body = JSON.stringify({ model: 'm1', stream: true, messages: [user] });
+    const { port } = new URL(stack.url);
+    const seen = await new Promise<{ connection?: string; text: string; closed: boolean }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/chat/completions',
+          method: 'POST',
+          agent: false,
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', connection: 'close', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            const timer = setTimeout(() => resolve({ connection: res.headers.connection, text, closed: false }), 2_000);
+            const done = (): void => {
+              clearTimeout(timer);
+              resolve({ connection: res.headers.connection, text, closed: true });
+            };
+            if (res.socket.destroyed) done();
+            else res.socket.once('close', done);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(seen.text).toContain('data: [DONE]');
+    expect(seen.connection).toBe('close');
+    expect(seen.closed).toBe(true);
   });
 });
