@@ -1,4 +1,7 @@
 import { request } from 'node:http';
+import { CallAbort } from '@switchyard/adapters';
+import { ChainExecutor } from '../apps/gateway/src/routing/chain-executor.service';
+import { PlacementService } from '../apps/gateway/src/routing/placement.service';
 import { ADMIN_KEY, inferenceCalls, postJson, startStack, type Stack } from './support/stack';
 
 // Odd or hostile client input: a clear 400 naming the field, never a 500, and never a mark
@@ -59,6 +62,20 @@ describe('a client sending deeply nested JSON', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-backend')).toBe('local');
     expect(stack.logs().filter((l) => String(l.msg).startsWith('circuit'))).toEqual([]);
+  });
+
+  it('a failure on the gateway’s own side frees the slot without marking the backend', async () => {
+    const chain = stack.app.get(ChainExecutor);
+    const placement = stack.app.get(PlacementService);
+    const features = { keyId: 'admin', model: 'chat', promptTokens: 1, stream: false, tags: [], headers: {}, pii: [] };
+    for (let i = 0; i < 6; i++) {
+      const ctx = { requestId: `own-${i}`, startedAt: performance.now(), signal: new CallAbort(), deadlineAt: performance.now() + 5_000, upstreamMs: 0 };
+      // What an overflowing serialiser or a bug throws: not an UpstreamError.
+      await expect(chain.run(features, ctx, () => Promise.reject(new RangeError('Maximum call stack size exceeded')))).rejects.toThrow(RangeError);
+    }
+    expect(placement.registry.backend('local')).toMatchObject({ inFlight: 0, breaker: 'closed' });
+    const res = await postJson(stack, { model: 'chat', messages: [user] });
+    expect(res.headers.get('x-switchyard-backend')).toBe('local');
   });
 
   it('accepts nesting within the bound, brackets inside strings not counted', async () => {

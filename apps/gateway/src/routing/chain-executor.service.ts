@@ -22,6 +22,8 @@ export interface Placed<T> {
   decision: RouteDecision;
   /** Frees the backend's in-flight slot and records the outcome; safe to call more than once. */
   settle(result: AttemptResult): void;
+  /** Frees the slot without judging the backend (the failure was the gateway's own). */
+  abandon(): void;
 }
 
 /**
@@ -108,7 +110,12 @@ export class ChainExecutor {
             durationMs,
           });
         };
-        return { result, candidate, decision, settle };
+        const abandon = (): void => {
+          if (settled) return;
+          settled = true;
+          this.placement.abandon(candidate.backend);
+        };
+        return { result, candidate, decision, settle, abandon };
       } catch (err) {
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
