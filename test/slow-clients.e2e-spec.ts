@@ -13,11 +13,14 @@ interface Ended {
   ms: number;
 }
 
+const POST_HEAD = 'POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n';
+
 /**
- * Sends a POST's headers, then one body byte every 150 ms (40 at most, never the whole body).
- * Resolves with what came back once the gateway closes the connection, or after `giveUpMs`.
+ * Sends `head` (by default a POST's headers), then `byte` every 150 ms (40 at most, never the
+ * whole body). Resolves with what came back once the gateway closes the connection, or after 4 s.
  */
-function trickle(stack: Stack, giveUpMs = 4_000): { ended: Promise<Ended>; connected: Promise<void> } {
+function trickle(stack: Stack, head = POST_HEAD, byte = ' '): { ended: Promise<Ended>; connected: Promise<void> } {
+  const giveUpMs = 4_000;
   const { port } = new URL(stack.url);
   const socket = connect(Number(port), '127.0.0.1');
   const t0 = performance.now();
@@ -36,11 +39,11 @@ function trickle(stack: Stack, giveUpMs = 4_000): { ended: Promise<Ended>; conne
     socket.on('error', () => undefined);
     socket.once('close', done);
     socket.once('connect', () => {
-      socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n');
+      socket.write(head);
       let sent = 0;
       timer = setInterval(() => {
         if (sent++ >= 40 || socket.destroyed) clearInterval(timer);
-        else socket.write(' ');
+        else socket.write(byte);
       }, 150);
     });
   });
@@ -61,6 +64,12 @@ describe('slow and idle clients', () => {
     const { text, ms } = await trickle(stack).ended;
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(ms).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
+    expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
+  });
+
+  it('headers sent a byte at a time get 408 too', async () => {
+    const { text, ms } = await trickle(stack, 'POST /v1/chat/completions HTTP/1.1\r\nx-slow: ', 'x').ended;
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
   });
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Fault } from '@switchyard/fake-llm';
 import { postJson, readSseData, startStack, type Stack } from './support/stack';
 
@@ -118,8 +119,13 @@ describe('an OpenAI-protocol backend that answers wrongly', () => {
   it('an NDJSON line that never ends is cut at limits.streamEventBytes, without stalling the gateway', async () => {
     fault({ headers: { 'content-type': 'application/x-ndjson' }, body: '{"model":"', padBytes: 5 << 20 }, 'slow-lines');
     const started = performance.now();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const res = await postJson(stack, { model: 'm3', stream: true, messages: [user] });
+    loop.disable();
     expect(res.status).toBe(502);
+    // No chunk held the event loop: its longest stall stays far below a second.
+    expect(loop.max / 1e6).toBeLessThan(250);
     expect(((await res.json()) as OpenAIErrorBody).error.message).toBe(
       'Backend slow-lines sent a stream line larger than the gateway accepts (65536 bytes, limits.streamEventBytes).',
     );
