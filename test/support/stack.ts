@@ -25,12 +25,14 @@ export interface BackendSpec {
   allowClientKey?: boolean;
   maxConcurrency?: number;
   timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
+  limits?: Partial<Record<'responseBytes' | 'streamEventBytes', number>>;
 }
 
 export interface StackSpec {
   backends: BackendSpec[];
   models?: { name: string; targets: { backend: string; model: string }[] }[];
-  server?: { bodyLimitBytes?: number };
+  /** The config's `server` section (limits and timeouts). */
+  server?: Record<string, number>;
   routing?: { totalDeadlineMs?: number };
   /** The config's `policy` section, as YAML would give it. */
   policy?: Record<string, unknown>;
@@ -86,6 +88,7 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
       apiKey: b.apiKey ?? (b.tier === 'cloud' ? CLOUD_TEST_KEY : undefined),
       allowClientKey: b.allowClientKey,
       timeouts: b.timeouts,
+      limits: b.limits,
       maxConcurrency: b.maxConcurrency,
     });
   }

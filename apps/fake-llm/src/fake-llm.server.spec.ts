@@ -910,6 +910,26 @@ describe.each<FakeProtocol>(['openai', 'ollama', 'anthropic'])('%s faults and co
     expect(fake.stats.aborted).toBe(0);
   });
 
+  it("'raw' answers exactly the status, headers and body asked for, padding included", async () => {
+    fake.setFault({
+      mode: 'raw',
+      status: 418,
+      headers: { 'x-raw': 'yes', 'content-type': 'text/plain' },
+      body: 'ab',
+      padBytes: 100_000,
+      bodyEnd: 'yz',
+      times: 1,
+    });
+    const res = await chat({ stream: false });
+    expect(res.status).toBe(418);
+    expect(res.headers.get('x-raw')).toBe('yes');
+    const text = await res.text();
+    expect(text).toHaveLength(100_004);
+    expect(text.startsWith('abxxx')).toBe(true);
+    expect(text.endsWith('xxyz')).toBe(true);
+    expect((await chat({ stream: false })).status).toBe(200);
+  });
+
   it("'stall' sends headers + first chunk then goes silent", async () => {
     fake.setFault({ mode: 'stall' });
     const ac = new AbortController();

@@ -23,7 +23,9 @@ export type FaultMode =
   /** streaming: send `afterChunks` (default 2) content chunks then destroy the socket; non-streaming: like 'reset'. */
   | 'midstream'
   /** streaming: send headers + first chunk then stop sending anything (stay open); non-streaming: headers only. */
-  | 'stall';
+  | 'stall'
+  /** answer `status` (default 200) with `headers` and `body` as given, whatever was asked; `padBytes` of `x` follow `body`, then `bodyEnd`. */
+  | 'raw';
 
 export interface Fault {
   mode: FaultMode;
@@ -35,6 +37,11 @@ export interface Fault {
   echoKey?: boolean;
   /** Apply to the next N requests only, then clear. Default: unlimited. */
   times?: number;
+  /** 'raw': response headers (default none), body text, padding size and closing text. */
+  headers?: Record<string, string>;
+  body?: string;
+  padBytes?: number;
+  bodyEnd?: string;
 }
 
 export interface FakeLlmOptions {
@@ -104,7 +111,8 @@ export interface FakeLlm {
   close(): Promise<void>;
 }
 
-const FAULT_MODES: ReadonlySet<string> = new Set(['none', 'error', 'timeout', 'reset', 'midstream', 'stall']);
+const FAULT_MODES: ReadonlySet<string> = new Set(['none', 'error', 'timeout', 'reset', 'midstream', 'stall', 'raw']);
+const PAD = 'x'.repeat(64 * 1024);
 const EMBED_DIM = 8;
 const OLLAMA_VERSION = '0.9.0';
 const MODEL_CREATED_SEC = 1_700_000_000;
@@ -679,6 +687,8 @@ class FakeLlmServer implements FakeLlm {
           return; // never answer; the exchange ends when the client leaves or the server closes
         case 'reset':
           return ex.kill(true);
+        case 'raw':
+          return this.sendRaw(ex, fault);
         default:
           break; // midstream / stall are applied by the response writers
       }
@@ -1139,6 +1149,16 @@ class FakeLlmServer implements FakeLlm {
     if (mode === 'stall') return; // stay open, silent
     if (ex.closed) return;
     res.end(frames.tail.length === 1 ? frames.tail[0] : frames.tail.join(''));
+  }
+
+  /** The 'raw' fault: exactly the bytes asked for (padding written with backpressure, so it can be large). */
+  private async sendRaw(ex: Exchange, fault: Fault): Promise<void> {
+    ex.res.writeHead(fault.status ?? 200, fault.headers ?? {});
+    if (fault.body && !(await ex.write(fault.body))) return;
+    for (let left = fault.padBytes ?? 0; left > 0; left -= PAD.length) {
+      if (!(await ex.write(left >= PAD.length ? PAD : PAD.slice(0, left)))) return;
+    }
+    if (!ex.closed) ex.res.end(fault.bodyEnd ?? '');
   }
 
   /** Successful non-streaming JSON (after latencyMs; midstream => reset, stall => headers only). */

@@ -4,9 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { keepRawJson } from '@switchyard/adapters';
-import { leaveOutKeylessCloudBackends, secretValues } from '@switchyard/contracts';
+import { InvalidRequestError, leaveOutKeylessCloudBackends, secretValues } from '@switchyard/contracts';
 import { PinoNestLogger, requestIdFrom } from '@switchyard/telemetry';
 import { AppModule } from './app.module';
+import { BodyDeadline } from './edge/body-deadline';
+import { capUnauthenticatedConnections } from './edge/connection-cap';
+import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
@@ -17,8 +20,12 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   // Masked by value in errors and logs, like the backends' keys (AdapterSet registers those).
   secretValues.set(runtime, [runtime.adminKey]);
   runtime.config = leaveOutKeylessCloudBackends(runtime.config, runtime.logger.child({ component: 'config' }));
+  const server = runtime.config.server;
   const adapter = new FastifyAdapter({
-    bodyLimit: runtime.config.server.bodyLimitBytes,
+    bodyLimit: server.bodyLimitBytes,
+    // Node answers 408 to headers that are not in by then (the body is watched by BodyDeadline).
+    requestTimeout: server.requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(server.requestTimeoutMs / 4))) },
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
     logger: false,
     return503OnClosing: true,
@@ -30,13 +37,30 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  capUnauthenticatedConnections(app.getHttpServer(), server.unauthenticatedConnectionsPerAddress);
+  const bodyDeadline = new BodyDeadline(server.requestTimeoutMs);
+  fastify.addHook('onClose', (_instance, done) => {
+    bodyDeadline.close();
+    done();
+  });
   // The API takes JSON only: anything else is a clear 415, not a body the validator has to puzzle over.
   fastify.removeContentTypeParser('text/plain');
   // Fastify's own JSON parser (same limits, same errors, prototype poisoning refused), keeping the
   // text a body was parsed from so that an adapter can forward it as is when nothing changes.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
+  const maxDepth = server.maxJsonDepth;
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    bodyDeadline.done(req.raw);
+    const deep = tooDeepAt(text as string, maxDepth);
+    if (deep >= 0) {
+      const field = topLevelFieldAt(text as string, deep);
+      done(
+        new InvalidRequestError(`Invalid value for '${field ?? 'body'}': JSON nested deeper than ${maxDepth} levels.`, field, 'nesting_too_deep'),
+        undefined,
+      );
+      return;
+    }
     parseJson(req, text as string, (err: Error | null, value?: unknown) => {
       if (err === null) keepRawJson(value, text as string);
       done(err, value);
@@ -45,6 +69,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   fastify.decorateRequest('startedAt', 0);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     (req as TimedRequest).startedAt = performance.now();
+    bodyDeadline.begin(req.raw);
     reply.header('x-request-id', req.id);
     done();
   });

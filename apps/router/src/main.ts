@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfigFile, type SwitchyardConfig } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createRouter } from './router.factory';
+import { grpcListenUrl } from './runtime/listen-address';
 
 function fail(message: string): never {
   process.stderr.write(`switchyard-router: ${message}\n`);
@@ -11,9 +12,12 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const env = process.env;
   const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
-  const rawPort = env.ROUTER_GRPC_PORT ?? '50051';
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) fail(`ROUTER_GRPC_PORT must be a port number 1-65535 (got ${JSON.stringify(rawPort)})`);
+  let url: string;
+  try {
+    url = grpcListenUrl(env);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const logger = createLogger();
 
   let config: SwitchyardConfig;
@@ -24,8 +28,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const router = await createRouter({ config, configPath, env, logger, url: `0.0.0.0:${port}` });
-  logger.info({ port, config: configPath, backends: config.backends.length, models: config.models.length }, 'router listening');
+  const router = await createRouter({ config, configPath, env, logger, url });
+  logger.info({ url, config: configPath, backends: config.backends.length, models: config.models.length }, 'router listening');
   process.stdout.write(`Switchyard router on ${router.address} (gRPC: switchyard.router.v1.Router, grpc.health.v1.Health)\n`);
 
   // SIGHUP reloads the config (RouterStateService); these two stop.

@@ -31,6 +31,21 @@ describe('parseConfig', () => {
     expect(config.models[0].targets).toHaveLength(2);
   });
 
+  it.each([
+    ['a nested value', '{ X-Org: { nested: 1 } }', 'backends[0].headers must give header X-Org a string value (got {"nested":1})'],
+    ['a number', '{ X-Org: 5 }', 'backends[0].headers must give header X-Org a string value (got 5)'],
+    ['a name that is not a header name', '{ "X Org": a }', 'backends[0].headers has an invalid header name "X Org"'],
+    ['a line break', '{ X-Org: "a\\r\\nX-Evil: 1" }', 'backends[0].headers must not put line breaks in header X-Org'],
+  ])('refuses backend headers with %s, naming the field', (_what, headers, message) => {
+    const text = minimal.replace('    tier: local\n', `    tier: local\n    headers: ${headers}\n`);
+    expect(() => parseConfig(text, {})).toThrow(message);
+  });
+
+  it('refuses a rule header condition that is not a string', () => {
+    const text = `${minimal}policy:\n  rules:\n    - name: r\n      match: { header: { x-team: [ml] } }\n      action: { tier: local }\n`;
+    expect(() => parseConfig(text, {})).toThrow('policy.rules[0].match.header must give header x-team a string value (got ["ml"])');
+  });
+
   it('treats an unset variable as no key, and honours ${VAR:-default}', () => {
     const config = parseConfig(minimal.replace('${OPENAI_API_KEY}', '${OPENAI_API_KEY}').replace('tier: cloud', 'tier: ${TIER:-cloud}'), {});
     expect(config.backends[1].apiKey).toBeUndefined();

@@ -8,12 +8,12 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 
@@ -25,6 +25,30 @@ export const TIERS = ['local', 'cloud'] as const;
 export type Tier = (typeof TIERS)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/** What is wrong with the first bad entry of a header map, or undefined when it is fine. */
+function headerMapProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'must be a map of header names to values';
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(name)) return `has an invalid header name ${JSON.stringify(name)}`;
+    if (typeof v !== 'string') return `must give header ${name} a string value (got ${JSON.stringify(v)})`;
+    if (HEADER_VALUE_FORBIDDEN.test(v)) return `must not put line breaks in header ${name}`;
+  }
+  return undefined;
+}
+
+/** Header names that are HTTP tokens with string values: anything else would fail every call after a reload. */
+function IsHeaderMap(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isHeaderMap',
+    validator: {
+      validate: (value) => headerMapProblem(value) === undefined,
+      defaultMessage: (args) => `$property ${headerMapProblem(args?.value) ?? 'is invalid'}`,
+    },
+  });
+}
 
 /** USD per 1M tokens. */
 export class PriceConfig {
@@ -62,6 +86,13 @@ export class CapabilitiesConfig {
   @IsOptional() @IsBoolean() tokenInput?: boolean;
 }
 
+export class BackendLimitsConfig {
+  /** Largest non-streaming answer read from the backend (bytes); a larger one fails the attempt with 502. */
+  @IsInt() @Min(1024) responseBytes = 64 * 1024 * 1024;
+  /** Largest single stream event (an SSE event or an NDJSON line), in characters. */
+  @IsInt() @Min(1024) streamEventBytes = 1024 * 1024;
+}
+
 export class BackendModelConfig {
   @IsString() @IsNotEmpty() id!: string;
   @IsOptional() @IsInt() @Min(1) contextWindow?: number;
@@ -78,6 +109,8 @@ export class BackendConfig {
   @IsIn(TIERS as unknown as string[]) tier!: Tier;
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendModelConfig) models!: BackendModelConfig[];
   @ValidateNested() @Type(() => TimeoutsConfig) timeouts: TimeoutsConfig = new TimeoutsConfig();
+  /** What the gateway buffers of one answer: memory stays bounded whatever a backend sends. */
+  @ValidateNested() @Type(() => BackendLimitsConfig) limits: BackendLimitsConfig = new BackendLimitsConfig();
   /** Concurrent requests the backend takes; also the size of its connection pool. */
   @IsInt() @Min(1) @Max(10_000) maxConcurrency = 64;
   /** Default context window of its models (tokens); a model entry may override it. */
@@ -89,7 +122,7 @@ export class BackendConfig {
   /** Share of traffic under `weighted` when several backends serve the same model id. */
   @IsOptional() @IsNumber() @Min(0) weight?: number;
   /** Extra headers sent on every upstream call (e.g. an org id). */
-  @IsOptional() @IsObject() headers?: Record<string, string>;
+  @IsOptional() @IsHeaderMap() headers?: Record<string, string>;
   /** Overrides its protocol's capabilities (a model entry may override these). */
   @IsOptional() @ValidateNested() @Type(() => CapabilitiesConfig) capabilities?: CapabilitiesConfig;
   /** Keep this cloud backend even when it has no key of its own (by default such a backend is left out). */
@@ -111,6 +144,12 @@ export class PublicModelConfig {
 export class ServerConfig {
   /** Largest request body accepted (bytes); larger bodies get 413. */
   @IsInt() @Min(1024) bodyLimitBytes = 10 * 1024 * 1024;
+  /** Deepest nesting of `{`/`[` a JSON body may have; deeper bodies get 400 before they are parsed. */
+  @IsInt() @Min(2) @Max(1000) maxJsonDepth = 64;
+  /** Longest a client may take to send one whole request, headers and body; slower ones get 408 and are closed. */
+  @IsInt() @Min(100) requestTimeoutMs = 30_000;
+  /** Connections one client address may hold before a request on them authenticates; more get 429. 0: no cap. */
+  @IsInt() @Min(0) unauthenticatedConnectionsPerAddress = 64;
 }
 
 export class RoutingConfig {
@@ -144,7 +183,7 @@ export class RuleMatchConfig {
   /** true: the prompt has PII; false: it has none. */
   @IsOptional() @IsBoolean() pii?: boolean;
   /** Request headers that must be present with these values (names case-insensitive; values may be globs). */
-  @IsOptional() @IsObject() header?: Record<string, string>;
+  @IsOptional() @IsHeaderMap() header?: Record<string, string>;
 }
 
 export class RuleActionConfig {

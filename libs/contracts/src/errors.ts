@@ -115,6 +115,8 @@ export class UpstreamError extends SwitchyardError {
   readonly failure: UpstreamFailure;
   readonly upstreamStatus?: number;
   readonly backend: string;
+  /** What the backend said (redacted), for the log only: never part of a response. */
+  readonly detail?: string;
 
   constructor(init: {
     backend: string;
@@ -126,6 +128,7 @@ export class UpstreamError extends SwitchyardError {
     code?: string | null;
     param?: string | null;
     cause?: unknown;
+    detail?: string;
   }) {
     const status = statusForFailure(init.failure, init.upstreamStatus);
     super({
@@ -140,16 +143,18 @@ export class UpstreamError extends SwitchyardError {
     this.failure = init.failure;
     this.upstreamStatus = init.upstreamStatus;
     this.backend = init.backend;
+    this.detail = init.detail === undefined ? undefined : redactSecrets(init.detail);
   }
 
-  /** Connect errors, timeouts, 429 and 5xx before the first byte move on to the next target. */
+  /** Connect errors, timeouts, 429, 5xx and unreadable answers before the first byte move on to the next target. */
   get retryable(): boolean {
     return (
       this.failure === 'connect' ||
       this.failure === 'network' ||
       this.failure === 'timeout' ||
       this.failure === 'rate_limited' ||
-      this.failure === 'server_error'
+      this.failure === 'server_error' ||
+      this.failure === 'protocol'
     );
   }
 }

@@ -13,9 +13,17 @@ export function estimatePromptTokens(req: ChatCompletionRequest): number {
     else if (Array.isArray(c)) {
       for (const part of c) if (part.type === 'text' && typeof (part as { text?: unknown }).text === 'string') chars += (part as { text: string }).text.length;
     }
-    if (m.tool_calls) for (const tc of m.tool_calls) chars += tc.function.arguments.length + tc.function.name.length;
+    // Validated at the edge, but the estimate never trusts a shape: it runs on every request.
+    if (Array.isArray(m.tool_calls)) for (const tc of m.tool_calls) chars += toolCallChars(tc);
   }
   return Math.ceil(chars / 4) + 4 * req.messages.length;
+}
+
+function toolCallChars(tc: unknown): number {
+  const f = tc !== null && typeof tc === 'object' ? (tc as { function?: unknown }).function : undefined;
+  if (f === null || typeof f !== 'object') return 0;
+  const { name, arguments: args } = f as { name?: unknown; arguments?: unknown };
+  return (typeof name === 'string' ? name.length : 0) + (typeof args === 'string' ? args.length : 0);
 }
 
 /** Tags from header `x-switchyard-tags` (comma-separated) and body `metadata.tags` (array or comma string). */

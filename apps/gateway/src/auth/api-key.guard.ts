@@ -2,6 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticationError } from '@switchyard/contracts';
+import { authenticated } from '../edge/connection-cap';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
 /** The caller's key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
@@ -36,14 +37,17 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const key = presentedKey(context.switchToHttp().getRequest<FastifyRequest>());
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = presentedKey(req);
     if (key === undefined) {
       throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
     }
-    if (this.accepted.has(key)) return true;
-    if (!timingSafeEqual(digest(key), this.adminDigest)) throw new AuthenticationError();
-    if (this.accepted.size >= MAX_ACCEPTED) this.accepted.clear();
-    this.accepted.add(key);
+    if (!this.accepted.has(key)) {
+      if (!timingSafeEqual(digest(key), this.adminDigest)) throw new AuthenticationError();
+      if (this.accepted.size >= MAX_ACCEPTED) this.accepted.clear();
+      this.accepted.add(key);
+    }
+    authenticated(req.raw.socket);
     return true;
   }
 }

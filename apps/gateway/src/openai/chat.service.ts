@@ -69,6 +69,7 @@ export class ChatService {
     let chunks = 0;
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;
+    let ownFault = false;
     const send = async (chunk: ChatCompletionChunk): Promise<void> => {
       if (relay(chunk, includeUsage)) {
         await sse.data(JSON.stringify(chunk));
@@ -88,14 +89,23 @@ export class ChatService {
       if (restorer) for (const rest of restorer.flush()) await send(rest);
       if (!sse.closed) await sse.data('[DONE]');
     } catch (err) {
+      // Adapters report every backend failure as a SwitchyardError; anything else failed here.
+      ownFault = !(err instanceof SwitchyardError);
       const error =
         err instanceof SwitchyardError
           ? err
-          : new UpstreamError({ backend: placed.candidate.backend, failure: 'protocol', message: 'The backend stream failed.', cause: err });
+          : new SwitchyardError({ status: 500, type: 'api_error', message: 'The server had an error while processing your request.', cause: err });
       if (!(error instanceof UpstreamError && error.failure === 'aborted')) {
         failed = error;
         this.log.warn(
-          { requestId: ctx.requestId, backend: placed.candidate.backend, chunks, status: error.status },
+          {
+            requestId: ctx.requestId,
+            backend: placed.candidate.backend,
+            chunks,
+            status: error.status,
+            detail: error instanceof UpstreamError ? error.detail : undefined,
+            err: ownFault ? err : undefined,
+          },
           `stream failed after first chunk: ${error.message}`,
         );
         await sse.data(JSON.stringify(toOpenAIError(error)));
@@ -105,7 +115,8 @@ export class ChatService {
       // Stops the upstream read if we left the loop early (client gone or failure).
       if (!next.done) await iterator.return?.().catch(() => undefined);
       sse.end();
-      placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
+      if (ownFault) placed.abandon();
+      else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }
   }
 }

@@ -22,7 +22,8 @@ export class SseWriter {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
+      // A client's `Connection: close` (or HTTP/1.0) is honoured: the connection closes after the stream.
+      connection: this.raw.shouldKeepAlive ? 'keep-alive' : 'close',
       'x-accel-buffering': 'no',
     });
   }

@@ -217,3 +217,43 @@ describe('RouterClient outcome reports', () => {
     }
   });
 });
+
+describe('RouterClient and a router that accepts calls but never answers (hung)', () => {
+  it('stops waiting after a few missed deadlines, then probes it in the background until it answers', async () => {
+    let answering = false;
+    const server = new Server();
+    server.addService(loadRouterProto().router as never, {
+      Decide: (_call: unknown, done: sendUnaryData<{ modelFound: boolean }>) => {
+        if (answering) done(null, { modelFound: false });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const client = new RouterClient(`127.0.0.1:${port}`, { decideDeadlineMs: DEADLINE_MS, logger: memoryLogger().logger });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const slow = await timed(client.decide(features('chat'), {}));
+        expect(slow.error).toBeDefined();
+        expect(slow.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
+      }
+      expect(client.tripped).toBe(true);
+      const fast = await timed(client.decide(features('chat'), {}));
+      expect(fast.error).toBeDefined();
+      expect(fast.ms).toBeLessThan(50);
+
+      answering = true;
+      let answered = false;
+      for (let i = 0; i < 40 && !answered; i++) {
+        const r = await timed(client.decide(features('chat'), {}));
+        answered = r.error === undefined;
+        if (!answered) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answered).toBe(true);
+      expect(client.tripped).toBe(false);
+    } finally {
+      await client.close();
+      server.forceShutdown();
+    }
+  });
+});

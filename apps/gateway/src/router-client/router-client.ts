@@ -51,6 +51,11 @@ const CONNECTED_WINDOW_MS = 5_000;
 /** No watch message for this long (3 heartbeats): the stream is stuck on a dead connection; reopen it. */
 const WATCH_STALL_MS = 6_000;
 
+/** Decide deadlines missed in a row after which the gateway stops waiting for the router. */
+const SLOW_DECIDES_TO_TRIP = 3;
+/** While tripped, one real question goes to the router in the background at most this often. */
+const TRIPPED_PROBE_MS = 1_000;
+
 /** Channel reconnects back off in the same range as the streams. */
 const CHANNEL_OPTIONS = {
   'grpc.initial_reconnect_backoff_ms': BACKOFF_MIN_MS,
@@ -103,6 +108,10 @@ export class RouterClient {
   private readonly decideBackoff = new Backoff();
   private decideTimer?: NodeJS.Timeout;
   private nextId = 0;
+  /** Decide deadlines missed in a row; at SLOW_DECIDES_TO_TRIP callers stop waiting (a hung router). */
+  private missedInRow = 0;
+  private probing = false;
+  private nextProbeAt = 0;
   private readonly waiting = new Map<number, { resolve: (d: RouteDecision | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
   private reportCall?: ClientWritableStream<OutcomeBatchMsg | OutcomeMsg>;
@@ -137,6 +146,44 @@ export class RouterClient {
    */
   decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
     if (this.closed) return Promise.reject(new Error('RouterClient is closed'));
+    if (this.missedInRow >= SLOW_DECIDES_TO_TRIP) {
+      // A router that accepts but does not answer (stopped, overloaded) would cost every request
+      // the whole deadline: decide locally at once, and let this question probe it in the background.
+      this.probe(features, inFlight);
+      return Promise.reject(new Error(`router missed ${this.missedInRow} decide deadlines in a row; deciding locally until it answers`));
+    }
+    return this.ask(features, inFlight);
+  }
+
+  /** True while the router is skipped for missing its deadlines. */
+  get tripped(): boolean {
+    return this.missedInRow >= SLOW_DECIDES_TO_TRIP;
+  }
+
+  private probe(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): void {
+    if (this.probing || Date.now() < this.nextProbeAt) return;
+    this.probing = true;
+    this.ask(features, inFlight).then(
+      () => {
+        this.probing = false;
+        this.opts.logger.info({ router: this.url }, 'router answers in time again');
+      },
+      () => {
+        this.probing = false;
+        this.nextProbeAt = Date.now() + TRIPPED_PROBE_MS;
+      },
+    );
+  }
+
+  private missed(): void {
+    this.lastFailAt = Date.now();
+    if (++this.missedInRow === SLOW_DECIDES_TO_TRIP) {
+      this.nextProbeAt = this.lastFailAt + TRIPPED_PROBE_MS;
+      this.opts.logger.warn({ router: this.url }, `router missed ${SLOW_DECIDES_TO_TRIP} decide deadlines in a row; deciding locally and probing it`);
+    }
+  }
+
+  private ask(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
     const request = toDecideRequest(features, inFlight);
     const call = this.decideCall;
     if (call && this.decideReady) return this.decideOnStream(call, request);
@@ -150,10 +197,12 @@ export class RouterClient {
         { deadline: Date.now() + this.opts.decideDeadlineMs },
         (err: ServiceError | null, res?: DecideResponseMsg) => {
           if (err || !res) {
-            this.lastFailAt = Date.now();
+            if (err?.code === GrpcStatus.DEADLINE_EXCEEDED) this.missed();
+            else this.lastFailAt = Date.now();
             reject(err ?? new Error('Decide returned no response'));
             return;
           }
+          this.missedInRow = 0;
           this.lastOkAt = Date.now();
           resolve(fromDecideResponse(res));
         },
@@ -172,7 +221,7 @@ export class RouterClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.waiting.delete(id)) {
-          this.lastFailAt = Date.now();
+          this.missed();
           reject(new Error(`Decide did not answer within ${this.opts.decideDeadlineMs} ms`));
         }
       }, this.opts.decideDeadlineMs);
@@ -200,6 +249,7 @@ export class RouterClient {
       clearTimeout(w.timer);
       this.decideReady = true;
       this.decideBackoff.reset();
+      this.missedInRow = 0;
       if (r.error || !r.response) {
         this.lastFailAt = Date.now();
         w.reject(new Error(`router failed to decide: ${r.error || 'no response'}`));

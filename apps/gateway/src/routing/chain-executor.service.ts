@@ -31,6 +31,8 @@ export interface Placed<T> {
   decision: RouteDecision;
   /** Frees the backend's in-flight slot and records the outcome; safe to call more than once. */
   settle(result: AttemptResult): void;
+  /** Frees the slot without judging the backend (the failure was the gateway's own). */
+  abandon(): void;
 }
 
 /**
@@ -126,19 +128,23 @@ export class ChainExecutor {
             durationMs,
           });
         };
-        return { result, candidate, decision, settle };
+        const abandon = (): void => {
+          if (settled) return;
+          settled = true;
+          this.placement.abandon(candidate.backend);
+        };
+        return { result, candidate, decision, settle, abandon };
       } catch (err) {
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
-        const error =
-          err instanceof SwitchyardError
-            ? err
-            : new UpstreamError({
-                backend: candidate.backend,
-                failure: 'protocol',
-                message: `Backend ${candidate.backend} failed: ${(err as Error).message}`,
-                cause: err,
-              });
+        if (!(err instanceof SwitchyardError)) {
+          // Failed on this side (adapters report every backend failure as an UpstreamError): that
+          // says nothing about the backend, so it is not judged, and the client gets a clean 500.
+          this.placement.abandon(candidate.backend);
+          this.log.error({ requestId: ctx.requestId, backend: candidate.backend, err }, 'gateway failed while calling a backend');
+          throw err;
+        }
+        const error = err;
         const failure = error instanceof UpstreamError ? error.failure : error instanceof EgressBlockedError ? 'egress_blocked' : undefined;
         // A call the egress check stopped never left: the next target may still serve the request.
         const retryable = (error instanceof UpstreamError && error.retryable) || failure === 'egress_blocked';
@@ -156,6 +162,7 @@ export class ChainExecutor {
             outcome: 'error',
             status: error.status,
             failure,
+            detail: error instanceof UpstreamError ? error.detail : undefined,
             ms: roundMs(ms),
             next: retryable ? (decision.candidates[i + 1]?.backend ?? null) : null,
           },

@@ -524,8 +524,9 @@ describe('AnthropicStreamTranslator', () => {
     expect(assemble([...seen, { ...seen[0], choices: [] }]).content).toBe('Let me think');
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err).toMatchObject({ failure: 'server_error', status: 502, backend: 'claude' });
-    expect((err as UpstreamError).message).toContain('Overloaded');
-    expect((err as UpstreamError).message).toContain('overloaded_error');
+    // The backend's words go to the log (detail), never to the client.
+    expect((err as UpstreamError).detail).toContain('Overloaded');
+    expect((err as UpstreamError).detail).toContain('overloaded_error');
     expect((err as UpstreamError).retryable).toBe(true);
   });
 
@@ -574,6 +575,7 @@ describe('AnthropicAdapter over HTTP', () => {
     tier: 'cloud',
     models: [{ id: 'claude-sonnet-4-5' }],
     timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 10_000 },
+    limits: { responseBytes: 1 << 20, streamEventBytes: 1 << 16 },
     maxConcurrency: 4,
     headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' },
     ...over,
@@ -752,6 +754,7 @@ describe('AnthropicAdapter against fake-llm', () => {
       tier: 'cloud',
       models: [{ id: 'claude-fake' }],
       timeouts: { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 10_000 },
+      limits: { responseBytes: 1 << 20, streamEventBytes: 1 << 16 },
       maxConcurrency: 4,
     });
   });

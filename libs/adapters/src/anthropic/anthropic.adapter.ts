@@ -8,7 +8,6 @@ import {
   type EmbeddingsResponse,
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
-import { readSse } from '../http/stream-readers';
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
@@ -36,7 +35,11 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
     if (message === null || typeof message !== 'object' || !Array.isArray(message.content)) {
       throw this.protocolError('returned a body that is not an Anthropic message');
     }
-    return fromAnthropicMessage(message);
+    try {
+      return fromAnthropicMessage(message);
+    } catch (err) {
+      throw this.unreadable(err, 'a message');
+    }
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
@@ -64,14 +67,14 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   private async *chunks(res: UpstreamResponse, model: string): AsyncGenerator<ChatCompletionChunk> {
     const translator = new AnthropicStreamTranslator(this.backend.name, model);
     try {
-      for await (const event of readSse(this.http.chunks(res))) {
+      for await (const event of this.http.sse(res)) {
         // After message_stop, read to the end: a body left unread costs the pooled connection.
         if (!translator.done) yield* translator.push(event.data, event.event);
       }
+      if (!translator.done) translator.end();
     } catch (err) {
-      if (!translator.done) throw err;
+      if (!translator.done) throw this.unreadable(err, 'a stream event');
     }
-    if (!translator.done) translator.end();
   }
 }
 

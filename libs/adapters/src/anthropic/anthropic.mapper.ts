@@ -349,7 +349,12 @@ export class AnthropicStreamTranslator {
       case 'error': {
         const type = event.error?.type ?? 'error';
         const message = event.error?.message ?? 'unknown error';
-        throw new UpstreamError({ backend: this.backend, failure: 'server_error', message: `Backend ${this.backend} failed mid-stream: ${message} (${type})` });
+        throw new UpstreamError({
+          backend: this.backend,
+          failure: 'server_error',
+          message: `Backend ${this.backend} failed mid-stream.`,
+          detail: `${message} (${type})`,
+        });
       }
       default: // ping, content_block_stop, and event kinds added after this was written
         return [];

@@ -37,6 +37,11 @@ export abstract class HttpAdapter {
     await res.body.dump();
   }
 
+  /** An upstream answer the mapper choked on is the backend's failure (a protocol one), never the gateway's. */
+  protected unreadable(err: unknown, what: string): UpstreamError {
+    return err instanceof UpstreamError ? err : this.protocolError(`sent ${what} the gateway cannot read`);
+  }
+
   protected protocolError(what: string): UpstreamError {
     const name = this.backend.name;
     return new UpstreamError({ backend: name, failure: 'protocol', message: `Backend ${name} ${what}.` });

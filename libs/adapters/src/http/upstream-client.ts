@@ -1,6 +1,8 @@
 import { Pool, type Dispatcher } from 'undici';
 import { redactSecrets, UpstreamError, type BackendConfig, type ErrorType } from '@switchyard/contracts';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { CallAbort, onAbort, type CallSignal } from './call-abort';
+import { readNdjson, readSse } from './stream-readers';
 
 export interface UpstreamResponse {
   status: number;
@@ -46,6 +48,7 @@ export interface UpstreamRequest {
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const MAX_ERROR_BODY = 64 * 1024;
+const NETWORK_CODE = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/;
 
 /** A keep-alive pool to one backend, with its timeouts; every failure becomes an UpstreamError. */
 export class UpstreamClient {
@@ -115,13 +118,38 @@ export class UpstreamClient {
     }
   }
 
+  /** Server-sent events of a stream, each bounded by the backend's `limits.streamEventBytes`. */
+  sse(res: UpstreamResponse): AsyncGenerator<EventSourceMessage> {
+    const max = this.backend.limits.streamEventBytes;
+    return readSse(this.chunks(res), max, () => this.tooLarge('a stream event', max, 'streamEventBytes'));
+  }
+
+  /** NDJSON lines of a stream, each bounded by the backend's `limits.streamEventBytes`. */
+  ndjson<T>(res: UpstreamResponse): AsyncGenerator<T> {
+    const max = this.backend.limits.streamEventBytes;
+    return readNdjson<T>(this.chunks(res), max, () => this.tooLarge('a stream line', max, 'streamEventBytes'));
+  }
+
+  /** A JSON answer, read up to the backend's `limits.responseBytes` (past that the body is dropped and the call fails). */
   async readJson<T>(res: UpstreamResponse): Promise<T> {
-    let text: string;
+    const max = this.backend.limits.responseBytes;
+    if (Number(res.headers['content-length']) > max) {
+      res.body.destroy();
+      throw this.tooLarge('an answer', max, 'responseBytes');
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
     try {
-      text = await res.body.text();
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        // Leaving the loop destroys the body: the connection and what was read are let go.
+        if (size > max) throw this.tooLarge('an answer', max, 'responseBytes');
+        parts.push(chunk as Buffer);
+      }
     } catch (err) {
       throw this.failure(err, res.signal);
     }
+    const text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts, size).toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -149,24 +177,54 @@ export class UpstreamClient {
       // The status alone is enough to classify the failure.
     }
     let detail: ReturnType<typeof extract> = {};
+    let structured = false;
     try {
       detail = extract(JSON.parse(text));
+      structured = typeof detail.message === 'string';
     } catch {
-      detail = { message: text.trim().slice(0, 500) || undefined };
+      // An HTML page or a stack trace: for the log only.
     }
+    const name = this.backend.name;
     const status = res.status;
+    const said = redactSecrets((structured ? (detail.message as string) : text).trim().slice(0, 500)) || undefined;
+    if (status < 400) {
+      // Backends are called on their API paths, which never redirect: a redirect means a wrong baseUrl.
+      const location = res.headers.location;
+      return new UpstreamError({
+        backend: name,
+        failure: 'protocol',
+        upstreamStatus: status,
+        message: `Backend ${name} answered with a redirect (${status}); check its baseUrl.`,
+        detail: `location: ${redactSecrets(String(location ?? 'none'))}`,
+      });
+    }
     const failure = status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'client_error';
     const retryAfter = res.headers['retry-after'];
-    const upstreamMessage = detail.message ? redactSecrets(detail.message) : `HTTP ${status}`;
+    // The client sees what a backend said only when it is the caller's problem (a 4xx) and came as
+    // the protocol's error message; anything else (5xx text, HTML, traces) goes to the log.
+    const forClient = failure !== 'server_error' && structured ? said : undefined;
     return new UpstreamError({
-      backend: this.backend.name,
+      backend: name,
       failure,
       upstreamStatus: status,
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      message: failure === 'client_error' ? upstreamMessage : `Backend ${this.backend.name} answered ${status}: ${upstreamMessage}`,
+      message:
+        failure === 'client_error'
+          ? (forClient ?? `Backend ${name} answered ${status}.`)
+          : `Backend ${name} answered ${status}${forClient ? `: ${forClient}` : '.'}`,
+      detail: said,
       type: failure === 'client_error' ? clientErrorType(status) : undefined,
       code: failure === 'client_error' ? (detail.code ?? null) : status === 429 ? 'rate_limit_exceeded' : 'upstream_error',
       param: failure === 'client_error' ? (detail.param ?? null) : null,
+    });
+  }
+
+  private tooLarge(what: string, max: number, field: string): UpstreamError {
+    const name = this.backend.name;
+    return new UpstreamError({
+      backend: name,
+      failure: 'protocol',
+      message: `Backend ${name} sent ${what} larger than the gateway accepts (${max} bytes, limits.${field}).`,
     });
   }
 
@@ -189,10 +247,12 @@ export class UpstreamClient {
     if (CONNECT_CODES.has(code)) {
       return new UpstreamError({ backend: name, failure: 'connect', message: `Backend ${name} is unreachable (${code}).`, cause: err });
     }
+    // System and undici codes say what happened; anything else is internal text, kept for the log.
     return new UpstreamError({
       backend: name,
       failure: 'network',
-      message: `Connection to backend ${name} failed (${code || e.name || 'error'}).`,
+      message: NETWORK_CODE.test(code) ? `Connection to backend ${name} failed (${code}).` : `Connection to backend ${name} failed.`,
+      detail: e.message === undefined ? code || undefined : redactSecrets(e.message),
       cause: err,
     });
   }

@@ -53,7 +53,7 @@ async function* pieces(text: string, sizes = [1, 7, 3, 64, 13, 2]): AsyncGenerat
 async function translate(ndjson: string): Promise<ChatCompletionChunk[]> {
   const t = new OllamaStreamTranslator(BACKEND, ID);
   const out: ChatCompletionChunk[] = [];
-  for await (const line of readNdjson<OllamaStreamLine>(pieces(ndjson))) out.push(...t.push(line));
+  for await (const line of readNdjson<OllamaStreamLine>(pieces(ndjson), 1 << 20, () => new Error('line too long'))) out.push(...t.push(line));
   t.end();
   return out;
 }
@@ -380,12 +380,13 @@ describe('OllamaStreamTranslator', () => {
     const seen: ChatCompletionChunk[] = [];
     const err = await caught(
       (async () => {
-        for await (const line of readNdjson<OllamaStreamLine>(pieces(fixtureText('stream.error.ndjson')))) seen.push(...t.push(line));
+        for await (const line of readNdjson<OllamaStreamLine>(pieces(fixtureText('stream.error.ndjson')), 1 << 20, () => new Error('line too long')))
+          seen.push(...t.push(line));
       })(),
     );
     expect(contentOf(seen)).toBe('The');
     expect(err).toMatchObject({ failure: 'server_error', status: 502, backend: BACKEND });
-    expect(err.message).toContain('unexpected EOF');
+    expect(err.detail).toContain('unexpected EOF');
   });
 
   it('fails when the stream ends before its done line', async () => {
@@ -588,7 +589,7 @@ describe('OllamaAdapter against fake-llm', () => {
     fake.setFault({ mode: 'error', status: 500, message: 'llama runner process has terminated', times: 2 });
     const chatErr = await caught(adapter.chat(request(), 'fake-model', ctx()));
     expect(chatErr).toMatchObject({ failure: 'server_error', status: 502, upstreamStatus: 500, retryable: true, backend: BACKEND });
-    expect(chatErr.message).toContain('llama runner process has terminated');
+    expect(chatErr.detail).toContain('llama runner process has terminated');
     const streamErr = await caught(adapter.chatStream(request({ stream: true }), 'fake-model', ctx()));
     expect(streamErr).toMatchObject({ failure: 'server_error', upstreamStatus: 500 });
 
@@ -637,7 +638,7 @@ describe('OllamaAdapter against a scripted server', () => {
     body = '{"error":"model requires more system memory (9.1 GiB) than is available (4.0 GiB)"}\n';
     const err = await caught(adapter.chatStream(request({ stream: true }), 'fake-model', ctx()));
     expect(err).toMatchObject({ failure: 'server_error', retryable: true });
-    expect(err.message).toContain('more system memory');
+    expect(err.detail).toContain('more system memory');
   });
 
   it('an error line mid-stream fails the iteration', async () => {

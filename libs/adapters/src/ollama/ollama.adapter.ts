@@ -8,7 +8,6 @@ import {
   type EmbeddingsResponse,
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
-import { readNdjson } from '../http/stream-readers';
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import {
@@ -37,7 +36,11 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
     if (typeof answer !== 'object' || answer === null || typeof (answer as OllamaChatResponse).model !== 'string') {
       throw this.protocolError('returned a chat answer without a model');
     }
-    return fromOllamaChatResponse(answer as OllamaChatResponse);
+    try {
+      return fromOllamaChatResponse(answer as OllamaChatResponse);
+    } catch (err) {
+      throw this.unreadable(err, 'a chat answer');
+    }
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
@@ -66,7 +69,11 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
     const answer = await this.http.readJson<OllamaEmbedResponse | { error: unknown }>(res);
     if (isOllamaError(answer)) throw this.failedAnswer(answer);
     if (!Array.isArray((answer as OllamaEmbedResponse).embeddings)) throw this.protocolError('returned an embed answer without embeddings');
-    return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
+    try {
+      return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
+    } catch (err) {
+      throw this.unreadable(err, 'an embed answer');
+    }
   }
 
   probe(signal: AbortSignal): Promise<void> {
@@ -76,7 +83,7 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   /** NDJSON lines; a line that is not JSON is a protocol failure, a broken body a network one. */
   private async *lines(res: UpstreamResponse): AsyncGenerator<OllamaStreamLine> {
     try {
-      yield* readNdjson<OllamaStreamLine>(this.http.chunks(res));
+      yield* this.http.ndjson<OllamaStreamLine>(res);
     } catch (err) {
       if (err instanceof SyntaxError) throw this.protocolError('sent a stream line that is not JSON');
       throw this.http.failure(err, res.signal);
@@ -92,6 +99,8 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
         for (let next = await lines.next(); !next.done; next = await lines.next()) yield* translator.push(next.value);
       }
       translator.end();
+    } catch (err) {
+      throw this.unreadable(err, 'a stream line');
     } finally {
       // Stops the body (and frees the connection) when the consumer leaves early or on failure.
       await lines.return(undefined);
@@ -101,7 +110,7 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   private failedAnswer(body: { error: unknown }): UpstreamError {
     const detail = ollamaErrorDetail(body);
     const name = this.backend.name;
-    return new UpstreamError({ backend: name, failure: 'server_error', message: `Backend ${name} failed: ${detail.message ?? 'unknown error'}` });
+    return new UpstreamError({ backend: name, failure: 'server_error', message: `Backend ${name} failed.`, detail: detail.message });
   }
 }
 

@@ -271,7 +271,8 @@ export class OllamaStreamTranslator {
       throw new UpstreamError({
         backend: this.backend,
         failure: 'server_error',
-        message: `Backend ${this.backend} failed mid-stream: ${detail.message ?? 'unknown error'}`,
+        message: `Backend ${this.backend} failed mid-stream.`,
+        detail: detail.message,
       });
     }
     if (this.done) return [];

@@ -8,7 +8,6 @@ import {
   type EmbeddingsResponse,
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
-import { readSse } from '../http/stream-readers';
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { openAIErrorDetail, toOpenAIChatBody, toOpenAIEmbeddingsBody } from './openai.mapper';
@@ -22,21 +21,32 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, false), ctx);
     const answer = await this.http.readJson<ChatCompletion>(res);
+    // Only what the gateway reads is checked: cheap, and anything else passes through untouched.
+    if (!isObject(answer) || !Array.isArray(answer.choices) || !answer.choices.every(isObject) || !optionalObject(answer.usage)) {
+      throw this.protocolError('returned a body that is not a chat completion');
+    }
     // A server that ignores `n` must not pass one choice off as the n asked for.
     const n = req.n ?? 1;
-    const got = Array.isArray(answer.choices) ? answer.choices.length : 0;
-    if (n > 1 && got < n) throw this.fewerChoices(got, n);
+    if (n > 1 && answer.choices.length < n) throw this.fewerChoices(answer.choices.length, n);
     return answer;
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const res = await this.post('/chat/completions', toOpenAIChatBody(req, model, true), ctx, 'text/event-stream');
+    const type = res.headers['content-type'];
+    if (typeof type === 'string' && !type.includes('text/event-stream')) {
+      await res.body.dump().catch(() => undefined);
+      throw this.protocolError(`answered a stream request with ${type.split(';')[0]} instead of server-sent events`);
+    }
     return this.chunks(res, req.n ?? 1);
   }
 
   async embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse> {
     const res = await this.post('/embeddings', toOpenAIEmbeddingsBody(req, model), ctx);
-    return this.http.readJson<EmbeddingsResponse>(res);
+    const answer = await this.http.readJson<EmbeddingsResponse>(res);
+    if (!isObject(answer) || !Array.isArray(answer.data) || !optionalObject(answer.usage))
+      throw this.protocolError('returned a body that is not an embeddings list');
+    return answer;
   }
 
   probe(signal: AbortSignal): Promise<void> {
@@ -48,7 +58,7 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
     // Choice indexes seen, when n > 1 asked for more than one: a stream of fewer is not the full answer.
     const seen = n > 1 ? new Set<number>() : undefined;
     try {
-      for await (const event of readSse(this.http.chunks(res))) {
+      for await (const event of this.http.sse(res)) {
         // After [DONE], read to the end: a body left unread costs the pooled connection.
         if (done) continue;
         if (event.data === '[DONE]') {
@@ -61,6 +71,10 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
       }
     } catch (err) {
       if (!done) throw err;
+    }
+    // A stream that stops short of [DONE] was cut off, whatever it sent (nothing, HTML, half an event).
+    if (!done) {
+      throw new UpstreamError({ backend: this.backend.name, failure: 'network', message: `Backend ${this.backend.name} ended the stream before [DONE].` });
     }
     if (seen && seen.size < n) throw this.fewerChoices(seen.size, n);
   }
@@ -76,16 +90,27 @@ export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
     } catch {
       throw this.protocolError('sent a stream event that is not JSON');
     }
+    if (!isObject(chunk)) throw this.protocolError('sent a stream event that is not a chunk');
     if (chunk.error !== undefined) {
       const detail = openAIErrorDetail(chunk);
       throw new UpstreamError({
         backend: this.backend.name,
         failure: 'server_error',
-        message: `Backend ${this.backend.name} failed mid-stream: ${detail.message ?? 'unknown error'}`,
+        message: `Backend ${this.backend.name} failed mid-stream.`,
+        detail: detail.message,
       });
     }
+    if (!Array.isArray(chunk.choices)) throw this.protocolError('sent a stream chunk without choices');
     return chunk;
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> & object {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function optionalObject(v: unknown): boolean {
+  return v === undefined || v === null || isObject(v);
 }
 
 export const openAIAdapterFactory: AdapterFactory = {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { isContent, isStringOrStringArray, Satisfies } from './validators';
+import { isContent, isStringOrStringArray, isToolCalls, Satisfies, TOOL_CALLS } from './validators';
 
 // The /v1/chat/completions contract. Validation covers what Switchyard must understand;
 // every other field the client sends reaches OpenAI-protocol backends untouched.
@@ -33,7 +33,7 @@ export class ChatMessageDto {
   @ApiPropertyOptional({ description: 'On `tool` messages: the id of the call this answers.' }) @IsOptional() @IsString() tool_call_id?: string;
   @ApiPropertyOptional({ type: 'array', items: ANY_OBJECT, description: 'On assistant messages: the tool calls it made.' })
   @IsOptional()
-  @IsArray()
+  @Satisfies('isToolCalls', isToolCalls, TOOL_CALLS)
   tool_calls?: unknown[];
 }
 

@@ -1,4 +1,4 @@
-import { isContent, isEmbeddingInput, isStringOrStringArray } from './validators';
+import { isContent, isEmbeddingInput, isStringOrStringArray, isToolCalls, TOOL_CALLS } from './validators';
 
 // The DTOs' rules, compiled by hand into straight-line checks. The DTOs stay the contract (and
 // feed Swagger); class-transformer + class-validator cost a fifth of the gateway's CPU per
@@ -36,7 +36,7 @@ function message(m: unknown, i: number): Problem | undefined {
   if (!absent(m.content) && !isContent(m.content)) return [`${at}.content`, 'must be a string, null, or an array of content parts with a `type`'];
   if (!absent(m.name) && typeof m.name !== 'string') return [`${at}.name`, 'must be a string'];
   if (!absent(m.tool_call_id) && typeof m.tool_call_id !== 'string') return [`${at}.tool_call_id`, 'must be a string'];
-  if (!absent(m.tool_calls) && !Array.isArray(m.tool_calls)) return [`${at}.tool_calls`, 'must be an array'];
+  if (!absent(m.tool_calls) && !isToolCalls(m.tool_calls)) return [`${at}.tool_calls`, TOOL_CALLS];
   return undefined;
 }
 

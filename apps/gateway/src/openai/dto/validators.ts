@@ -20,3 +20,15 @@ export const isEmbeddingInput = (v: unknown): boolean => {
   if (!Array.isArray(v) || v.length === 0) return false;
   return v.every((s) => typeof s === 'string' && s.length > 0) || isTokens(v) || v.every(isTokens);
 };
+
+export const TOOL_CALLS = 'must be an array of tool calls, each with a `function` that has a string `name` (and string `arguments`)';
+
+/** Assistant tool calls: objects whose `function` names the function (`arguments`, when given, a string). */
+export const isToolCalls = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.every((c) => {
+    const f = c !== null && typeof c === 'object' ? (c as { function?: unknown }).function : undefined;
+    if (f === null || typeof f !== 'object') return false;
+    const { name, arguments: args } = f as { name?: unknown; arguments?: unknown };
+    return typeof name === 'string' && (args === undefined || typeof args === 'string');
+  });
