@@ -166,9 +166,10 @@ export function attemptSummary(err: SwitchyardError): string {
     (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.code ?? (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
   if (err.failure === 'connect' && code === 'ECONNREFUSED') return 'connection refused';
   if (err.failure === 'client_error') return `answered ${err.upstreamStatus ?? err.status}: ${err.message}`;
-  // Adapter messages start with the backend's name, which the summary already gives.
+  // Adapter messages start with the backend's name, which the summary already gives, and end a sentence the summary continues.
   const prefix = `Backend ${err.backend} `;
-  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return message.endsWith('.') ? message.slice(0, -1) : message;
 }
 
 /**
