@@ -6,6 +6,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { chatFeatures } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
+import { clientRequestId } from '../routing/privacy-screen';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto, chatCompletionContent, chatCompletionExamples, ChatModels } from './dto/chat-completion.dto';
@@ -36,7 +37,7 @@ export class ChatController {
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const scan = await this.placement.privacy.scan(request, ctx.requestId);
+    const scan = await this.placement.privacy.scan(request, clientRequestId(req));
     const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
     if (request.stream === true) await this.chat.stream(request, features, scan, ctx, reply);
     else await this.chat.complete(request, features, scan, ctx, reply);

@@ -9,6 +9,7 @@ import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
+import { clientRequestId } from '../routing/privacy-screen';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { routedHeaders } from '../routing/routed-response';
 import { EmbeddingsRequestDto, embeddingsExamples, EmbeddingsResponseDto } from './dto/embeddings.dto';
@@ -38,7 +39,7 @@ export class EmbeddingsController {
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
     // Inputs are scanned like prompts: local-only, redact and deny hold for embeddings too.
     const privacy = this.placement.privacy;
-    const scan = await privacy.scan(request, ctx.requestId);
+    const scan = await privacy.scan(request, clientRequestId(req));
     const features = embeddingsFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
     const placed = await this.chain.run(features, ctx, (adapter, candidate) => {
       const { request: sent, ctx: call } = privacy.outbound(request, scan, candidate, ctx, false);

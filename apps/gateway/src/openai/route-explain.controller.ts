@@ -5,6 +5,7 @@ import { ModelNotFoundError, type ChatCompletionRequest } from '@switchyard/cont
 import type { RouteDecision } from '@switchyard/policy';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { chatFeatures } from '../routing/features';
+import { clientRequestId } from '../routing/privacy-screen';
 import { PlacementService } from '../routing/placement.service';
 import { ChatCompletionRequestDto, chatCompletionExamples } from './dto/chat-completion.dto';
 import { ApiErrors } from './dto/model.dto';
@@ -67,7 +68,7 @@ export class RouteExplainController {
   @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {
     const request = body as unknown as ChatCompletionRequest;
-    const scan = await this.placement.privacy.scan(request, req.id);
+    const scan = await this.placement.privacy.scan(request, clientRequestId(req));
     const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
     const decision: RouteDecision | undefined = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(request.model);

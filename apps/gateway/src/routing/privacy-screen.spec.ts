@@ -26,14 +26,14 @@ describe('PrivacyScreen', () => {
 
   it('sends a local candidate the request as it came, with no egress check', () => {
     const request = chat('hello');
-    const out = screen.outbound(request, screen.scan(request, 'req-1') as ScanResult, local, ctx(), true);
+    const out = screen.outbound(request, screen.scan(request, undefined) as ScanResult, local, ctx(), true);
     expect(out.request).toBe(request);
     expect(out.ctx.egress).toBeUndefined();
   });
 
   it('sends a cloud candidate a copy of what was scanned, and checks the bytes that leave', async () => {
     const request = chat('hello there');
-    const out = screen.outbound(request, screen.scan(request, 'req-1') as ScanResult, cloud, ctx(), true);
+    const out = screen.outbound(request, screen.scan(request, undefined) as ScanResult, cloud, ctx(), true);
     expect(out.request).not.toBe(request);
     expect(out.request).toEqual(request);
     await expect(out.ctx.egress!(JSON.stringify(out.request), { 'x-request-id': 'req-1' })).resolves.toBeUndefined();

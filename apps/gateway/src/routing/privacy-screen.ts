@@ -14,6 +14,12 @@ import {
 } from '@switchyard/policy';
 import type { RequestContext } from './request-context';
 
+/** The request id when the client sent it (the gateway echoes a safe one; otherwise it makes its own). */
+export function clientRequestId(req: { id: string; headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const sent = req.headers['x-request-id'];
+  return (Array.isArray(sent) ? sent[0] : sent) === req.id ? req.id : undefined;
+}
+
 /**
  * The privacy policy at the edge of the gateway: what a request's scan found, what each
  * candidate may be sent, and the egress check on the exact bytes that leave for the cloud.
@@ -32,13 +38,13 @@ export class PrivacyScreen {
   }
 
   /**
-   * Scans every string of the request body (keys included) and the client's request id, which
-   * travels upstream as `x-request-id`. A promise for very large bodies (scanned in slices).
+   * Scans every string of the request body (keys included) and the client's request id, when it
+   * sent one: it travels upstream as `x-request-id`. A promise for very large bodies (scanned in slices).
    */
-  scan(body: unknown, requestId: string): ScanResult | Promise<ScanResult> | undefined {
+  scan(body: unknown, clientRequestId: string | undefined): ScanResult | Promise<ScanResult> | undefined {
     if (this.scanner === undefined) return undefined;
     try {
-      const result = scanPayload(body, this.scanner, [requestId]);
+      const result = scanPayload(body, this.scanner, clientRequestId === undefined ? [] : [clientRequestId]);
       return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(new PrivacyScanError(err))) : result;
     } catch (err) {
       throw new PrivacyScanError(err);
@@ -54,7 +60,9 @@ export class PrivacyScreen {
     if (!this.guarded || candidate.tier !== 'cloud' || this.scanner === undefined) return { request, ctx };
     const scanner = this.scanner;
     let requestId = ctx.requestId;
-    const known = scan === undefined ? undefined : cleanTexts(scan);
+    const known = scan === undefined ? new Set<string>() : cleanTexts(scan);
+    // An id the gateway made up carries nothing of the client's.
+    if (scan === undefined || !scan.extras.includes(ctx.requestId)) known.add(ctx.requestId);
     const egress = async (body: string, headers: Readonly<Record<string, string>>): Promise<void> => {
       let found: string[];
       try {

@@ -536,7 +536,10 @@ const DETECTORS: readonly Detector[] = [
   // --- phone: +country or 00country, (area), or a digit; digit groups; libphonenumber-js validates.
   {
     category: 'phone',
-    source: /(?:[+(](?<![\w+(].)[ (]{0,2}\d|\d(?<![\w.,+\-/(].)(?<!\d[ .-]{1,2}.))(?:[ ().\-/]{0,3}\d){6,16}/.source,
+    // Dates (2024-03-15, 15/03/2024, 03.15.1990) are ruled out here, before any validation.
+    source:
+      /(?:[+(](?<![\w+(].)[ (]{0,2}\d|\d(?<![\w.,+\-/(].)(?<!\d[ .-]{1,2}.)(?!\d{3}[-/.]\d\d?[-/.]\d\d?(?!\d)|\d?[-/.]\d\d?[-/.]\d{2,4}(?!\d)))(?:[ ().\-/]{0,3}\d){6,16}/
+        .source,
     validate: phone,
     startsWith: /[\d+(]/,
   },

@@ -24,7 +24,9 @@ export interface ScanResult {
   slots: Slot[];
   /** Findings per slot index, in the slot's own text, sorted and non-overlapping. */
   hits: Map<number, PiiFinding[]>;
-  /** Findings in the extra strings (client headers carried upstream), by index. */
+  /** The extra strings scanned (client headers carried upstream). */
+  extras: readonly string[];
+  /** Findings in the extra strings, by index. */
   extraHits: Map<number, PiiFinding[]>;
 }
 
@@ -160,6 +162,7 @@ const WIRE_WORDS: ReadonlySet<string> = new Set([
 export function cleanTexts(result: ScanResult): Set<string> {
   const clean = new Set<string>();
   for (let i = 0; i < result.slots.length; i++) if (!result.hits.has(i)) clean.add(result.slots[i].text);
+  for (let i = 0; i < result.extras.length; i++) if (!result.extraHits.has(i)) clean.add(result.extras[i]);
   return clean;
 }
 
@@ -201,7 +204,7 @@ function finish(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFinding
   let mask = 0;
   for (const found of hits.values()) for (const f of found) mask |= categoryBit(f.category);
   for (const found of extraHits.values()) for (const f of found) mask |= categoryBit(f.category);
-  return { categories: mask === 0 ? [] : categoriesOfMask(mask), unscannable: [...kinds].sort(), slots, hits, extraHits };
+  return { categories: mask === 0 ? [] : categoriesOfMask(mask), unscannable: [...kinds].sort(), slots, hits, extras: extra, extraHits };
 }
 
 /** Findings in one string, in the string's own coordinates (the detectors read its normalised view). */
