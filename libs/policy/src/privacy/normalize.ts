@@ -35,31 +35,75 @@ const ATS = new Set(['\uFE6B', '\uFF20']);
 /** The view of `text`; when it is already plain ASCII, the text itself (no maps). */
 export function scanView(text: string): ScanView {
   if (!NEEDS_VIEW.test(text)) return { text };
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let out = '';
   const n = text.length;
+  // NFKC can expand a character (`⑵` -> `(2)`): the maps grow when it does.
+  // The view is ASCII by construction: one byte a character.
+  let bytes: Uint8Array = new Uint8Array(n + 16);
+  let starts: Uint32Array = new Uint32Array(n + 16);
+  let ends: Uint32Array = new Uint32Array(n + 16);
+  let length = 0;
   let i = 0;
   while (i < n) {
     const start = i;
     const cp = text.codePointAt(i)!;
     i += cp > 0xffff ? 2 : 1;
-    // A cluster: one base and the combining marks after it (NFKC may compose them).
+    // A cluster: one base and the combining marks after it (NFKC may compose them). Marks start at U+0300.
+    let marks = false;
     while (i < n) {
       const next = text.codePointAt(i)!;
-      const ch = String.fromCodePoint(next);
-      if (!IS_MARK.test(ch)) break;
+      if (next < 0x300 || !IS_MARK.test(String.fromCodePoint(next))) break;
+      marks = true;
       i += next > 0xffff ? 2 : 1;
     }
-    const cluster = text.slice(start, i);
-    const mapped = cp < 0x80 && i - start === 1 ? (cp === 0x09 || cp === 0x0a || cp === 0x0d || cp >= 0x20 ? cluster : '') : viewOf(cluster);
+    if (!marks && cp < 0x80) {
+      if (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) continue;
+      if (length === bytes.length) [bytes, starts, ends] = [growBytes(bytes, length + 1), grow(starts, length + 1), grow(ends, length + 1)];
+      bytes[length] = cp;
+      starts[length] = start;
+      ends[length] = i;
+      length++;
+      continue;
+    }
+    let mapped: string;
+    if (marks) mapped = viewOf(text.slice(start, i));
+    else {
+      const cached = VIEWS.get(cp);
+      if (cached !== undefined) mapped = cached;
+      else {
+        mapped = viewOf(String.fromCodePoint(cp));
+        if (VIEWS.size < MAX_CACHED_VIEWS) VIEWS.set(cp, mapped);
+      }
+    }
+    if (mapped.length === 0) continue;
+    if (length + mapped.length > bytes.length) {
+      bytes = growBytes(bytes, length + mapped.length);
+      starts = grow(starts, length + mapped.length);
+      ends = grow(ends, length + mapped.length);
+    }
     for (let k = 0; k < mapped.length; k++) {
-      out += mapped[k];
-      starts.push(start);
-      ends.push(i);
+      bytes[length] = mapped.charCodeAt(k);
+      starts[length] = start;
+      ends[length] = i;
+      length++;
     }
   }
-  return { text: out, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends) };
+  return { text: Buffer.from(bytes.buffer, 0, length).toString('latin1'), starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
+}
+
+/** The view of single code points already seen: a text reuses a small alphabet. Bounded. */
+const VIEWS = new Map<number, string>();
+const MAX_CACHED_VIEWS = 65_536;
+
+function grow(array: Uint32Array, needed: number): Uint32Array {
+  const bigger = new Uint32Array(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+function growBytes(array: Uint8Array, needed: number): Uint8Array {
+  const bigger = new Uint8Array(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
 }
 
 /** One non-ASCII cluster, as ASCII characters (possibly none). */
