@@ -47,6 +47,15 @@ describe('PrivacyScreen', () => {
     });
   });
 
+  it("reads the client's request id, not one the gateway made up", async () => {
+    const request = chat('hello there');
+    // Shaped like a phone number on purpose: read if it were the client's, skipped as the gateway's own.
+    const own = screen.outbound(request, screen.scan(request, undefined) as ScanResult, cloud, ctx('+1 415 555 2671'), true);
+    await expect(own.ctx.egress!(JSON.stringify(own.request), { 'x-request-id': '+1 415 555 2671' })).resolves.toBeUndefined();
+    const scanned = screen.scan(request, '+1 415 555 2671') as ScanResult;
+    expect(scanned.categories).toEqual(['phone']);
+  });
+
   it('redacts for a redact candidate, the request id included, and the egress check passes the placeholders', async () => {
     const redacting = new PrivacyScreen(config('redact'));
     const request = chat('mail jane@example.com');

@@ -350,6 +350,13 @@ const DECIMAL = /^\d+\.\d+$/;
 const NANP_GROUPS = /^(?:1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{0,2}\d{4}$/;
 
 /** The number's text from `start` (trailing separators and an unmatched parenthesis dropped). */
+/** Whether a value ending at `end` runs on into a longer token: a letter right after it, or a joiner and more. */
+function runsOn(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  if (isAlnum(c)) return true;
+  return (c === 45 || c === 95 || c === 46) && isAlnum(text.charCodeAt(end + 1)) && !isDigit(text.charCodeAt(end + 1));
+}
+
 function trimNumber(text: string, start: number, end: number): number {
   let e = end;
   while (e > start && !isDigit(text.charCodeAt(e - 1))) e--;
@@ -384,9 +391,10 @@ function isPhone(candidate: string, regions: readonly CountryCode[], before: str
   return bare ? number?.isValid() === true : number?.isPossible() === true;
 }
 
-/** The longest number-shaped prefix (dropping trailing groups) that is a phone number. */
+/** The longest number-shaped prefix (dropping trailing groups) that is a phone number, and not part of a longer token (`0408-4509-b1c2`). */
 function phone(text: string, start: number, end: number): number {
   let e = trimNumber(text, start, end);
+  if (runsOn(text, e)) return -1;
   // Each try past the shape checks costs a parse: candidates are few, and tries are bounded.
   for (let tries = 0; tries < 8 && e > start; tries++) {
     if (isPhone(text.slice(start, e), phoneRegions, text.slice(Math.max(0, start - 40), start))) return e;

@@ -135,9 +135,9 @@ export function scanPayload(root: unknown, scanner: PiiScanner, extra: readonly 
       const found = findIn(scanner, text);
       if (found !== undefined) hits.set(i, found);
     }
-    return finish(scanner, slots, hits, kinds, extra);
+    return finish(scanner, slots, hits, kinds, extra, known);
   }
-  return scanSliced(scanner, slots, kinds, extra);
+  return scanSliced(scanner, slots, kinds, extra, known);
 }
 
 /**
@@ -166,11 +166,18 @@ export function cleanTexts(result: ScanResult): Set<string> {
   return clean;
 }
 
-async function scanSliced(scanner: PiiScanner, slots: Slot[], kinds: Set<UnscannableKind>, extra: readonly string[]): Promise<ScanResult> {
+async function scanSliced(
+  scanner: PiiScanner,
+  slots: Slot[],
+  kinds: Set<UnscannableKind>,
+  extra: readonly string[],
+  known: ReadonlySet<string> | undefined,
+): Promise<ScanResult> {
   const hits = new Map<number, PiiFinding[]>();
   let since = performance.now();
   for (let i = 0; i < slots.length; i++) {
     const text = slots[i].text;
+    if (cannotHold(text) || known?.has(text) === true) continue;
     let found: PiiFinding[] | undefined;
     for (let from = 0; from < text.length || from === 0; from += SLICE) {
       const lo = Math.max(0, from - SLICE_BEFORE);
@@ -191,13 +198,21 @@ async function scanSliced(scanner: PiiScanner, slots: Slot[], kinds: Set<Unscann
     }
     if (found !== undefined) hits.set(i, found);
   }
-  return finish(scanner, slots, hits, kinds, extra);
+  return finish(scanner, slots, hits, kinds, extra, known);
 }
 
-function finish(scanner: PiiScanner, slots: Slot[], hits: Map<number, PiiFinding[]>, kinds: Set<UnscannableKind>, extra: readonly string[]): ScanResult {
+function finish(
+  scanner: PiiScanner,
+  slots: Slot[],
+  hits: Map<number, PiiFinding[]>,
+  kinds: Set<UnscannableKind>,
+  extra: readonly string[],
+  known?: ReadonlySet<string>,
+): ScanResult {
   splitValues(scanner, slots, hits);
   const extraHits = new Map<number, PiiFinding[]>();
   for (let i = 0; i < extra.length; i++) {
+    if (known?.has(extra[i]) === true) continue;
     const found = findInToken(scanner, extra[i]);
     if (found !== undefined) extraHits.set(i, found);
   }
