@@ -1,3 +1,4 @@
+import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export const PII_CATEGORIES = ['email', 'phone', 'credit_card', 'iban', 'us_ssn', 'ip_address', 'secret'] as const;
@@ -309,7 +310,7 @@ function ssnBare(text: string, start: number, end: number): number {
   return ssaValid(text.slice(start, end)) && SSN_CUE.test(text.slice(Math.max(0, start - 40), start)) ? end : -1;
 }
 
-/** IBAN: letters in any case, separated by spaces or dashes; the country's registered length, then ISO 7064 mod-97. */
+/** IBAN: letters in any case, separated by spaces, dots or dashes; the country's registered length, ISO 7064 mod-97, then its BBAN structure. */
 function iban(text: string, start: number, end: number): number {
   const length = IBAN_LENGTHS[text.slice(start, start + 2).toUpperCase()];
   if (length === undefined) return -1;
@@ -336,7 +337,8 @@ function iban(text: string, start: number, end: number): number {
     r = mod97Step(r, c);
     k++;
   }
-  return r === 1 ? cut : -1;
+  // mod-97 passes one random string in 97: the country's BBAN structure (ibantools) decides the rest.
+  return r === 1 && isValidIBAN(upper.replace(/[^0-9A-Z]/g, '')) ? cut : -1;
 }
 
 function isAlnum(c: number): boolean {
