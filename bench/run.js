@@ -392,6 +392,10 @@ async function main() {
   fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(mdFile, renderMarkdown(results));
   log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)}`);
+
+  // The privacy scanner's costs, in a process of their own (in-process figures, no load).
+  const privacy = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'privacy.js')], { stdio: 'inherit' });
+  if (privacy.status !== 0) throw new Error(`bench/privacy.js exited with ${privacy.status}`);
 }
 
 main().catch((err) => {
