@@ -7,3 +7,4 @@ export * from './redact';
 export * from './router';
 export * from './config.watcher';
 export * from './config.hot-reload';
+export * from './principal';

@@ -1,9 +1,11 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticationError } from '@switchyard/contracts';
+import { ADMIN_PRINCIPAL, AuthenticationError } from '@switchyard/contracts';
 import { authenticated } from '../edge/connection-cap';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { AcceptedKeys } from './accepted-keys';
+import './principal';
 
 /** The caller's key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function presentedKey(req: FastifyRequest): string | undefined {
@@ -18,19 +20,16 @@ function digest(key: string): Buffer {
   return hash('sha256', key, 'buffer');
 }
 
-/** Keys remembered as accepted; past this many the memory starts over. */
-const MAX_ACCEPTED = 1_024;
-
 /**
- * Accepts the admin key. Keys are compared as digests, in constant time; a key that passed is
- * remembered so that its client's next requests skip the hash. The lookup cannot leak a key: a
- * Set finds a string by its hash and compares contents only with an entry of equal length and
- * hash, and only accepted keys are in it.
+ * Resolves the caller's key to a Principal and attaches it to the request. Accepts the admin
+ * key (the principal of the built-in `admin` tenant). Keys are compared as digests, in constant
+ * time; a key that passed is remembered (AcceptedKeys: bounded, expiring) so that its client's
+ * next requests skip the hash.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly adminDigest: Buffer;
-  private readonly accepted = new Set<string>();
+  readonly accepted = new AcceptedKeys();
 
   constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
     this.adminDigest = digest(runtime.adminKey);
@@ -42,11 +41,13 @@ export class ApiKeyGuard implements CanActivate {
     if (key === undefined) {
       throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
     }
-    if (!this.accepted.has(key)) {
+    let principal = this.accepted.get(key);
+    if (principal === undefined) {
       if (!timingSafeEqual(digest(key), this.adminDigest)) throw new AuthenticationError();
-      if (this.accepted.size >= MAX_ACCEPTED) this.accepted.clear();
-      this.accepted.add(key);
+      principal = ADMIN_PRINCIPAL;
+      this.accepted.remember(key, principal);
     }
+    req.principal = principal;
     authenticated(req.raw.socket);
     return true;
   }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import '../auth/principal';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '@switchyard/contracts';
 import { estimatePromptTokens, requestTags, type RequestFeatures } from '@switchyard/policy';
 
@@ -38,7 +39,8 @@ export function chatFeatures(
   unscannable?: readonly string[],
 ): RequestFeatures {
   const features = chatNeeds(body, {
-    keyId: 'admin',
+    tenant: req.principal?.tenantId,
+    keyId: req.principal?.keyId,
     model: body.model,
     promptTokens: estimatePromptTokens(body),
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
@@ -69,7 +71,8 @@ export function embeddingsFeatures(
   const chars =
     typeof input === 'string' ? input.length : Array.isArray(input) ? input.reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 4), 0) : 0;
   const f: RequestFeatures = {
-    keyId: 'admin',
+    tenant: req.principal?.tenantId,
+    keyId: req.principal?.keyId,
     model: body.model,
     promptTokens: Math.ceil(chars / 4),
     stream: false,

@@ -1,0 +1,41 @@
+import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
+import { AcceptedKeys } from './accepted-keys';
+
+const acme = { tenantId: 'acme', keyId: 'k1', scopes: ['inference'] };
+
+describe('AcceptedKeys', () => {
+  it('remembers a verified key with its principal, and forgets it by key', () => {
+    const keys = new AcceptedKeys();
+    keys.remember('sk-one', acme);
+    expect(keys.get('sk-one')).toBe(acme);
+    keys.forget('sk-one');
+    expect(keys.get('sk-one')).toBeUndefined();
+  });
+
+  it("forgets every key of a tenant at once (a suspended tenant's keys)", () => {
+    const keys = new AcceptedKeys();
+    keys.remember('sk-one', acme);
+    keys.remember('sk-two', { ...acme, keyId: 'k2' });
+    keys.remember('sy-admin', ADMIN_PRINCIPAL);
+    keys.forgetWhere((p) => p.tenantId === 'acme');
+    expect([keys.get('sk-one'), keys.get('sk-two'), keys.get('sy-admin')]).toEqual([undefined, undefined, ADMIN_PRINCIPAL]);
+  });
+
+  it('is bounded: the least recently used key goes first', () => {
+    const keys = new AcceptedKeys(2);
+    keys.remember('a-key-1', acme);
+    keys.remember('a-key-2', acme);
+    keys.get('a-key-1');
+    keys.remember('a-key-3', acme);
+    expect(keys.size).toBe(2);
+    expect(keys.get('a-key-2')).toBeUndefined();
+    expect(keys.get('a-key-1')).toBe(acme);
+  });
+
+  it('expires: a key is verified again once its time is up', async () => {
+    const keys = new AcceptedKeys(10, 30);
+    keys.remember('sk-one', acme);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(keys.get('sk-one')).toBeUndefined();
+  });
+});

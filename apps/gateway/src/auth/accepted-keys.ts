@@ -1,0 +1,39 @@
+import { LRUCache } from 'lru-cache';
+import type { Principal } from '@switchyard/contracts';
+
+/**
+ * Credentials already verified, and whose they are: a client's next requests skip the hash. Bounded
+ * and expiring, so a revoked or rotated key stops working within `ttlMs` on every replica even
+ * without a message, and `forget` drops one at once when it is known to have changed. Only keys
+ * that passed are kept; a lookup finds a string by its hash and compares contents only with an
+ * entry of equal length and hash, so it cannot leak a key by timing.
+ */
+export class AcceptedKeys {
+  private readonly cache: LRUCache<string, Principal>;
+
+  constructor(max = 10_000, ttlMs = 60_000) {
+    this.cache = new LRUCache<string, Principal>({ max, ttl: ttlMs, updateAgeOnGet: false });
+  }
+
+  get(key: string): Principal | undefined {
+    return this.cache.get(key);
+  }
+
+  remember(key: string, principal: Principal): void {
+    this.cache.set(key, principal);
+  }
+
+  /** Forgets one key (revoked, rotated, expired): its next request is verified again. */
+  forget(key: string): void {
+    this.cache.delete(key);
+  }
+
+  /** Forgets every key of a principal's tenant (suspended) or of one key id. */
+  forgetWhere(match: (p: Principal) => boolean): void {
+    for (const [key, principal] of this.cache.entries()) if (match(principal)) this.cache.delete(key);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}
