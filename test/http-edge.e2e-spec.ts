@@ -113,9 +113,15 @@ describe('the HTTP edge', () => {
     };
 
     it.each([
-      ['a request naming the backend\'s own model id', '{ "messages": [ {"role":"user","content":"x"} ],   "model": "m1", "temperature": 0.5, "some_future_field": [1] }'],
-      ['a stream that asked for usage itself', '{"model":"m1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}'],
-    ])('forwards the client\'s own bytes when nothing changes: %s', async (_what, body) => {
+      [
+        "a request naming the backend's own model id",
+        '{ "messages": [ {"role":"user","content":"x"} ],   "model": "m1", "temperature": 0.5, "some_future_field": [1] }',
+      ],
+      [
+        'a stream that asked for usage itself',
+        '{"model":"m1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}',
+      ],
+    ])("forwards the client's own bytes when nothing changes: %s", async (_what, body) => {
       expect((await send(body)).text).toBe(body);
     });
 
@@ -126,15 +132,23 @@ describe('the HTTP edge', () => {
       expect(seen.body).toMatchObject({ model: 'm1', messages: [{ role: 'user', content: 'x' }] });
     });
 
-    it('forwards an embeddings body naming the backend\'s own model id as sent', async () => {
+    it("forwards an embeddings body naming the backend's own model id as sent", async () => {
       const body = '{"input": ["a", "b"],  "model": "m1"}';
       expect((await send(body, '/embeddings')).text).toBe(body);
     });
 
     it.each([
-      ['an alias (the backend\'s id differs)', { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { model: 'm1' }],
-      ['a stream that did not ask for usage', { model: 'm1', stream: true, messages: [{ role: 'user', content: 'x' }] }, { stream_options: { include_usage: true } }],
-      ['stream_options on a non-stream', { model: 'm1', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] }, { stream: false }],
+      ["an alias (the backend's id differs)", { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { model: 'm1' }],
+      [
+        'a stream that did not ask for usage',
+        { model: 'm1', stream: true, messages: [{ role: 'user', content: 'x' }] },
+        { stream_options: { include_usage: true } },
+      ],
+      [
+        'stream_options on a non-stream',
+        { model: 'm1', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] },
+        { stream: false },
+      ],
       [
         '"model" twice in the text (a nested key)',
         { model: 'm1', messages: [{ role: 'user', content: 'x' }], metadata: { model: 'other' } },

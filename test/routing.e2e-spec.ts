@@ -134,7 +134,7 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
       expect(seen).toContain('[CREDIT_CARD_1]');
     });
 
-    it('sends the cloud what it scanned, not the client\'s text: a duplicate key cannot carry PII past the scan', async () => {
+    it("sends the cloud what it scanned, not the client's text: a duplicate key cannot carry PII past the scan", async () => {
       // JSON.parse keeps the last "messages"; a parser that keeps the first would read the email.
       const text = `{"model":"gpt","messages":[{"role":"user","content":"mail ${EMAIL}"}],"messages":[{"role":"user","content":"hello"}]}`;
       const res = await fetch(`${stack.baseURL}/chat/completions`, { method: 'POST', headers, body: text });
@@ -213,7 +213,7 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
       expect(received(stack.fakes.cloud)).not.toContain(EMAIL);
     });
 
-    it('sends the cloud what it scanned, not the client\'s text', async () => {
+    it("sends the cloud what it scanned, not the client's text", async () => {
       const text = `{"model":"emb","input":"mail ${EMAIL}","input":"plain"}`;
       const res = await fetch(`${stack.baseURL}/embeddings`, { method: 'POST', headers, body: text });
       expect(res.status).toBe(200);

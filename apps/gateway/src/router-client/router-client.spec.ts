@@ -143,7 +143,9 @@ describe('RouterClient against an in-process router', () => {
  * A bare gRPC Router service that implements only what it is given (grpc-js answers UNIMPLEMENTED
  * to the rest) and records every report message it reads.
  */
-async function reportSink(kinds: { batches: boolean }): Promise<{ address: string; messages: (OutcomeBatchMsg | OutcomeMsg)[]; outcomes: () => number; close: () => Promise<void> }> {
+async function reportSink(kinds: {
+  batches: boolean;
+}): Promise<{ address: string; messages: (OutcomeBatchMsg | OutcomeMsg)[]; outcomes: () => number; close: () => Promise<void> }> {
   const messages: (OutcomeBatchMsg | OutcomeMsg)[] = [];
   const server = new Server();
   const sink =
@@ -153,7 +155,10 @@ async function reportSink(kinds: { batches: boolean }): Promise<{ address: strin
       call.on('end', () => done(null, { received: messages.length }));
       call.on('error', () => undefined);
     };
-  server.addService(loadRouterProto().router as never, kinds.batches ? { ReportOutcomeBatches: sink<OutcomeBatchMsg>() } : { ReportOutcomes: sink<OutcomeMsg>() });
+  server.addService(
+    loadRouterProto().router as never,
+    kinds.batches ? { ReportOutcomeBatches: sink<OutcomeBatchMsg>() } : { ReportOutcomes: sink<OutcomeMsg>() },
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
