@@ -1,6 +1,23 @@
 // ESLint (flat config) with typescript-eslint; formatting is Prettier's job.
 import tseslint from 'typescript-eslint';
 
+/**
+ * DESIGN.md's dependency direction: apps -> libs; libs/contracts imports no other lib; libs/policy
+ * depends on nothing but libs/contracts; libs/adapters never imports policy or store; no lib
+ * imports an app (specs may use apps/fake-llm, the test double); no cycles between libs.
+ */
+const forbid = (libs, why) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        ...libs.map((name) => ({ group: [`@switchyard/${name}`, `@switchyard/${name}/*`], message: why })),
+        { group: ['**/apps/**'], message: 'A lib never imports an app.' },
+      ],
+    },
+  ],
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/support/*.js', '*.js', '*.mjs'] },
   ...tseslint.configs.recommended,
@@ -10,5 +27,30 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: ['libs/contracts/**/*.ts'],
+    rules: forbid(['policy', 'adapters', 'store', 'telemetry', 'fake-llm'], 'libs/contracts imports no other lib.'),
+  },
+  {
+    files: ['libs/policy/**/*.ts'],
+    rules: forbid(['adapters', 'store', 'telemetry', 'fake-llm'], 'libs/policy depends on nothing but libs/contracts.'),
+  },
+  {
+    files: ['libs/adapters/**/*.ts'],
+    ignores: ['libs/adapters/**/*.spec.ts'],
+    rules: forbid(['policy', 'store', 'fake-llm'], 'libs/adapters never imports policy or store.'),
+  },
+  {
+    files: ['libs/adapters/**/*.spec.ts'],
+    rules: forbid(['policy', 'store'], 'libs/adapters never imports policy or store.'),
+  },
+  {
+    files: ['libs/store/**/*.ts'],
+    rules: forbid(['adapters', 'telemetry', 'fake-llm'], 'libs/store depends on contracts and policy only.'),
+  },
+  {
+    files: ['libs/telemetry/**/*.ts'],
+    rules: forbid(['policy', 'adapters', 'store', 'fake-llm'], 'libs/telemetry depends on libs/contracts only.'),
   },
 );

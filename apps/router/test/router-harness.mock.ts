@@ -3,6 +3,7 @@
  * on 127.0.0.1:0, and a plain grpc-js client speaking the real protocol to it. Shared by the
  * router's e2e spec and the gateway's RouterClient spec. Not built (`*.mock.ts`).
  */
+import { toDecideRequest } from '@switchyard/policy';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import { Client, credentials, type ClientReadableStream, type ServiceError } fro
 import { parseConfig } from '@switchyard/contracts';
 import {
   loadRouterProto,
-  toDecideRequest,
   type BackendStatesMsg,
   type DecideResponseMsg,
   type HealthCheckResponseMsg,

@@ -1,9 +1,9 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { parseConfig } from '@switchyard/contracts';
-import { fromDecideResponse, ROUTER_SERVICE, type BackendStatesMsg } from '@switchyard/contracts/router';
+import { ROUTER_SERVICE, type BackendStatesMsg } from '@switchyard/contracts/router';
 import { startFakeLlm } from '@switchyard/fake-llm';
-import { BackendStateRegistry, PolicyEngine } from '@switchyard/policy';
+import { BackendStateRegistry, PolicyEngine, fromDecideResponse } from '@switchyard/policy';
 import { InFlightView } from '../src/state/in-flight.view';
 import { configYaml, features, startRouterStack, TestRouterClient, waitFor, type RouterStack } from './router-harness.mock';
 

@@ -10,3 +10,4 @@ export * from './state/latency-stats';
 export * from './state/backend-state';
 export * from './features';
 export * from './privacy';
+export * from './router/router.mapper';

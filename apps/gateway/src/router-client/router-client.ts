@@ -1,3 +1,4 @@
+import { fromDecideResponse, toDecideRequest, toOutcome } from '@switchyard/policy';
 import {
   Client,
   credentials,
@@ -10,10 +11,7 @@ import {
   status as GrpcStatus,
 } from '@grpc/grpc-js';
 import {
-  fromDecideResponse,
   loadRouterProto,
-  toDecideRequest,
-  toOutcome,
   type BackendStatesMsg,
   type DecideCallMsg,
   type DecideResponseMsg,

@@ -1,10 +1,8 @@
+import { fromDecideRequest, fromOutcome, toDecideResponse } from '@switchyard/policy';
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import { map, reduce, startWith, switchMap, takeUntil, timer, type Observable } from 'rxjs';
 import {
-  fromDecideRequest,
-  fromOutcome,
-  toDecideResponse,
   type BackendStatesMsg,
   type DecideRequestMsg,
   type DecideResponseMsg,

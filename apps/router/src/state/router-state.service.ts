@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { Observable, Subject } from 'rxjs';
 import { AdapterSet, BackendProber, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
 import { ConfigHotReload, type ReloadResult, type ReloadTrigger, type SwitchyardConfig } from '@switchyard/contracts';
-import { toBackendState, type BackendStatesMsg } from '@switchyard/contracts/router';
+import { type BackendStatesMsg } from '@switchyard/contracts/router';
 import {
   BackendStateRegistry,
   PolicyEngine,
@@ -11,6 +11,7 @@ import {
   type BreakerTransition,
   type RequestFeatures,
   type RouteDecision,
+  toBackendState,
 } from '@switchyard/policy';
 import type { Logger } from '@switchyard/telemetry';
 import { ROUTER_RUNTIME, type RouterRuntime } from '../runtime/router-runtime';

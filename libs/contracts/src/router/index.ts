@@ -1,2 +1,1 @@
 export * from './router.proto';
-export * from './router.mapper';

@@ -7,13 +7,13 @@ import type {
   RequestFeatures,
   RouteCandidate,
   RouteDecision,
-} from '@switchyard/policy';
-import type { Strategy, Tier } from '../config.schema';
-import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg, PrivacyMsg } from './router.proto';
+} from '../index';
+import type { Strategy, Tier } from '@switchyard/contracts';
+import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg, PrivacyMsg } from '@switchyard/contracts/router';
 
 /*
- * The only place router proto messages meet policy types. Type-only imports of libs/policy: at
- * runtime contracts depends on nothing of it. Both directions run on the gateway's hot path, so
+ * The only place router proto messages meet policy types (policy depends on contracts, never
+ * the other way). Both directions run on the gateway's hot path, so
  * they build each object once and copy nothing they can hand over.
  */
 
