@@ -12,6 +12,8 @@ import { EmbeddingsController } from './openai/embeddings.controller';
 import { ModelsController } from './openai/models.controller';
 import { RouteExplainController } from './openai/route-explain.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { OutcomeBus } from './observability/outcome-bus';
+import { OutcomeMetrics } from './observability/outcome-metrics';
 import { ChainExecutor } from './routing/chain-executor.service';
 import { PlacementService } from './routing/placement.service';
 import { ConfigReloader } from './runtime/config-reloader.service';
@@ -34,6 +36,8 @@ export class AppModule {
         ChainExecutor,
         ChatService,
         ConfigReloader,
+        OutcomeBus,
+        OutcomeMetrics,
       ],
     };
   }

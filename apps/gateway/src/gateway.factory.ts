@@ -10,6 +10,8 @@ import { AppModule } from './app.module';
 import { BodyDeadline } from './edge/body-deadline';
 import { capUnauthenticatedConnections } from './edge/connection-cap';
 import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
+import { OutcomeBus, OutcomeDraft } from './observability/outcome-bus';
+import { OutcomeMetrics } from './observability/outcome-metrics';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
@@ -67,10 +69,21 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     });
   });
   fastify.decorateRequest('startedAt', 0);
+  fastify.decorateRequest('outcome', undefined);
+  // Every /v1 request ends in exactly one outcome, emitted here when its response closes.
+  const outcomes = app.get(OutcomeBus);
+  app.get(OutcomeMetrics);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    (req as TimedRequest).startedAt = performance.now();
+    const startedAt = performance.now();
+    (req as TimedRequest).startedAt = startedAt;
     bodyDeadline.begin(req.raw);
     reply.header('x-request-id', req.id);
+    if (req.url.startsWith('/v1/')) {
+      const query = req.url.indexOf('?');
+      const draft = (req.outcome = new OutcomeDraft(req.id, query < 0 ? req.url : req.url.slice(0, query), startedAt));
+      const raw = reply.raw;
+      raw.on('close', () => outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished)));
+    }
     done();
   });
 

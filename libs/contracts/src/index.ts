@@ -8,3 +8,4 @@ export * from './router';
 export * from './config.watcher';
 export * from './config.hot-reload';
 export * from './principal';
+export * from './outcome';

@@ -6,6 +6,7 @@ import { authenticated } from '../edge/connection-cap';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { AcceptedKeys } from './accepted-keys';
 import './principal';
+import '../observability/outcome-bus';
 
 /** The caller's key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function presentedKey(req: FastifyRequest): string | undefined {
@@ -48,6 +49,7 @@ export class ApiKeyGuard implements CanActivate {
       this.accepted.remember(key, principal);
     }
     req.principal = principal;
+    if (req.outcome !== undefined) req.outcome.principal = principal;
     authenticated(req.raw.socket);
     return true;
   }

@@ -3,6 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { errorResponse } from './error-response';
+import '../observability/outcome-bus';
+
+/** The code (else the type) of an OpenAI-shaped error body, for the request's outcome. */
+function errorCodeOf(body: unknown): string | undefined {
+  const error = (body as { error?: { code?: string | null; type?: string } } | undefined)?.error;
+  return error?.code ?? error?.type ?? undefined;
+}
 
 /** Every error leaves in the caller's dialect (OpenAI's on /v1); 5xx are logged, never with secrets. */
 @Catch()
@@ -18,6 +25,7 @@ export class DialectExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const res = errorResponse(req.url, exception);
+    if (req.outcome !== undefined) req.outcome.errorCode = errorCodeOf(res.body);
     if (res.status >= 500) {
       this.log.error(
         { requestId: req.id, err: exception instanceof Error ? exception : undefined, status: res.status },

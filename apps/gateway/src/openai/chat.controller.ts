@@ -39,6 +39,11 @@ export class ChatController {
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
     const scan = await this.placement.privacy.scan(request, clientRequestId(req));
     const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
+    if (ctx.outcome !== undefined) {
+      ctx.outcome.model = request.model;
+      ctx.outcome.pii = features.pii;
+      ctx.outcome.streamed = request.stream === true;
+    }
     if (request.stream === true) await this.chat.stream(request, features, scan, ctx, reply);
     else await this.chat.complete(request, features, scan, ctx, reply);
   }

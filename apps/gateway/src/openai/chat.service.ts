@@ -7,7 +7,7 @@ import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { ChainExecutor } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
-import type { RequestContext } from '../routing/request-context';
+import { roundMs, type RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { SseWriter } from './sse-writer';
 
@@ -39,6 +39,10 @@ export class ChatService {
     });
     const { completion, raw } = placed.result;
     placed.settle({ success: true, outputTokens: completion.usage?.completion_tokens });
+    if (ctx.outcome !== undefined) {
+      ctx.outcome.inputTokens = completion.usage?.prompt_tokens;
+      ctx.outcome.outputTokens = completion.usage?.completion_tokens;
+    }
     reply.headers(routedHeaders(placed, ctx, this.metrics));
     if (raw === undefined) reply.send(completion);
     else reply.type('application/json; charset=utf-8').send(raw);
@@ -62,11 +66,14 @@ export class ChatService {
     });
     const { iterator, first, restorer } = placed.result;
     const includeUsage = request.stream_options?.include_usage === true;
+    const outcome = ctx.outcome;
+    if (outcome !== undefined) outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
 
     reply.hijack();
     const sse = new SseWriter(reply.raw);
     sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routedHeaders(placed, ctx, this.metrics) });
     let chunks = 0;
+    let inputTokens: number | undefined;
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;
     let ownFault = false;
@@ -80,7 +87,10 @@ export class ChatService {
     try {
       while (!next.done) {
         const chunk = next.value;
-        if (chunk.usage) outputTokens = chunk.usage.completion_tokens;
+        if (chunk.usage) {
+          inputTokens = chunk.usage.prompt_tokens;
+          outputTokens = chunk.usage.completion_tokens;
+        }
         if (restorer) for (const restored of restorer.push(chunk)) await send(restored);
         else await send(chunk);
         if (sse.closed) break;
@@ -110,11 +120,20 @@ export class ChatService {
         );
         await sse.data(JSON.stringify(toOpenAIError(error)));
         await sse.data('[DONE]');
+        // The wire said 200 when the stream began; the request's outcome is the failure.
+        if (outcome !== undefined) {
+          outcome.status = error.status;
+          outcome.errorCode = error.code ?? error.type;
+        }
       }
     } finally {
       // Stops the upstream read if we left the loop early (client gone or failure).
       if (!next.done) await iterator.return?.().catch(() => undefined);
       sse.end();
+      if (outcome !== undefined) {
+        outcome.inputTokens = inputTokens;
+        outcome.outputTokens = outputTokens;
+      }
       if (ownFault) placed.abandon();
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }

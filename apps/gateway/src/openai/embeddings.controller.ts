@@ -41,11 +41,16 @@ export class EmbeddingsController {
     const privacy = this.placement.privacy;
     const scan = await privacy.scan(request, clientRequestId(req));
     const features = embeddingsFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
+    if (ctx.outcome !== undefined) {
+      ctx.outcome.model = request.model;
+      ctx.outcome.pii = features.pii;
+    }
     const placed = await this.chain.run(features, ctx, (adapter, candidate) => {
       const { request: sent, ctx: call } = privacy.outbound(request, scan, candidate, ctx, false);
       return adapter.embeddings(sent, candidate.model, call);
     });
     placed.settle({ success: true });
+    if (ctx.outcome !== undefined) ctx.outcome.inputTokens = placed.result.usage?.prompt_tokens;
     reply.headers(routedHeaders(placed, ctx, this.metrics));
     // Embeddings are mostly numbers: sending the backend's bytes spares serialising them again.
     const raw = rawJson(placed.result);

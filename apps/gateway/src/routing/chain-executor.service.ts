@@ -88,6 +88,8 @@ export class ChainExecutor {
     attempt: (adapter: BackendAdapter, candidate: RouteCandidate) => Promise<T>,
   ): Promise<Placed<T>> {
     const decision = await this.decide(features);
+    const outcome = ctx.outcome;
+    if (outcome !== undefined) outcome.route = decision.route;
     let last: SwitchyardError | undefined;
     const failed: string[] = [];
     for (let i = 0; i < decision.candidates.length; i++) {
@@ -100,6 +102,11 @@ export class ChainExecutor {
         const result = await attempt(this.backends.get(candidate.backend), candidate);
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
+        if (outcome !== undefined) {
+          outcome.attempts.push({ backend: candidate.backend, model: candidate.model, outcome: 'ok', status: 200, ms: roundMs(ms) });
+          outcome.backend = candidate.backend;
+          outcome.tier = candidate.tier;
+        }
         this.metrics.attempts.inc(candidate.backend, 'ok');
         this.log.info(
           {
@@ -169,6 +176,11 @@ export class ChainExecutor {
           `upstream attempt failed: ${error.message}`,
         );
         last = error;
+        if (outcome !== undefined) {
+          outcome.attempts.push({ backend: candidate.backend, model: candidate.model, outcome: failure ?? 'error', status: error.status, ms: roundMs(ms) });
+          outcome.backend = candidate.backend;
+          outcome.tier = candidate.tier;
+        }
         if (failure !== 'aborted') failed.push(`${candidate.backend}: ${attemptSummary(error)}`);
         if (!retryable) break;
       }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallAbort } from '@switchyard/adapters';
+import type { OutcomeDraft } from '../observability/outcome-bus';
 
 /** The client went away; the reason its upstream call was aborted. */
 export class ClientClosedError extends Error {
@@ -19,6 +20,8 @@ export interface RequestContext {
   deadlineAt: number;
   /** Time spent waiting on backends, for Server-Timing. */
   upstreamMs: number;
+  /** What this request's outcome will say; each stage writes what it learns. */
+  outcome?: OutcomeDraft;
 }
 
 /**
@@ -36,7 +39,7 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
     if (!raw.writableFinished) controller.abort(new ClientClosedError());
   });
   const startedAt = (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now();
-  return { requestId: req.id, startedAt, signal: controller, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0 };
+  return { requestId: req.id, startedAt, signal: controller, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0, outcome: req.outcome };
 }
 
 /** The gateway's own time so far: total minus time spent waiting on backends. */

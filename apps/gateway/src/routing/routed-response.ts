@@ -2,14 +2,13 @@ import type { RouteCandidate, RouteDecision } from '@switchyard/policy';
 import type { GatewayMetrics } from '@switchyard/telemetry';
 import { gatewayMs, serverTiming, type RequestContext } from './request-context';
 
-/** The headers that say where a request ran and what the gateway cost; counted in metrics too. */
+/** The headers that say where a request ran and what the gateway cost (the request itself is counted from its outcome). */
 export function routedHeaders(
   placed: { candidate: RouteCandidate; decision: RouteDecision },
   ctx: RequestContext,
   metrics: GatewayMetrics,
 ): Record<string, string> {
   const { candidate, decision } = placed;
-  metrics.requests.inc(decision.route, candidate.backend, candidate.tier, '200');
   metrics.overhead.observe(decision.route, gatewayMs(ctx) / 1000);
   return {
     'x-switchyard-backend': candidate.backend,

@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AttemptRecord, Principal, RequestOutcome } from '@switchyard/contracts';
+import type { Logger } from '@switchyard/telemetry';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+
+export type OutcomeListener = (outcome: RequestOutcome) => void;
+
+/**
+ * Where every `/v1` request's one outcome goes. Listeners run synchronously and must stay cheap
+ * (a tally, a queue push); one that throws is logged and does not stop the others.
+ */
+@Injectable()
+export class OutcomeBus {
+  private readonly listeners: OutcomeListener[] = [];
+  private readonly log: Logger;
+
+  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
+    this.log = runtime.logger.child({ component: 'outcomes' });
+  }
+
+  /** Returns a function that unsubscribes. */
+  subscribe(listener: OutcomeListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(outcome: RequestOutcome): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(outcome);
+      } catch (err) {
+        this.log.error({ requestId: outcome.requestId, error: (err as Error).message }, 'an outcome listener failed');
+      }
+    }
+  }
+}
+
+/**
+ * What is known of a request's ending while it runs: each stage writes what it learns (the guard
+ * its principal, the chain its attempts and route, the service its tokens, the error filter its
+ * code), and the response's close turns it into the one RequestOutcome.
+ */
+export class OutcomeDraft {
+  principal?: Principal;
+  model?: string;
+  route?: string;
+  backend?: string;
+  tier?: string;
+  readonly attempts: AttemptRecord[] = [];
+  /** Set when the status on the wire is not the request's outcome (a stream that failed after its first chunk). */
+  status?: number;
+  errorCode?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  streamed = false;
+  ttftMs?: number;
+  pii: readonly string[] = [];
+
+  constructor(
+    readonly requestId: string,
+    readonly endpoint: string,
+    readonly startedAt: number,
+  ) {}
+
+  /** The outcome, given the response's status and whether it finished or the client went away. */
+  finish(wireStatus: number, finished: boolean): RequestOutcome {
+    const aborted = !finished && this.status === undefined;
+    const outcome: RequestOutcome = {
+      requestId: this.requestId,
+      endpoint: this.endpoint,
+      attempts: this.attempts,
+      status: aborted ? 499 : (this.status ?? wireStatus),
+      streamed: this.streamed,
+      latencyMs: Math.round((performance.now() - this.startedAt) * 1000) / 1000,
+      pii: this.pii,
+    };
+    if (this.principal !== undefined) outcome.principal = this.principal;
+    if (this.model !== undefined) outcome.model = this.model;
+    if (this.route !== undefined) outcome.route = this.route;
+    if (this.backend !== undefined) outcome.backend = this.backend;
+    if (this.tier !== undefined) outcome.tier = this.tier;
+    const code = aborted ? 'client_closed' : this.errorCode;
+    if (code !== undefined) outcome.errorCode = code;
+    if (this.inputTokens !== undefined) outcome.inputTokens = this.inputTokens;
+    if (this.outputTokens !== undefined) outcome.outputTokens = this.outputTokens;
+    if (this.ttftMs !== undefined) outcome.ttftMs = this.ttftMs;
+    return outcome;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on every `/v1` request when it arrives; becomes its one RequestOutcome when the response closes. */
+    outcome?: OutcomeDraft;
+  }
+}

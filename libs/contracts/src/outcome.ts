@@ -1,0 +1,43 @@
+import type { Principal } from './principal';
+
+/** One attempt of a request at one backend. */
+export interface AttemptRecord {
+  backend: string;
+  model: string;
+  /** ok, or the failure kind (connect, timeout, server_error, egress_blocked, ...). */
+  outcome: string;
+  status: number;
+  ms: number;
+}
+
+/**
+ * How one `/v1` request ended: exactly one per request, whatever happened (success, upstream
+ * failure, validation error, client abort, a stream failing after its first chunk), emitted from
+ * one place. Metrics subscribe to it now; limits, the ledger and the cache next.
+ */
+export interface RequestOutcome {
+  requestId: string;
+  /** Undefined when the request never got past authentication. */
+  principal?: Principal;
+  /** The route's path, e.g. `/v1/chat/completions`. */
+  endpoint: string;
+  /** The model the client asked for, when its body named one. */
+  model?: string;
+  /** The rule or chain that placed it (`x-switchyard-route`), when it was placed. */
+  route?: string;
+  /** The backend and tier that answered (the last attempt's, when none did). */
+  backend?: string;
+  tier?: string;
+  attempts: AttemptRecord[];
+  /** The final HTTP status the client got; for a stream that failed after its first chunk, the failure's; 499 for a client that went away. */
+  status: number;
+  /** The error code the client read (`model_not_found`, `pii_local_only`, `client_closed`, ...), when it failed. */
+  errorCode?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  streamed: boolean;
+  ttftMs?: number;
+  latencyMs: number;
+  /** PII categories found (never values). */
+  pii: readonly string[];
+}
