@@ -39,7 +39,9 @@ describe('a chain whose first target is down', () => {
     expect(response.headers.get('x-switchyard-tier')).toBe('cloud');
 
     const requestId = response.headers.get('x-request-id');
-    const attempts = stack.logs().filter((l) => l.msg !== undefined && String(l.msg).startsWith('upstream attempt') && l.requestId === requestId);
+    const attempts = stack
+      .logs()
+      .filter((l) => l.msg !== undefined && typeof l.msg === 'string' && l.msg.startsWith('upstream attempt') && l.requestId === requestId);
     expect(attempts).toEqual([
       expect.objectContaining({ attempt: 1, backend: 'local-down', outcome: 'error', failure: 'connect', status: 503, next: 'cloud' }),
       expect.objectContaining({ attempt: 2, backend: 'cloud', outcome: 'ok' }),

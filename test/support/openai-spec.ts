@@ -36,7 +36,7 @@ export function openAISchemaChecker(specPath: string): OpenAISchemaChecker {
     ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, discriminator: false });
     addFormats(ajv);
     ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
-    ajv.addSchema({ $id: 'openai', components: nullableToJsonSchema(spec.components) } as object);
+    ajv.addSchema({ $id: 'openai', components: nullableToJsonSchema(spec.components) });
     return ajv;
   }
 

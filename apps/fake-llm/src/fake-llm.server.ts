@@ -280,7 +280,7 @@ function chatFacts(messages: unknown[], tools: unknown, toolChoice: unknown): Co
     if (isObject(toolChoice) && isObject(toolChoice.function) && typeof toolChoice.function.name === 'string') {
       toolName = toolChoice.function.name;
     } else {
-      const first = tools[0];
+      const first: unknown = tools[0];
       if (isObject(first)) {
         if (isObject(first.function) && typeof first.function.name === 'string') toolName = first.function.name;
         else if (typeof first.name === 'string') toolName = first.name;
@@ -643,7 +643,7 @@ class FakeLlmServer implements FakeLlm {
       ex.kill(false);
       return;
     }
-    this.sendError(ex, 500, `fake-llm internal error: ${e instanceof Error ? e.message : String(e)}`);
+    void this.sendError(ex, 500, `fake-llm internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   // ---- control API ---------------------------------------------------------------------------
@@ -666,7 +666,7 @@ class FakeLlmServer implements FakeLlm {
     }
     if (method === 'POST' && path === '/_fake/options') {
       if (badJson || !isObject(body)) return this.sendJson(ex, 400, { error: 'invalid options' });
-      this.setOptions(body as Partial<FakeLlmOptions>);
+      this.setOptions(body);
       return this.sendJson(ex, 200, { ok: true });
     }
     return this.sendJson(ex, 404, { error: `unknown control endpoint ${method} ${path}` });
@@ -1178,7 +1178,7 @@ class FakeLlmServer implements FakeLlm {
     return this.sendJson(ex, 200, payload);
   }
 
-  private async sendText(ex: Exchange, text: string, fault: Fault | undefined): Promise<void> {
+  private sendText(ex: Exchange, text: string, fault: Fault | undefined): void {
     if (fault?.mode === 'midstream') return ex.kill(true);
     if (fault?.mode === 'stall') {
       ex.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

@@ -4,7 +4,7 @@
  * Env fallbacks: FAKE_LLM_PROTOCOL, FAKE_LLM_PORT.
  */
 import { parseArgs } from 'node:util';
-import { startFakeLlm, type FakeLlmOptions, type FakeProtocol } from './fake-llm.server';
+import { startFakeLlm, type FakeLlmOptions } from './fake-llm.server';
 
 const USAGE = `usage: fake-llm --protocol openai|ollama|anthropic [--port N] [--host H] [--models a,b]
                 [--latency-ms N] [--ttft-ms N] [--inter-chunk-ms N] [--reply TEXT]
@@ -50,7 +50,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): FakeLlmOptions
     .map((m) => m.trim())
     .filter((m) => m !== '');
   return {
-    protocol: protocol as FakeProtocol,
+    protocol: protocol,
     host: values.host ?? '127.0.0.1',
     port: num('port', values.port ?? env.FAKE_LLM_PORT) ?? 0,
     models: models && models.length > 0 ? models : undefined,

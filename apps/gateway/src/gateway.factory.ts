@@ -63,7 +63,8 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
       );
       return;
     }
-    parseJson(req, text as string, (err: Error | null, value?: unknown) => {
+    // Fastify's parser answers through the callback; its return value is not a promise to wait on.
+    void parseJson(req, text as string, (err: Error | null, value?: unknown) => {
       if (err === null) keepRawJson(value, text as string);
       done(err, value);
     });

@@ -103,10 +103,10 @@ export class BackendModelConfig {
 
 export class BackendConfig {
   @IsString() @Matches(NAME, { message: 'must be letters, digits and . _ : / -' }) name!: string;
-  @IsIn(PROTOCOLS as unknown as string[]) protocol!: Protocol;
+  @IsIn(PROTOCOLS) protocol!: Protocol;
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'must be an http(s) URL' }) baseUrl!: string;
   @IsOptional() @IsString() apiKey?: string;
-  @IsIn(TIERS as unknown as string[]) tier!: Tier;
+  @IsIn(TIERS) tier!: Tier;
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendModelConfig) models!: BackendModelConfig[];
   @ValidateNested() @Type(() => TimeoutsConfig) timeouts: TimeoutsConfig = new TimeoutsConfig();
   /** What the gateway buffers of one answer: memory stays bounded whatever a backend sends. */
@@ -166,8 +166,8 @@ export type PiiDetector = (typeof PII_DETECTORS)[number];
 
 export class PrivacyConfig {
   /** What a prompt with PII may do: stay on local backends, go to the cloud redacted, be refused, or go anywhere. */
-  @IsIn(PII_ACTIONS as unknown as string[]) onPii: PiiAction = 'allow';
-  @IsArray() @IsIn(PII_DETECTORS as unknown as string[], { each: true }) detectors: PiiDetector[] = [...PII_DETECTORS];
+  @IsIn(PII_ACTIONS) onPii: PiiAction = 'allow';
+  @IsArray() @IsIn(PII_DETECTORS, { each: true }) detectors: PiiDetector[] = [...PII_DETECTORS];
   /** Images, audio, files and token ids cannot be read for PII: under a privacy policy they keep a request local, or may go anywhere. */
   @IsIn(['local-only', 'allow']) unscannable: 'local-only' | 'allow' = 'local-only';
   /** Regions whose national phone formats are recognised (ISO 3166 alpha-2); `+`/`00` international numbers always are. */
@@ -189,7 +189,7 @@ export class RuleMatchConfig {
 export class RuleActionConfig {
   @IsOptional() @IsIn(['local', 'cloud', 'any']) tier?: Tier | 'any';
   @IsOptional() @IsArray() @IsString({ each: true }) backends?: string[];
-  @IsOptional() @IsIn(STRATEGIES as unknown as string[]) strategy?: Strategy;
+  @IsOptional() @IsIn(STRATEGIES) strategy?: Strategy;
   /** Refuse matching requests with this reason (403). */
   @IsOptional() @IsString() @IsNotEmpty() deny?: string;
 }
@@ -221,7 +221,7 @@ export class HealthProbeConfig {
 }
 
 export class PolicyConfig {
-  @IsIn(STRATEGIES as unknown as string[]) strategy: Strategy = 'local-first';
+  @IsIn(STRATEGIES) strategy: Strategy = 'local-first';
   @ValidateNested() @Type(() => PrivacyConfig) privacy: PrivacyConfig = new PrivacyConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => RuleConfig) rules: RuleConfig[] = [];
   @ValidateNested() @Type(() => BreakerConfig) breaker: BreakerConfig = new BreakerConfig();

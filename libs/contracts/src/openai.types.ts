@@ -80,7 +80,7 @@ export interface ChatCompletionChoice {
     [k: string]: unknown;
   };
   finish_reason: FinishReason | null;
-  logprobs: unknown | null;
+  logprobs: unknown;
 }
 
 export interface ChatCompletion {
@@ -111,7 +111,7 @@ export interface ChatCompletionChunkChoice {
     [k: string]: unknown;
   };
   finish_reason: FinishReason | null;
-  logprobs?: unknown | null;
+  logprobs?: unknown;
 }
 
 export interface ChatCompletionChunk {

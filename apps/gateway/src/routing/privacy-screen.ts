@@ -7,7 +7,6 @@ import {
   redactPayload,
   redactRequest,
   scanPayload,
-  type PiiCategory,
   type Redaction,
   type RouteCandidate,
   type ScanResult,
@@ -34,7 +33,7 @@ export class PrivacyScreen {
     const privacy = config.policy.privacy;
     const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
     this.guarded = privacy.onPii !== 'allow';
-    if (this.guarded || piiRules) this.scanner = new PiiScanner(privacy.detectors as PiiCategory[], { phoneRegions: privacy.phoneRegions });
+    if (this.guarded || piiRules) this.scanner = new PiiScanner(privacy.detectors, { phoneRegions: privacy.phoneRegions });
   }
 
   /**

@@ -38,7 +38,9 @@ export class RouterGrpcServer extends ServerGrpc {
   override async createClient(): Promise<GrpcServer> {
     const server = new GrpcServer(this.grpcOptions.channelOptions ?? {});
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.url, this.grpcOptions.credentials ?? ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      server.bindAsync(this.url, (this.grpcOptions.credentials as ServerCredentials | undefined) ?? ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
     );
     return server;
   }

@@ -419,7 +419,7 @@ describe('anthropicErrorDetail', () => {
     { file: 'error-authentication.json', expected: { message: 'invalid x-api-key', code: 'authentication_error' } },
     {
       file: 'error-invalid-request.json',
-      expected: { message: expect.stringContaining('roles must alternate') as unknown as string, code: 'invalid_request_error' },
+      expected: { message: expect.stringContaining('roles must alternate'), code: 'invalid_request_error' },
     },
   ])('$file', ({ file, expected }) => {
     expect(anthropicErrorDetail(fixture(file))).toEqual(expected);
@@ -538,7 +538,7 @@ describe('AnthropicStreamTranslator', () => {
 
   it('a non-JSON event is a protocol error', () => {
     const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
-    expect(() => t.push('{not json', 'message_start')).toThrow(expect.objectContaining({ failure: 'protocol' }) as unknown as Error);
+    expect(() => t.push('{not json', 'message_start')).toThrow(expect.objectContaining({ failure: 'protocol' }));
   });
 
   it('takes the event type from the SSE event name when the payload lacks it, and ignores unknown events', () => {
@@ -810,7 +810,7 @@ describe('AnthropicAdapter against fake-llm', () => {
     const out = assemble(await collect(await adapter.chatStream(first, 'claude-fake', ctx())));
     expect(out.finish).toBe('tool_calls');
     expect(out.tools).toHaveLength(1);
-    expect(out.tools[0]).toMatchObject({ name: 'get_weather', id: expect.stringMatching(/^toolu_/) as unknown as string });
+    expect(out.tools[0]).toMatchObject({ name: 'get_weather', id: expect.stringMatching(/^toolu_/) });
     expect(JSON.parse(out.tools[0].arguments)).toEqual({ input: 'weather in Paris' });
     const body = fake.requests.find((r) => r.path === '/v1/messages')?.body;
     expect(body).toMatchObject({ stream: true, tools: [{ name: 'get_weather' }] });

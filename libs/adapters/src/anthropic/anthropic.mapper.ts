@@ -20,7 +20,6 @@ import type {
   AnthropicMessagesRequest,
   AnthropicRequestBlock,
   AnthropicSource,
-  AnthropicStopReason,
   AnthropicStreamEvent,
   AnthropicToolChoice,
   AnthropicUsage,
@@ -197,7 +196,7 @@ function jsonInstruction(format: ChatCompletionRequest['response_format']): stri
 
 // ---- response -------------------------------------------------------------------------------
 
-export function finishReasonOf(reason: AnthropicStopReason | string | null | undefined): FinishReason | null {
+export function finishReasonOf(reason: string | null | undefined): FinishReason | null {
   switch (reason) {
     case null:
     case undefined:

@@ -33,11 +33,11 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
     const res = await this.post('/api/chat', JSON.stringify(body), ctx);
     const answer = await this.http.readJson<OllamaChatResponse | { error: unknown }>(res);
     if (isOllamaError(answer)) throw this.failedAnswer(answer);
-    if (typeof answer !== 'object' || answer === null || typeof (answer as OllamaChatResponse).model !== 'string') {
+    if (typeof answer !== 'object' || answer === null || typeof answer.model !== 'string') {
       throw this.protocolError('returned a chat answer without a model');
     }
     try {
-      return fromOllamaChatResponse(answer as OllamaChatResponse);
+      return fromOllamaChatResponse(answer);
     } catch (err) {
       throw this.unreadable(err, 'a chat answer');
     }
@@ -68,9 +68,9 @@ export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
     const res = await this.post('/api/embed', JSON.stringify(body), ctx);
     const answer = await this.http.readJson<OllamaEmbedResponse | { error: unknown }>(res);
     if (isOllamaError(answer)) throw this.failedAnswer(answer);
-    if (!Array.isArray((answer as OllamaEmbedResponse).embeddings)) throw this.protocolError('returned an embed answer without embeddings');
+    if (!Array.isArray(answer.embeddings)) throw this.protocolError('returned an embed answer without embeddings');
     try {
-      return fromOllamaEmbedResponse(answer as OllamaEmbedResponse, model, req.encoding_format);
+      return fromOllamaEmbedResponse(answer, model, req.encoding_format);
     } catch (err) {
       throw this.unreadable(err, 'an embed answer');
     }

@@ -5,7 +5,6 @@ import {
   type ChatCompletionChunk,
   type ChatCompletionChunkChoice,
   type ChatCompletionRequest,
-  type ChatContentPart,
   type ChatMessage,
   type EmbeddingsRequest,
   type EmbeddingsResponse,
@@ -161,15 +160,15 @@ function textAndImages(content: ChatMessage['content'], backend: string): { cont
   if (typeof content === 'string') return { content, images: [] };
   const texts: string[] = [];
   const images: string[] = [];
-  for (const part of content as ChatContentPart[]) {
+  for (const part of content) {
     if (part.type === 'text') {
-      texts.push(String((part as { text?: unknown }).text ?? ''));
+      texts.push(textOf((part as { text?: unknown }).text));
     } else if (part.type === 'image_url') {
       const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
       images.push(imagePayload(typeof url === 'string' ? url : '', backend));
     } else if (part.type === 'refusal') {
       // An assistant's earlier refusal, sent back as history: it is the turn's text.
-      texts.push(String((part as { refusal?: unknown }).refusal ?? ''));
+      texts.push(textOf((part as { refusal?: unknown }).refusal));
     } else {
       throw clientError(backend, `Ollama backends do not take "${part.type}" content parts.`, 'messages');
     }
@@ -241,7 +240,7 @@ export function fromOllamaChatResponse(res: OllamaChatResponse, id: string = new
 // ---------------------------------------------------------------------------------------------
 
 export function isOllamaError(line: unknown): line is { error: unknown } {
-  return typeof line === 'object' && line !== null && 'error' in line && (line as { error: unknown }).error != null;
+  return typeof line === 'object' && line !== null && 'error' in line && line.error != null;
 }
 
 /**
@@ -276,7 +275,7 @@ export class OllamaStreamTranslator {
       });
     }
     if (this.done) return [];
-    const res = line as OllamaChatResponse;
+    const res = line;
     const out: ChatCompletionChunk[] = [];
     if (!this.started) {
       this.started = true;
@@ -334,7 +333,7 @@ export function toOllamaEmbedRequest(req: EmbeddingsRequest, model: string, back
   const input = req.input;
   const isText = typeof input === 'string' || (Array.isArray(input) && input.every((x) => typeof x === 'string'));
   if (!isText) throw clientError(backend, 'Ollama backends take embeddings input as text only (token arrays are not supported).', 'input');
-  const body: OllamaEmbedRequest = { model, input: input as string | string[] };
+  const body: OllamaEmbedRequest = { model, input: input };
   if (req.dimensions != null) body.dimensions = req.dimensions;
   return body;
 }
@@ -374,4 +373,9 @@ export function ollamaErrorDetail(body: unknown): UpstreamErrorDetail {
   } else if (typeof b.message === 'string') message = b.message;
   if (message && /\bmodel\b.*\bnot found\b/i.test(message)) return { message, code: 'model_not_found', param: 'model' };
   return { message };
+}
+
+/** A part's text; anything but a string (validation lets odd parts through) reads as nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

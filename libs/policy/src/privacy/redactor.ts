@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionRequest, ToolCall } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionRequest } from '@switchyard/contracts';
 import { categoriesOfMask, categoryBit, type PiiCategory, type PiiFinding } from './detectors';
 import type { ScanResult, Slot } from './scan';
 
@@ -95,8 +95,8 @@ export function redactPayload<T>(root: T, scan: ScanResult): { value: T; book: P
 function deepCopy<T>(root: T, copies: Map<object, Slot['holder']>): T {
   if (root === null || typeof root !== 'object') return root;
   const top = (Array.isArray(root) ? new Array<unknown>(root.length) : {}) as Slot['holder'];
-  copies.set(root as object, top);
-  const stack: [object, Slot['holder']][] = [[root as object, top]];
+  copies.set(root, top);
+  const stack: [object, Slot['holder']][] = [[root, top]];
   while (stack.length > 0) {
     const [from, to] = stack.pop()!;
     const keys = Array.isArray(from) ? from.map((_v, i) => i) : Object.keys(from);
@@ -229,7 +229,7 @@ class RequestRedaction implements Redaction {
       if (typeof message.content === 'string') message.content = restoreText(message.content, this.originals, false);
       if (typeof message.refusal === 'string') message.refusal = restoreText(message.refusal, this.originals, false);
       if (Array.isArray(message.tool_calls)) {
-        for (const call of message.tool_calls as ToolCall[]) {
+        for (const call of message.tool_calls) {
           const fn = call?.function;
           if (fn && typeof fn.arguments === 'string') fn.arguments = restoreText(fn.arguments, this.originals, true);
           if (fn && typeof fn.name === 'string') fn.name = restoreText(fn.name, this.originals, false);
@@ -353,9 +353,9 @@ class PlaceholderStreamRestorer implements StreamRestorer {
   }
 
   private holdArgs(choice: number, call: number, text: string): void {
-    const byChoice = (this.args ??= new Map());
+    const byChoice = (this.args ??= new Map<number, Map<number, string>>());
     let calls = byChoice.get(choice);
-    if (calls === undefined) byChoice.set(choice, (calls = new Map()));
+    if (calls === undefined) byChoice.set(choice, (calls = new Map<number, string>()));
     calls.set(call, text);
   }
 

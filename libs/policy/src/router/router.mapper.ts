@@ -101,7 +101,7 @@ const MODEL_NOT_FOUND: Readonly<DecideResponseMsg> = Object.freeze({
 });
 
 export function toDecideResponse(d: RouteDecision | undefined): DecideResponseMsg {
-  if (!d) return MODEL_NOT_FOUND as DecideResponseMsg;
+  if (!d) return MODEL_NOT_FOUND;
   const res: DecideResponseMsg = {
     modelFound: true,
     route: d.route,

@@ -9,7 +9,7 @@ import { checkChatRequest, checkEmbeddingsRequest } from './request.validators';
 // The compiled checks must accept and reject exactly what the DTOs do, naming the same field.
 
 function viaDto(dto: new () => object, body: Record<string, unknown>): string | undefined {
-  const errors = validateSync(plainToInstance(dto, body) as object, { stopAtFirstError: true, forbidUnknownValues: false });
+  const errors = validateSync(plainToInstance<object, Record<string, unknown>>(dto, body), { stopAtFirstError: true, forbidUnknownValues: false });
   return errors.length === 0 ? undefined : firstProblem(errors)[0];
 }
 
@@ -69,7 +69,7 @@ const chatCases: Record<string, unknown>[] = [
 
 describe('checkChatRequest agrees with ChatCompletionRequestDto', () => {
   it.each(chatCases.map((c) => [JSON.stringify(c), c]))('%s', (_name, body) => {
-    expect(checkChatRequest(body as Record<string, unknown>)?.[0]).toBe(viaDto(ChatCompletionRequestDto, body as Record<string, unknown>));
+    expect(checkChatRequest(body)?.[0]).toBe(viaDto(ChatCompletionRequestDto, body));
   });
 });
 
@@ -85,6 +85,6 @@ const embCases: Record<string, unknown>[] = [
 
 describe('checkEmbeddingsRequest agrees with EmbeddingsRequestDto', () => {
   it.each(embCases.map((c) => [JSON.stringify(c), c]))('%s', (_name, body) => {
-    expect(checkEmbeddingsRequest(body as Record<string, unknown>)?.[0]).toBe(viaDto(EmbeddingsRequestDto, body as Record<string, unknown>));
+    expect(checkEmbeddingsRequest(body)?.[0]).toBe(viaDto(EmbeddingsRequestDto, body));
   });
 });
