@@ -77,7 +77,7 @@ describe('router (gRPC, in-process)', () => {
         ['cloud', false],
         ['local', true],
       ]);
-      expect(res.dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'circuit open', param: '' }]);
+      expect(res.dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'circuit open', param: '', code: 'circuit_open' }]);
 
       // A change is pushed at once, not at the next heartbeat.
       const open = await waitFor(
@@ -125,7 +125,7 @@ describe('router (gRPC, in-process)', () => {
       const down = await waitFor(() => backendIn(latest(watch.states), 'local')?.healthy === false && latest(watch.states), 3_000, 'local unhealthy');
       expect(backendIn(down, 'local')!.lastError).not.toBe('');
       const res = await client.decide(features('chat'));
-      expect(res.dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'health probes failing', param: '' }]);
+      expect(res.dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'health probes failing', param: '', code: 'unhealthy' }]);
       expect(stack.lines.some((l) => l.msg === 'backend unhealthy: probes failing' && l.backend === 'local')).toBe(true);
 
       stack.fakes.set('local', await startFakeLlm({ protocol: 'openai', models: ['llama'], port }));
@@ -190,7 +190,9 @@ describe('router (gRPC, in-process)', () => {
       expect(res.modelFound).toBe(true);
       expect(res.candidates.map((c) => c.backend)).toEqual(['cloud']);
       // The open breaker came along.
-      expect((await client.decide(features('chat'))).dropped).toEqual([{ backend: 'local', model: 'llama', tier: 'local', reason: 'circuit open', param: '' }]);
+      expect((await client.decide(features('chat'))).dropped).toEqual([
+        { backend: 'local', model: 'llama', tier: 'local', reason: 'circuit open', param: '', code: 'circuit_open' },
+      ]);
     });
 
     it('keeps the running config when the file is invalid, and says which field', async () => {

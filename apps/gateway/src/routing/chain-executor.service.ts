@@ -57,7 +57,7 @@ export class ChainExecutor {
     let decision = await this.placement.decide(features);
     // A preferred backend that is only busy is worth a short, bounded wait before spilling.
     const queueWaitMs = this.runtime.config.policy.queueWaitMs;
-    const spilled = queueWaitMs > 0 ? decision?.candidates.find((c) => c.reason?.startsWith('spilled: saturated')) : undefined;
+    const spilled = queueWaitMs > 0 ? decision?.candidates.find((c) => c.code === 'spilled_saturated') : undefined;
     if (spilled && (await this.placement.waitForSlot(spilled.backend, queueWaitMs))) decision = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(features.model);
     if (decision.privacy.categories.length > 0) {
@@ -66,7 +66,7 @@ export class ChainExecutor {
     if (decision.deny) throw new PolicyDeniedError(decision.deny.message, decision.deny.code);
     if (decision.candidates.length === 0) {
       const reasons = decision.dropped.map((d) => `${d.backend}: ${d.reason}`).join('; ');
-      if (decision.dropped.some((d) => d.reason.startsWith('context window'))) {
+      if (decision.dropped.some((d) => d.code === 'context_window')) {
         throw new InvalidRequestError(`This model's context windows cannot hold the request (${reasons}).`, 'messages', 'context_length_exceeded');
       }
       const unsupported = decision.dropped.find((d) => d.param !== undefined);

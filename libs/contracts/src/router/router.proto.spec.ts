@@ -87,8 +87,9 @@ const SHAPES: Record<string, object> = {
     estimatedCostUsd: [N, O],
     _estimatedCostUsd: [S, O],
     panic: [B, A],
+    code: [S, A],
   } satisfies Shape<CandidateMsg>,
-  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A], param: [S, A] } satisfies Shape<DroppedMsg>,
+  'switchyard.router.v1.Dropped': { backend: [S, A], model: [S, A], tier: [S, A], reason: [S, A], param: [S, A], code: [S, A] } satisfies Shape<DroppedMsg>,
   'switchyard.router.v1.Privacy': { categories: ['repeated', A], action: [S, A], unscannable: ['repeated', A] } satisfies Shape<PrivacyMsg>,
   'switchyard.router.v1.Deny': { code: [S, A], message: [S, A] } satisfies Shape<DenyMsg>,
   'switchyard.router.v1.DecideResponse': {

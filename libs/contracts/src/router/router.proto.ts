@@ -104,6 +104,7 @@ export interface CandidateMsg {
   estimatedCostUsd?: number;
   _estimatedCostUsd?: 'estimatedCostUsd';
   panic: boolean;
+  code: string;
 }
 
 /** switchyard.router.v1.Dropped */
@@ -113,6 +114,7 @@ export interface DroppedMsg {
   tier: string;
   reason: string;
   param: string;
+  code: string;
 }
 
 /** switchyard.router.v1.Privacy */

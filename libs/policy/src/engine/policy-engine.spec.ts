@@ -100,9 +100,9 @@ describe('PolicyEngine', () => {
       route: 'model:chat',
       strategy: 'local-first',
       candidates: [
-        { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', estimatedCostUsd: expect.any(Number) },
-        { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'local first (0/8 in flight)', estimatedCostUsd: 0 },
-        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cloud, after local', estimatedCostUsd: expect.any(Number) },
+        { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', code: 'preferred', estimatedCostUsd: expect.any(Number) },
+        { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'local first (0/8 in flight)', code: 'preferred', estimatedCostUsd: 0 },
+        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cloud, after local', code: 'after_preferred', estimatedCostUsd: expect.any(Number) },
       ],
       dropped: [],
       privacy: { categories: [], action: 'none' },
@@ -458,7 +458,14 @@ describe('PolicyEngine', () => {
       const images = decide(e, { images: true });
       expect(names(images)).toEqual(['ollama', 'vllm']);
       expect(images.dropped).toEqual([
-        { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', reason: 'cannot serve image input (model capabilities.images: false)', param: 'messages' },
+        {
+          backend: 'openai',
+          model: 'gpt-4o-mini',
+          tier: 'cloud',
+          reason: 'cannot serve image input (model capabilities.images: false)',
+          code: 'capability',
+          param: 'messages',
+        },
       ]);
       expect(names(decide(e, { model: 'smart', images: true }))).toEqual(['openai', 'anthropic']);
     });
@@ -466,7 +473,9 @@ describe('PolicyEngine', () => {
     it('nothing left: no candidate, every drop explained with the field to blame', () => {
       const only = decide(engine(), { model: 'small', n: 3 });
       expect(only.candidates).toEqual([]);
-      expect(only.dropped).toEqual([{ backend: 'ollama', model: 'small', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' }]);
+      expect(only.dropped).toEqual([
+        { backend: 'ollama', model: 'small', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', code: 'capability', param: 'n' },
+      ]);
     });
 
     it('a target that cannot serve the request is not tried even in panic', () => {

@@ -3,7 +3,7 @@ import { ModelCatalog, type CatalogTarget } from '../model-catalog';
 import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
-import type { BackendSnapshot, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
+import type { BackendSnapshot, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
 
 interface ModelInfo {
   contextWindow?: number;
@@ -78,13 +78,14 @@ export class PolicyEngine {
     // Placement constraints: the rule's tier/backends, then privacy.
     let targets: CatalogTarget[] = entry.targets;
     const tier = rule?.action.tier;
-    if (tier && tier !== 'any') targets = this.keep(targets, (t) => t.tier === tier, `rule "${route}" keeps tier ${tier}`, decision.dropped);
+    if (tier && tier !== 'any') targets = this.keep(targets, (t) => t.tier === tier, `rule "${route}" keeps tier ${tier}`, 'rule', decision.dropped);
     const allowed = rule?.action.backends;
-    if (allowed) targets = this.keep(targets, (t) => allowed.includes(t.backend), `rule "${route}" allows backends ${allowed.join(', ')}`, decision.dropped);
+    if (allowed)
+      targets = this.keep(targets, (t) => allowed.includes(t.backend), `rule "${route}" allows backends ${allowed.join(', ')}`, 'rule', decision.dropped);
     if (privacyAction === 'local-only') {
       const found = f.pii.length > 0 ? `prompt has ${f.pii.join(', ')}; onPii local-only` : '';
       const unread = unscannable ? `prompt has content that cannot be scanned (${unscannable.join(', ')}); privacy.unscannable local-only` : '';
-      targets = this.keep(targets, (t) => t.tier === 'local', `privacy: ${[found, unread].filter(Boolean).join('; ')}`, decision.dropped);
+      targets = this.keep(targets, (t) => t.tier === 'local', `privacy: ${[found, unread].filter(Boolean).join('; ')}`, 'privacy', decision.dropped);
       if (targets.length === 0) {
         const what = f.pii.length > 0 ? `personal data (${f.pii.join(', ')})` : `content that cannot be scanned for personal data (${unscannable!.join(', ')})`;
         return {
@@ -101,7 +102,7 @@ export class PolicyEngine {
     targets = targets.filter((t) => {
       const missing = missingCapability(this.info(t).capabilities, f);
       if (missing === undefined) return true;
-      decision.dropped.push({ ...strip(t), reason: missing.reason, param: missing.param });
+      decision.dropped.push({ ...strip(t), reason: missing.reason, code: 'capability', param: missing.param });
       return false;
     });
 
@@ -110,21 +111,26 @@ export class PolicyEngine {
     targets = targets.filter((t) => {
       const cw = this.info(t).contextWindow;
       if (cw === undefined || needed <= cw) return true;
-      decision.dropped.push({ ...strip(t), reason: `context window ${cw} < ${needed} tokens (prompt ~${f.promptTokens} + max_tokens ${f.maxTokens ?? 0})` });
+      decision.dropped.push({
+        ...strip(t),
+        code: 'context_window',
+        reason: `context window ${cw} < ${needed} tokens (prompt ~${f.promptTokens} + max_tokens ${f.maxTokens ?? 0})`,
+      });
       return false;
     });
     const live: CatalogTarget[] = [];
-    const excluded: { t: CatalogTarget; reason: string; lastFailureAt: number }[] = [];
+    const excluded: { t: CatalogTarget; reason: string; code: DropCode; lastFailureAt: number }[] = [];
     const snapshots = new Map<string, BackendSnapshot>();
     for (const t of targets) {
       let s = snapshots.get(t.backend);
       if (s === undefined) snapshots.set(t.backend, (s = state.backend(t.backend)));
       const breaker = s.breaker === 'open' ? 'open' : state.breaker(t.backend, t.model);
-      const reason = !s.healthy ? 'health probes failing' : breaker === 'open' ? 'circuit open' : undefined;
-      if (reason === undefined) live.push(t);
+      const code: DropCode | undefined = !s.healthy ? 'unhealthy' : breaker === 'open' ? 'circuit_open' : undefined;
+      if (code === undefined) live.push(t);
       else {
-        excluded.push({ t, reason, lastFailureAt: s.lastFailureAt ?? Number.NEGATIVE_INFINITY });
-        decision.dropped.push({ ...strip(t), reason });
+        const reason = code === 'unhealthy' ? 'health probes failing' : 'circuit open';
+        excluded.push({ t, reason, code, lastFailureAt: s.lastFailureAt ?? Number.NEGATIVE_INFINITY });
+        decision.dropped.push({ ...strip(t), reason, code });
       }
     }
 
@@ -137,6 +143,7 @@ export class PolicyEngine {
     for (const x of excluded) {
       const c = this.estimate(this.score(x.t, entry.targets.indexOf(x.t), snapshots.get(x.t.backend)!, privacyAction), f);
       c.panic = true;
+      c.code = 'panic';
       c.reason = `panic: ${x.reason}, tried only if every candidate before it fails (least recently failed first)`;
       decision.candidates.push(c);
     }
@@ -184,10 +191,10 @@ export class PolicyEngine {
     return info;
   }
 
-  private keep(targets: CatalogTarget[], pass: (t: CatalogTarget) => boolean, reason: string, dropped: DroppedCandidate[]): CatalogTarget[] {
+  private keep(targets: CatalogTarget[], pass: (t: CatalogTarget) => boolean, reason: string, code: DropCode, dropped: DroppedCandidate[]): CatalogTarget[] {
     return targets.filter((t) => {
       if (pass(t)) return true;
-      dropped.push({ ...strip(t), reason });
+      dropped.push({ ...strip(t), reason, code });
       return false;
     });
   }

@@ -57,6 +57,12 @@ export interface StateView {
   breaker(backend: string, model: string): BreakerState;
 }
 
+/** Why a candidate stands where it stands, for code (the `reason` text is for people). */
+export type PlaceCode = 'preferred' | 'after_preferred' | 'spilled_saturated' | 'spilled_latency' | 'ranked' | 'weighted' | 'panic';
+
+/** Why a target was dropped, for code (the `reason` text is for people). */
+export type DropCode = 'rule' | 'privacy' | 'capability' | 'context_window' | 'unhealthy' | 'circuit_open';
+
 export interface RouteCandidate {
   backend: string;
   /** The backend's own model id. */
@@ -66,6 +72,7 @@ export interface RouteCandidate {
   redact?: boolean;
   /** Why it stands where it stands. */
   reason?: string;
+  code?: PlaceCode;
   /** Excluded by a breaker or probes, and tried anyway once every candidate before it has failed. */
   panic?: boolean;
   predictedMs?: number;
@@ -77,6 +84,7 @@ export interface DroppedCandidate {
   model: string;
   tier: Tier;
   reason: string;
+  code?: DropCode;
   /** The request field it could not serve (a capability it lacks). */
   param?: string;
 }

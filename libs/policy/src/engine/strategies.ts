@@ -73,18 +73,22 @@ function tierFirst(preferred: 'local' | 'cloud', items: Scored[], f: RequestFeat
   for (const s of leastOutstandingAmongEquals(items)) {
     if (s.candidate.tier !== preferred) {
       s.candidate.reason = `${s.candidate.tier}, after ${preferred}`;
+      s.candidate.code = 'after_preferred';
       other.push(s);
       continue;
     }
     const predicted = predictMs(s, f);
     if (saturated(s)) {
       s.candidate.reason = `spilled: saturated (${s.state.inFlight}/${s.maxConcurrency} in flight)`;
+      s.candidate.code = 'spilled_saturated';
       spilled.push(s);
     } else if (f.maxLatencyMs !== undefined && predicted !== undefined && predicted > f.maxLatencyMs) {
       s.candidate.reason = `spilled: predicted ${Math.round(predicted)} ms > budget ${f.maxLatencyMs} ms`;
+      s.candidate.code = 'spilled_latency';
       spilled.push(s);
     } else {
       s.candidate.reason = `${preferred} first (${s.state.inFlight}/${s.maxConcurrency} in flight)`;
+      s.candidate.code = 'preferred';
       first.push(s);
     }
   }
@@ -122,6 +126,7 @@ function byScore(items: Scored[], score: (s: Scored) => number, label: string): 
   scored.sort((a, b) => a.v - b.v || a.s.state.inFlight - b.s.state.inFlight || a.s.order - b.s.order);
   return scored.map(({ s, v }) => {
     s.candidate.reason = `${label}: ${Number.isFinite(v) ? (label === 'cheapest' ? `$${v.toPrecision(3)}` : `${Math.round(v)} ms predicted`) : 'no measurements yet'}`;
+    s.candidate.code = 'ranked';
     return s;
   });
 }
@@ -130,7 +135,10 @@ function byScore(items: Scored[], score: (s: Scored) => number, label: string): 
 function weighted(items: Scored[], random: () => number): Scored[] {
   const total = items.reduce((sum, s) => sum + s.weight, 0);
   if (total <= 0) {
-    for (const s of items) s.candidate.reason = 'weighted: no positive weight, chain order';
+    for (const s of items) {
+      s.candidate.reason = 'weighted: no positive weight, chain order';
+      s.candidate.code = 'weighted';
+    }
     return items;
   }
   let r = random() * total;
@@ -145,7 +153,11 @@ function weighted(items: Scored[], random: () => number): Scored[] {
   }
   const chosen = items[pick];
   chosen.candidate.reason = `weighted: drawn with weight ${chosen.weight}/${total}`;
+  chosen.candidate.code = 'weighted';
   const rest = items.filter((_, i) => i !== pick);
-  for (const s of rest) s.candidate.reason = 'weighted: fallback in chain order';
+  for (const s of rest) {
+    s.candidate.reason = 'weighted: fallback in chain order';
+    s.candidate.code = 'weighted';
+  }
   return [chosen, ...rest];
 }

@@ -84,13 +84,21 @@ describe('router converters over real protobuf encoding', () => {
     route: 'eu-data',
     strategy: 'local-first',
     candidates: [
-      { backend: 'local-ollama', model: 'llama3.2', tier: 'local', reason: 'local first (0/4 in flight)', predictedMs: 420, estimatedCostUsd: 0.0001 },
+      {
+        backend: 'local-ollama',
+        model: 'llama3.2',
+        tier: 'local',
+        reason: 'local first (0/4 in flight)',
+        code: 'preferred',
+        predictedMs: 420,
+        estimatedCostUsd: 0.0001,
+      },
       { backend: 'openai', model: 'gpt-4o-mini', tier: 'cloud', redact: true, reason: 'cloud, after local', estimatedCostUsd: 0.00042 },
-      { backend: 'vllm', model: 'llama3.2', tier: 'local', panic: true, reason: 'panic: circuit open', estimatedCostUsd: 0 },
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', panic: true, reason: 'panic: circuit open', code: 'panic', estimatedCostUsd: 0 },
     ],
     dropped: [
-      { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open' },
-      { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', param: 'n' },
+      { backend: 'vllm', model: 'llama3.2', tier: 'local', reason: 'circuit open', code: 'circuit_open' },
+      { backend: 'ollama', model: 'llama3.2', tier: 'local', reason: 'cannot serve n=3 (ollama protocol)', code: 'capability', param: 'n' },
     ],
     privacy: { categories: ['email'], action: 'redact' },
   };

@@ -2,7 +2,9 @@ import type {
   AttemptOutcome,
   BackendSnapshot,
   BreakerState,
+  DropCode,
   DroppedCandidate,
+  PlaceCode,
   PrivacyDecision,
   RequestFeatures,
   RouteCandidate,
@@ -135,7 +137,15 @@ function fromPrivacy(p: PrivacyMsg): PrivacyDecision {
 }
 
 function toCandidate(c: RouteCandidate): CandidateMsg {
-  const msg: CandidateMsg = { backend: c.backend, model: c.model, tier: c.tier, redact: c.redact === true, reason: c.reason ?? '', panic: c.panic === true };
+  const msg: CandidateMsg = {
+    backend: c.backend,
+    model: c.model,
+    tier: c.tier,
+    redact: c.redact === true,
+    reason: c.reason ?? '',
+    panic: c.panic === true,
+    code: c.code ?? '',
+  };
   if (c.predictedMs !== undefined) msg.predictedMs = c.predictedMs;
   if (c.estimatedCostUsd !== undefined) msg.estimatedCostUsd = c.estimatedCostUsd;
   return msg;
@@ -146,18 +156,20 @@ function fromCandidate(m: CandidateMsg): RouteCandidate {
   if (m.redact) c.redact = true;
   if (m.panic) c.panic = true;
   if (m.reason !== '') c.reason = m.reason;
+  if (m.code !== '') c.code = m.code as PlaceCode;
   if (m.predictedMs !== undefined) c.predictedMs = m.predictedMs;
   if (m.estimatedCostUsd !== undefined) c.estimatedCostUsd = m.estimatedCostUsd;
   return c;
 }
 
 function toDropped(d: DroppedCandidate): DroppedMsg {
-  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason, param: d.param ?? '' };
+  return { backend: d.backend, model: d.model, tier: d.tier, reason: d.reason, param: d.param ?? '', code: d.code ?? '' };
 }
 
 function fromDropped(m: DroppedMsg): DroppedCandidate {
   const d: DroppedCandidate = { backend: m.backend, model: m.model, tier: m.tier as Tier, reason: m.reason };
   if (m.param !== '') d.param = m.param;
+  if (m.code !== '') d.code = m.code as DropCode;
   return d;
 }
 
