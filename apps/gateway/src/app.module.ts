@@ -18,6 +18,7 @@ import { ChainExecutor } from './routing/chain-executor.service';
 import { PlacementService } from './routing/placement.service';
 import { ConfigReloader } from './runtime/config-reloader.service';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from './runtime/gateway-runtime';
+import { RedisShutdown, redisProvider } from './runtime/redis.provider';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,8 @@ export class AppModule {
         ConfigReloader,
         OutcomeBus,
         OutcomeMetrics,
+        redisProvider,
+        RedisShutdown,
       ],
     };
   }

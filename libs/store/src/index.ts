@@ -1,1 +1,3 @@
+export * from './breaker/breaker-sync';
 export * from './breaker/redis-breaker.sync';
+export * from './redis/redis-connections';

@@ -5,6 +5,8 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { PlacementService } from '../routing/placement.service';
+import type { RedisConnections } from '@switchyard/store';
+import { REDIS } from '../runtime/redis.provider';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -22,6 +24,7 @@ export class HealthController {
     private readonly backends: BackendsService,
     private readonly placement: PlacementService,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+    @Inject(REDIS) private readonly redis: RedisConnections | null,
   ) {
     this.log = runtime.logger.child({ component: 'health' });
   }
@@ -38,7 +41,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: config loaded and at least one backend reachable; 503 names what failed.' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks = [() => this.indicators.check('config').up(), () => this.backendsReachable()];
-    if (this.placement.breakerSync) checks.push(() => this.redisReachable());
+    if (this.redis !== null) checks.push(() => this.redisReachable());
     if (this.placement.mode === 'remote') checks.push(() => this.routerReachable());
     try {
       const report = await this.health.check(checks);
@@ -76,10 +79,7 @@ export class HealthController {
   private async redisReachable(): Promise<HealthIndicatorResult> {
     const session = this.indicators.check('redis');
     try {
-      await Promise.race([
-        this.placement.breakerSync!.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS).unref()),
-      ]);
+      await Promise.race([this.redis!.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS).unref())]);
       return session.up();
     } catch (err) {
       return session.down({ message: `redis: ${(err as Error).message}` });

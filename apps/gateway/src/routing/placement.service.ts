@@ -3,11 +3,12 @@ import { BackendProber } from '@switchyard/adapters';
 import type { BackendStatesMsg } from '@switchyard/contracts/router';
 import type { SwitchyardConfig } from '@switchyard/contracts';
 import { BackendStateRegistry, PolicyEngine, type AttemptOutcome, type BreakerState, type RequestFeatures, type RouteDecision } from '@switchyard/policy';
-import { RedisBreakerSync } from '@switchyard/store';
+import { LocalBreakerSync, RedisBreakerSync, type BreakerSync, type RedisConnections } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { RouterClient } from '../router-client/router-client';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { REDIS } from '../runtime/redis.provider';
 import { PrivacyScreen } from './privacy-screen';
 
 const ROUTER_DECIDE_DEADLINE_MS = 250;
@@ -28,7 +29,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   private prober?: BackendProber;
   private readonly router?: RouterClient;
   /** Shares breaker transitions with other replicas (embedded mode with REDIS_URL). */
-  readonly breakerSync?: RedisBreakerSync;
+  readonly breakerSync: BreakerSync;
   private readonly log: Logger;
   private lastRouterWarn = 0;
   /** The running config's breaker openMs, for circuits other replicas opened before this one started. */
@@ -38,6 +39,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
     private readonly backends: BackendsService,
     private readonly metrics: GatewayMetrics,
+    @Inject(REDIS) redis: RedisConnections | null,
   ) {
     this.log = runtime.logger.child({ component: 'placement' });
     if (runtime.routerUrl) {
@@ -47,15 +49,16 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
         onStates: (s) => this.mirror(s),
       });
     }
-    if (runtime.redisUrl && !runtime.routerUrl) {
-      this.breakerSync = new RedisBreakerSync(
-        runtime.redisUrl,
-        () => this.registry,
-        () => this.openMs,
-        this.log,
-        runtime.redisPrefix,
-      );
-    }
+    // Breakers are shared through Redis in embedded mode; with a router, the router owns them.
+    this.breakerSync =
+      redis !== null && !runtime.routerUrl
+        ? new RedisBreakerSync(
+            redis,
+            () => this.registry,
+            () => this.openMs,
+            this.log,
+          )
+        : new LocalBreakerSync();
     this.apply(runtime.config);
   }
 
@@ -73,7 +76,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     this.registry.onBreaker = (t) => {
       this.metrics.breakerOpen.set({ breaker: t.key }, t.state === 'open' ? 1 : 0);
       this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
-      this.breakerSync?.publish(t);
+      this.breakerSync.publish(t);
     };
     this.privacy = new PrivacyScreen(config);
     this.prober?.stop();
@@ -99,13 +102,13 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     this.router?.start();
     // A Redis that is down at boot must not stop traffic: breakers then stay local until it answers.
-    await this.breakerSync?.start().catch((err: Error) => this.log.error({ error: err.message }, 'redis unreachable: breaker state is not shared'));
+    await this.breakerSync.start().catch((err: Error) => this.log.error({ error: err.message }, 'redis unreachable: breaker state is not shared'));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.prober?.stop();
     await this.router?.close();
-    await this.breakerSync?.close();
+    await this.breakerSync.close();
   }
 
   get routerConnected(): boolean | undefined {

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { BackendStateRegistry, BreakerTransition } from '@switchyard/policy';
-
-/** The one logger shape this needs (pino's). */
-interface Log {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { RedisConnections, StoreLog } from '../redis/redis-connections';
+import type { BreakerSync } from './breaker-sync';
 
 interface Message extends BreakerTransition {
   origin: string;
@@ -18,35 +13,29 @@ interface Message extends BreakerTransition {
  * circuits are also kept in a hash, so a replica that starts later begins with them open.
  * Counting stays local to each replica; decisions stay synchronous and never wait on Redis.
  */
-export class RedisBreakerSync {
+export class RedisBreakerSync implements BreakerSync {
   private readonly origin = randomUUID();
-  private readonly pub: Redis;
-  private readonly sub: Redis;
   private readonly channel: string;
   private readonly hash: string;
 
   constructor(
-    url: string,
+    private readonly redis: RedisConnections,
     private readonly registry: () => BackendStateRegistry,
     private readonly openMs: () => number,
-    private readonly log: Log,
-    prefix = 'switchyard',
+    private readonly log: StoreLog,
   ) {
-    const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
-    this.pub = new Redis(url, options);
-    this.sub = new Redis(url, options);
-    this.channel = `${prefix}:breaker`;
-    this.hash = `${prefix}:breakers`;
-    for (const c of [this.pub, this.sub]) c.on('error', (err: Error) => this.log.warn({ error: err.message }, 'redis (breaker sync) error'));
+    this.channel = `${redis.prefix}:breaker`;
+    this.hash = `${redis.prefix}:breakers`;
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
-    this.sub.on('message', (_channel: string, raw: string) => this.receive(raw));
-    await this.sub.subscribe(this.channel);
+    await this.redis.connect();
+    const sub = await this.redis.subscriber();
+    sub.on('message', (_channel: string, raw: string) => this.receive(raw));
+    await sub.subscribe(this.channel);
     // Circuits other replicas opened before this one started.
     const now = Date.now();
-    for (const raw of Object.values(await this.pub.hgetall(this.hash))) {
+    for (const raw of Object.values(await this.redis.commands.hgetall(this.hash))) {
       const t = parse(raw);
       if (t?.state === 'open' && now - t.at < this.openMs()) this.registry().applyBreaker(t);
     }
@@ -56,18 +45,18 @@ export class RedisBreakerSync {
   /** Called on every local transition. Never throws, never blocks the caller. */
   publish(t: BreakerTransition): void {
     const raw = JSON.stringify({ ...t, origin: this.origin } satisfies Message);
-    const op = t.state === 'open' ? this.pub.hset(this.hash, t.key, raw) : this.pub.hdel(this.hash, t.key);
-    void Promise.all([op, this.pub.publish(this.channel, raw)]).catch((err: Error) =>
+    const pub = this.redis.commands;
+    const op = t.state === 'open' ? pub.hset(this.hash, t.key, raw) : pub.hdel(this.hash, t.key);
+    void Promise.all([op, pub.publish(this.channel, raw)]).catch((err: Error) =>
       this.log.warn({ error: err.message, breaker: t.key }, 'could not share breaker transition'),
     );
   }
 
-  async ping(): Promise<void> {
-    await this.pub.ping();
-  }
+  readonly ping = (): Promise<void> => this.redis.ping();
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+  /** The connections belong to whoever built them (RedisConnections.close). */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   private receive(raw: string): void {
