@@ -133,10 +133,35 @@ export class UpstreamClient {
   /** A JSON answer, read up to the backend's `limits.responseBytes` (past that the body is dropped and the call fails). */
   async readJson<T>(res: UpstreamResponse): Promise<T> {
     const max = this.backend.limits.responseBytes;
-    if (Number(res.headers['content-length']) > max) {
+    const length = Number(res.headers['content-length']);
+    if (length > max) {
       res.body.destroy();
       throw this.tooLarge('an answer', max, 'responseBytes');
     }
+    let text: string;
+    if (Number.isFinite(length)) {
+      // A declared length within the cap (undici refuses a body longer than declared): read it whole,
+      // without an async iterator per answer.
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw this.failure(err, res.signal);
+      }
+    } else text = await this.readCapped(res, max);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UpstreamError({ backend: this.backend.name, failure: 'protocol', message: `Backend ${this.backend.name} returned a body that is not JSON.` });
+    }
+    // The bytes as received ride along (not enumerable), so an answer passed through unchanged
+    // can be sent on without serialising it again.
+    keepRawJson(parsed, text);
+    return parsed as T;
+  }
+
+  /** A body of unknown length, read chunk by chunk and given up past `max` bytes. */
+  private async readCapped(res: UpstreamResponse, max: number): Promise<string> {
     const parts: Buffer[] = [];
     let size = 0;
     try {
@@ -149,17 +174,7 @@ export class UpstreamClient {
     } catch (err) {
       throw this.failure(err, res.signal);
     }
-    const text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts, size).toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new UpstreamError({ backend: this.backend.name, failure: 'protocol', message: `Backend ${this.backend.name} returned a body that is not JSON.` });
-    }
-    // The bytes as received ride along (not enumerable), so an answer passed through unchanged
-    // can be sent on without serialising it again.
-    keepRawJson(parsed, text);
-    return parsed as T;
+    return parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts, size).toString('utf8');
   }
 
   /**
