@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { chatFeatures, embeddingsFeatures, embeddingTexts } from './features';
+import type { EmbeddingsRequest } from '@switchyard/contracts';
+import { chatFeatures, embeddingsFeatures } from './features';
 
 const req = (headers: Record<string, string | string[]>): FastifyRequest => ({ headers }) as unknown as FastifyRequest;
 
@@ -61,7 +62,7 @@ describe('request features', () => {
     expect(got).toEqual(needs);
   });
 
-  it.each<[string, Parameters<typeof embeddingTexts>[0], Record<string, unknown>]>([
+  it.each<[string, EmbeddingsRequest['input'], Record<string, unknown>]>([
     ['text', ['a', 'b'], { embeddings: true }],
     ['token ids', [1, 2, 3], { embeddings: true, tokenInput: true }],
     ['token-id arrays', [[1, 2], [3]], { embeddings: true, tokenInput: true }],
@@ -72,14 +73,5 @@ describe('request features', () => {
 
   it.each([['0'], ['-5'], ['soon']])('ignores a latency budget of %j', (value) => {
     expect(embeddingsFeatures(req({ 'x-switchyard-max-latency-ms': value }), { model: 'e', input: 'abcd' }, [], []).maxLatencyMs).toBeUndefined();
-  });
-
-  it.each<[string, Parameters<typeof embeddingTexts>[0], string[]]>([
-    ['a string', 'hello', ['hello']],
-    ['strings', ['a', 'b'], ['a', 'b']],
-    ['token ids', [1, 2, 3], []],
-    ['token-id arrays', [[1, 2], [3]], []],
-  ])('reads the texts of an embeddings input: %s', (_what, input, texts) => {
-    expect(embeddingTexts(input)).toEqual(texts);
   });
 });

@@ -54,12 +54,6 @@ export function chatFeatures(
   return features;
 }
 
-/** The texts of an embeddings input (token-id arrays carry none the scanner could read). */
-export function embeddingTexts(input: EmbeddingsRequest['input']): string[] {
-  if (typeof input === 'string') return [input];
-  return Array.isArray(input) ? input.filter((s): s is string => typeof s === 'string') : [];
-}
-
 export function embeddingsFeatures(
   req: FastifyRequest,
   body: EmbeddingsRequest,

@@ -637,16 +637,6 @@ export class PiiScanner {
     return this.find(text) ?? [];
   }
 
-  /** Categories present in plain texts, deduped, in PII_CATEGORIES order. */
-  categoriesInTexts(texts: readonly string[]): PiiCategory[] {
-    let mask = 0;
-    for (const text of texts) {
-      const findings = this.find(text);
-      if (findings !== undefined) for (const f of findings) mask |= CATEGORY_BIT[f.category];
-    }
-    return mask === 0 ? [] : categoriesOfMask(mask);
-  }
-
   /**
    * The one pass over `text` (the detectors' view of it: see scanView), for candidates that start
    * in [from, to). Takes the leftmost candidate of any detector and validates it; on failure the
