@@ -1,5 +1,5 @@
 import type { AdapterContext } from '@switchyard/adapters';
-import { EgressBlockedError, PrivacyScanError, type SwitchyardConfig } from '@switchyard/contracts';
+import { EgressBlockedError, PrivacyScanError, type ChatCompletionRequest, type SwitchyardConfig } from '@switchyard/contracts';
 import {
   cleanTexts,
   egressCategories,
@@ -58,35 +58,60 @@ export class PrivacyScreen {
   outbound<T extends object>(request: T, scan: ScanResult | undefined, candidate: RouteCandidate, ctx: RequestContext, restore: boolean): Outbound<T> {
     if (!this.guarded || candidate.tier !== 'cloud' || this.scanner === undefined) return { request, ctx };
     const scanner = this.scanner;
-    let requestId = ctx.requestId;
-    const known = scan === undefined ? new Set<string>() : cleanTexts(scan);
-    // An id the gateway made up carries nothing of the client's.
-    if (scan === undefined || !scan.extras.includes(ctx.requestId)) known.add(ctx.requestId);
+    const shared = this.cloudCopy(request, scan, ctx.requestId);
     const egress = async (body: string, headers: Readonly<Record<string, string>>): Promise<void> => {
       let found: string[];
       try {
-        found = await egressCategories(body, Object.values(headers), scanner, known);
+        found = await egressCategories(body, Object.values(headers), scanner, shared.known);
       } catch {
         found = ['unreadable']; // a check that cannot run fails closed
       }
       if (found.length > 0) throw new EgressBlockedError(candidate.backend, found);
     };
     if (candidate.redact && scan !== undefined) {
-      const idHits = scan.extraHits.get(0);
-      if (idHits !== undefined) requestId = redactedId(requestId, idHits);
-      if (scan.hits.size > 0) {
-        if (restore) {
-          const redaction = redactRequest(request as never, scan);
-          if (redaction) return { request: redaction.request as unknown as T, redaction, ctx: cloudContext(ctx, requestId, egress) };
-        } else {
-          const redacted = redactPayload(request, scan);
-          if (redacted) return { request: redacted.value, ctx: cloudContext(ctx, requestId, egress) };
-        }
-      }
+      if (shared.redacted === undefined) shared.redacted = redacted(request, scan, restore) ?? null;
+      const call = cloudContext(ctx, shared.redactedId, egress);
+      if (shared.redacted !== null) return { request: shared.redacted.request as T, redaction: shared.redacted.redaction, ctx: call };
+      return { request: shared.copy as T, ctx: call };
     }
-    // A copy carries no raw text: the client's bytes, whose duplicate keys another parser could read differently, never go.
-    return { request: { ...request }, ctx: cloudContext(ctx, requestId, egress) };
+    return { request: shared.copy as T, ctx: cloudContext(ctx, ctx.requestId, egress) };
   }
+
+  /** What a request's cloud calls share: computed on its first cloud candidate, reused by the rest of its chain. */
+  private cloudCopy(request: object, scan: ScanResult | undefined, requestId: string): CloudCopy {
+    let shared = scan === undefined ? undefined : this.copies.get(scan);
+    if (shared !== undefined) return shared;
+    const known = scan === undefined ? new Set<string>() : cleanTexts(scan);
+    // An id the gateway made up carries nothing of the client's.
+    if (scan === undefined || !scan.extras.includes(requestId)) known.add(requestId);
+    const idHits = scan?.extraHits.get(0);
+    // A copy carries no raw text: the client's bytes, whose duplicate keys another parser could read differently, never go.
+    shared = { known, copy: { ...request }, redactedId: idHits === undefined ? requestId : redactedId(requestId, idHits) };
+    if (scan !== undefined) this.copies.set(scan, shared);
+    return shared;
+  }
+
+  private readonly copies = new WeakMap<ScanResult, CloudCopy>();
+}
+
+interface CloudCopy {
+  /** Texts the request scan read clean: the egress check need not read them again. */
+  known: Set<string>;
+  copy: object;
+  /** The request id as a redacted call carries it. */
+  redactedId: string;
+  /** The redacted request (and what restores its answer); null when there was nothing to redact; undefined until asked. */
+  redacted?: { request: object; redaction?: Redaction } | null;
+}
+
+/** The request with the scan's findings replaced: restorable for a chat request, plain for an embeddings one. */
+function redacted(request: object, scan: ScanResult, restore: boolean): { request: object; redaction?: Redaction } | undefined {
+  if (restore) {
+    const redaction = redactRequest(request as ChatCompletionRequest, scan);
+    return redaction && { request: redaction.request, redaction };
+  }
+  const copy = redactPayload(request, scan);
+  return copy && { request: copy.value };
 }
 
 export interface Outbound<T> {
