@@ -11,7 +11,6 @@ import { BodyDeadline } from './edge/body-deadline';
 import { capUnauthenticatedConnections } from './edge/connection-cap';
 import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OutcomeBus, OutcomeDraft } from './observability/outcome-bus';
-import { OutcomeMetrics } from './observability/outcome-metrics';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
@@ -73,7 +72,6 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   fastify.decorateRequest('outcome', undefined);
   // Every /v1 request ends in exactly one outcome, emitted here when its response closes.
   const outcomes = app.get(OutcomeBus);
-  app.get(OutcomeMetrics);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const startedAt = performance.now();
     (req as TimedRequest).startedAt = startedAt;
