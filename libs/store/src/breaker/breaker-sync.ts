@@ -1,8 +1,5 @@
 import type { BreakerTransition } from '@switchyard/policy';
 
-/** DI token of the BreakerSync port. */
-export const BREAKER_SYNC = Symbol('switchyard.BreakerSync');
-
 /**
  * Shares circuit-breaker transitions between replicas. Counting stays local to each replica;
  * decisions never wait on it.
