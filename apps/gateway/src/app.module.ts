@@ -5,7 +5,7 @@ import { BackendsModule } from './backends/backends.module';
 import { DialectExceptionFilter } from './errors/dialect-exception.filter';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
-import { InferenceModule } from './openai/inference.module';
+import { InferenceModule } from './inference/inference.module';
 import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';

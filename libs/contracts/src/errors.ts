@@ -233,6 +233,11 @@ const DEFAULT_CODE: Partial<Record<ErrorType, string>> = {
   rate_limit_error: 'rate_limit_exceeded',
 };
 
+/** The error's code in Switchyard's own terms (any dialect): its code, else the default for its type, else its type. */
+export function errorCode(err: SwitchyardError): string {
+  return err.code ?? DEFAULT_CODE[err.type] ?? err.type;
+}
+
 /** The error body `/v1` answers with; a secret that reached the message (an upstream echoing its key) is masked. */
 export function toOpenAIError(err: SwitchyardError): OpenAIErrorBody {
   return {

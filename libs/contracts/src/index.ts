@@ -9,3 +9,4 @@ export * from './config.watcher';
 export * from './config.hot-reload';
 export * from './principal';
 export * from './outcome';
+export * from './prompt';

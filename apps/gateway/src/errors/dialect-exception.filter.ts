@@ -1,15 +1,12 @@
-import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorCode } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
+import { openai, responderFor } from '../dialect/dialects';
+import type { ErrorResponse } from '../dialect/responder';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { errorResponse } from './error-response';
+import { toSwitchyardError } from './error-response';
 import '../observability/outcome-bus';
-
-/** The code (else the type) of an OpenAI-shaped error body, for the request's outcome. */
-function errorCodeOf(body: unknown): string | undefined {
-  const error = (body as { error?: { code?: string | null; type?: string } } | undefined)?.error;
-  return error?.code ?? error?.type ?? undefined;
-}
 
 /** Every error leaves in the caller's dialect (OpenAI's on /v1); 5xx are logged, never with secrets. */
 @Catch()
@@ -24,8 +21,7 @@ export class DialectExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const res = errorResponse(req.url, exception);
-    if (req.outcome !== undefined) req.outcome.errorCode = errorCodeOf(res.body);
+    const res = this.response(req, exception);
     if (res.status >= 500) {
       this.log.error(
         { requestId: req.id, err: exception instanceof Error ? exception : undefined, status: res.status },
@@ -34,5 +30,16 @@ export class DialectExceptionFilter implements ExceptionFilter {
     }
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     reply.status(res.status).headers(res.headers).send(res.body);
+  }
+
+  private response(req: FastifyRequest, exception: unknown): ErrorResponse {
+    const responder = responderFor(req.url);
+    // Paths outside the dialects (health: Terminus answers 503 with its own report) keep Nest's shape.
+    if (responder === undefined && exception instanceof HttpException) {
+      return { status: exception.getStatus(), body: exception.getResponse(), headers: {} };
+    }
+    const error = toSwitchyardError(exception);
+    if (req.outcome !== undefined) req.outcome.errorCode = errorCode(error);
+    return (responder ?? openai).error(error);
   }
 }

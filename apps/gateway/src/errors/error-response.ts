@@ -1,11 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { SwitchyardError, toOpenAIError, typeForStatus, redactSecrets } from '@switchyard/contracts';
-
-export interface ErrorResponse {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-}
+import { SwitchyardError, typeForStatus, redactSecrets } from '@switchyard/contracts';
 
 /** Fastify's own errors (body parsing, limits, content type) carry a code and a status. */
 interface FastifyLikeError {
@@ -52,16 +46,4 @@ export function toSwitchyardError(err: unknown): SwitchyardError {
     return new SwitchyardError({ status: f.statusCode, type: typeForStatus(f.statusCode), message, code: invalidJson ? 'invalid_json' : null });
   }
   return new SwitchyardError({ status: 500, type: 'api_error', message: 'The server had an error while processing your request.' });
-}
-
-/** The error in the dialect of the path it was asked on. */
-export function errorResponse(url: string, err: unknown): ErrorResponse {
-  // Terminus answers 503 with its own report; health paths keep Nest's shape.
-  if (!url.startsWith('/v1') && err instanceof HttpException) {
-    return { status: err.getStatus(), body: err.getResponse(), headers: {} };
-  }
-  const e = toSwitchyardError(err);
-  const headers: Record<string, string> = {};
-  if (e.retryAfter) headers['retry-after'] = e.retryAfter;
-  return { status: e.status, body: toOpenAIError(e), headers };
 }

@@ -3,14 +3,15 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { chatFeatures } from '../routing/features';
+import { openai } from '../dialect/dialects';
+import { ChatService } from '../inference/chat.service';
+import { screenRequest } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
-import { clientRequestId } from '../routing/privacy-screen';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto, chatCompletionContent, chatCompletionExamples, ChatModels } from './dto/chat-completion.dto';
 import { ApiErrors } from './dto/model.dto';
+import { chatPromptView } from './openai.prompt';
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -37,14 +38,8 @@ export class ChatController {
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const scan = await this.placement.privacy.scan(request, clientRequestId(req));
-    const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
-    if (ctx.outcome !== undefined) {
-      ctx.outcome.model = request.model;
-      ctx.outcome.pii = features.pii;
-      ctx.outcome.streamed = request.stream === true;
-    }
-    if (request.stream === true) await this.chat.stream(request, features, scan, ctx, reply);
-    else await this.chat.complete(request, features, scan, ctx, reply);
+    const { scan, features } = await screenRequest(this.placement, req, request, chatPromptView(request));
+    if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx));
+    else await openai.stream(reply, await this.chat.stream(request, features, scan, ctx), { includeUsage: request.stream_options?.include_usage === true });
   }
 }

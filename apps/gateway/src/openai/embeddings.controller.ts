@@ -1,19 +1,17 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rawJson } from '@switchyard/adapters';
 import type { EmbeddingsRequest } from '@switchyard/contracts';
-import { GatewayMetrics } from '@switchyard/telemetry';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { ChainExecutor } from '../routing/chain-executor.service';
+import { openai } from '../dialect/dialects';
+import { EmbeddingsService } from '../inference/embeddings.service';
+import { screenRequest } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
-import { embeddingsFeatures } from '../routing/features';
 import { requestContext } from '../routing/request-context';
-import { clientRequestId } from '../routing/privacy-screen';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { routedHeaders } from '../routing/routed-response';
 import { EmbeddingsRequestDto, embeddingsExamples, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { ApiErrors } from './dto/model.dto';
+import { embeddingsPromptView } from './openai.prompt';
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -22,9 +20,8 @@ import { ApiErrors } from './dto/model.dto';
 @UseGuards(ApiKeyGuard)
 export class EmbeddingsController {
   constructor(
-    private readonly chain: ChainExecutor,
+    private readonly embeddings: EmbeddingsService,
     private readonly placement: PlacementService,
-    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -37,24 +34,7 @@ export class EmbeddingsController {
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    // Inputs are scanned like prompts: local-only, redact and deny hold for embeddings too.
-    const privacy = this.placement.privacy;
-    const scan = await privacy.scan(request, clientRequestId(req));
-    const features = embeddingsFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
-    if (ctx.outcome !== undefined) {
-      ctx.outcome.model = request.model;
-      ctx.outcome.pii = features.pii;
-    }
-    const placed = await this.chain.run(features, ctx, (adapter, candidate) => {
-      const { request: sent, ctx: call } = privacy.outbound(request, scan, candidate, ctx, false);
-      return adapter.embeddings(sent, candidate.model, call);
-    });
-    placed.settle({ success: true });
-    if (ctx.outcome !== undefined) ctx.outcome.inputTokens = placed.result.usage?.prompt_tokens;
-    reply.headers(routedHeaders(placed, ctx, this.metrics));
-    // Embeddings are mostly numbers: sending the backend's bytes spares serialising them again.
-    const raw = rawJson(placed.result);
-    if (raw === undefined) reply.send(placed.result);
-    else reply.type('application/json; charset=utf-8').send(raw);
+    const { scan, features } = await screenRequest(this.placement, req, request, embeddingsPromptView(request));
+    openai.answer(reply, await this.embeddings.create(request, features, scan, ctx));
   }
 }

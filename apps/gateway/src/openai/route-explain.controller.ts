@@ -4,10 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import { ModelNotFoundError, type ChatCompletionRequest } from '@switchyard/contracts';
 import type { RouteDecision } from '@switchyard/policy';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { chatFeatures } from '../routing/features';
-import { clientRequestId } from '../routing/privacy-screen';
+import { screenRequest } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { ChatCompletionRequestDto, chatCompletionExamples } from './dto/chat-completion.dto';
+import { chatPromptView } from './openai.prompt';
 import { ApiErrors } from './dto/model.dto';
 
 class ExplainCandidateDto {
@@ -68,8 +68,7 @@ export class RouteExplainController {
   @ApiErrors(400, 401, 404)
   async explain(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest): Promise<RouteExplanationDto> {
     const request = body as unknown as ChatCompletionRequest;
-    const scan = await this.placement.privacy.scan(request, clientRequestId(req));
-    const features = chatFeatures(req, request, scan?.categories ?? [], this.placement.engine.ruleHeaders, scan?.unscannable);
+    const { features } = await screenRequest(this.placement, req, request, chatPromptView(request));
     const decision: RouteDecision | undefined = await this.placement.decide(features);
     if (!decision) throw new ModelNotFoundError(request.model);
     return {

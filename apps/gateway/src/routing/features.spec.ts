@@ -1,6 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { EmbeddingsRequest } from '@switchyard/contracts';
-import { chatFeatures, embeddingsFeatures } from './features';
+import type { ChatCompletionRequest, EmbeddingsRequest } from '@switchyard/contracts';
+import { chatPromptView, embeddingsPromptView } from '../openai/openai.prompt';
+import { requestFeatures } from './features';
+
+const chatFeatures = (r: FastifyRequest, body: ChatCompletionRequest, pii: string[], names: string[]) => requestFeatures(r, chatPromptView(body), pii, names);
+const embeddingsFeatures = (r: FastifyRequest, body: EmbeddingsRequest, pii: string[], names: string[]) =>
+  requestFeatures(r, embeddingsPromptView(body), pii, names);
 
 const req = (headers: Record<string, string | string[]>): FastifyRequest => ({ headers }) as unknown as FastifyRequest;
 

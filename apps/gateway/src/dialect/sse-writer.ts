@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 
 /**
  * Writes server-sent events straight to the socket, one event per upstream chunk, waiting for
- * `drain` when the client reads slower than the backend writes.
+ * `drain` when the client reads slower than the backend writes. Events are bare `data:` lines
+ * (OpenAI's streams) or named with an `event:` line (Anthropic's).
  */
 export class SseWriter {
   private corked = false;
@@ -28,8 +29,21 @@ export class SseWriter {
     });
   }
 
-  /** Resolves once the event is handed to the socket (after `drain` if its buffer is full). */
-  async data(payload: string): Promise<void> {
+  /** An unnamed event. Resolves once it is handed to the socket (after `drain` if its buffer is full). */
+  data(payload: string): Promise<void> {
+    return this.write(`data: ${payload}\n\n`);
+  }
+
+  /** A named event (`event: <name>`), as Anthropic's streams send them. */
+  event(name: string, payload: string): Promise<void> {
+    return this.write(`event: ${name}\ndata: ${payload}\n\n`);
+  }
+
+  end(): void {
+    if (!this.closed) this.raw.end();
+  }
+
+  private async write(text: string): Promise<void> {
     if (this.closed) return;
     // Events that arrive together (one upstream read) leave in one socket write.
     if (!this.corked) {
@@ -37,7 +51,7 @@ export class SseWriter {
       this.raw.cork();
       process.nextTick(this.uncork);
     }
-    if (this.raw.write(`data: ${payload}\n\n`)) return;
+    if (this.raw.write(text)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         this.raw.off('drain', done);
@@ -47,9 +61,5 @@ export class SseWriter {
       this.raw.on('drain', done);
       this.raw.on('close', done);
     });
-  }
-
-  end(): void {
-    if (!this.closed) this.raw.end();
   }
 }

@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { SwitchyardError, toOpenAIError, UpstreamError, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
+import { errorCode, SwitchyardError, UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
 import { rawJson } from '@switchyard/adapters';
-import type { RequestFeatures, ScanResult } from '@switchyard/policy';
+import type { RequestFeatures, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
-import { ChainExecutor } from '../routing/chain-executor.service';
+import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
+import { ChainExecutor, type Placed } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
 import { roundMs, type RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { SseWriter } from './sse-writer';
 
+/**
+ * Chat completions in the canonical shape, whatever dialect the client speaks: runs the chain and
+ * returns the answer, or a stream that has yielded its first chunk. Responders write them.
+ */
 @Injectable()
 export class ChatService {
   private readonly log: Logger;
@@ -29,8 +32,7 @@ export class ChatService {
     features: RequestFeatures,
     scan: ScanResult | undefined,
     ctx: RequestContext,
-    reply: FastifyReply,
-  ): Promise<void> {
+  ): Promise<Answer<ChatCompletion>> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
       const completion = await adapter.chat(sent, candidate.model, call);
@@ -43,46 +45,49 @@ export class ChatService {
       ctx.outcome.inputTokens = completion.usage?.prompt_tokens;
       ctx.outcome.outputTokens = completion.usage?.completion_tokens;
     }
-    reply.headers(routedHeaders(placed, ctx, this.metrics));
-    if (raw === undefined) reply.send(completion);
-    else reply.type('application/json; charset=utf-8').send(raw);
+    return { body: completion, raw, headers: routedHeaders(placed, ctx, this.metrics) };
   }
 
-  /**
-   * Falls back until some target yields a first chunk; only then are headers sent. After that,
-   * chunks are relayed as they come and a failure ends the stream with an error event.
-   */
-  async stream(
-    request: ChatCompletionRequest,
-    features: RequestFeatures,
-    scan: ScanResult | undefined,
-    ctx: RequestContext,
-    reply: FastifyReply,
-  ): Promise<void> {
+  /** Falls back until some target yields a first chunk; only then may a responder send headers. */
+  async stream(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext): Promise<AnswerStream> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
       const iterator = (await adapter.chatStream(sent, candidate.model, call))[Symbol.asyncIterator]();
       return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
     });
-    const { iterator, first, restorer } = placed.result;
-    const includeUsage = request.stream_options?.include_usage === true;
-    const outcome = ctx.outcome;
-    if (outcome !== undefined) outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
+    if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
+    return new ChatStream(placed, routedHeaders(placed, ctx, this.metrics), ctx, this.log);
+  }
+}
 
-    reply.hijack();
-    const sse = new SseWriter(reply.raw);
-    sse.open({ ...(reply.getHeaders() as Record<string, string>), ...routedHeaders(placed, ctx, this.metrics) });
+interface FirstChunk {
+  iterator: AsyncIterator<ChatCompletionChunk>;
+  first: IteratorResult<ChatCompletionChunk>;
+  restorer?: StreamRestorer;
+}
+
+/**
+ * A placed stream: relays chunks as they come to a responder's sink; a failure after the first
+ * chunk ends the stream with an error in the client's dialect. Tokens go to the request's outcome
+ * and the attempt is settled (or abandoned, when the fault was ours) however the stream ends.
+ */
+class ChatStream implements AnswerStream {
+  constructor(
+    private readonly placed: Placed<FirstChunk>,
+    readonly headers: Record<string, string>,
+    private readonly ctx: RequestContext,
+    private readonly log: Logger,
+  ) {}
+
+  async pipe(sink: StreamSink): Promise<void> {
+    const { placed, ctx } = this;
+    const { iterator, first, restorer } = placed.result;
+    const outcome = ctx.outcome;
     let chunks = 0;
     let inputTokens: number | undefined;
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;
     let ownFault = false;
-    const send = async (chunk: ChatCompletionChunk): Promise<void> => {
-      if (relay(chunk, includeUsage)) {
-        await sse.data(JSON.stringify(chunk));
-        chunks++;
-      }
-    };
     let next = first;
     try {
       while (!next.done) {
@@ -91,13 +96,14 @@ export class ChatService {
           inputTokens = chunk.usage.prompt_tokens;
           outputTokens = chunk.usage.completion_tokens;
         }
-        if (restorer) for (const restored of restorer.push(chunk)) await send(restored);
-        else await send(chunk);
-        if (sse.closed) break;
+        if (restorer) for (const restored of restorer.push(chunk)) await sink.chunk(restored);
+        else await sink.chunk(chunk);
+        chunks++;
+        if (sink.closed) break;
         next = await iterator.next();
       }
-      if (restorer) for (const rest of restorer.flush()) await send(rest);
-      if (!sse.closed) await sse.data('[DONE]');
+      if (restorer) for (const rest of restorer.flush()) await sink.chunk(rest);
+      if (!sink.closed) await sink.end();
     } catch (err) {
       // Adapters report every backend failure as a SwitchyardError; anything else failed here.
       ownFault = !(err instanceof SwitchyardError);
@@ -118,18 +124,17 @@ export class ChatService {
           },
           `stream failed after first chunk: ${error.message}`,
         );
-        await sse.data(JSON.stringify(toOpenAIError(error)));
-        await sse.data('[DONE]');
+        await sink.fail(error);
         // The wire said 200 when the stream began; the request's outcome is the failure.
         if (outcome !== undefined) {
           outcome.status = error.status;
-          outcome.errorCode = error.code ?? error.type;
+          outcome.errorCode = errorCode(error);
         }
       }
     } finally {
       // Stops the upstream read if we left the loop early (client gone or failure).
       if (!next.done) await iterator.return?.().catch(() => undefined);
-      sse.end();
+      sink.close();
       if (outcome !== undefined) {
         outcome.inputTokens = inputTokens;
         outcome.outputTokens = outputTokens;
@@ -138,15 +143,4 @@ export class ChatService {
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }
   }
-}
-
-/**
- * Adapters always report usage; the client sees it only when it asked
- * (`stream_options.include_usage`), as OpenAI does.
- */
-function relay(chunk: ChatCompletionChunk, includeUsage: boolean): boolean {
-  if (includeUsage) return true;
-  if (chunk.choices.length === 0) return false;
-  if (chunk.usage !== undefined) delete chunk.usage;
-  return true;
 }

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { RoutingModule } from '../routing/routing.module';
+import { ChatController } from '../openai/chat.controller';
+import { EmbeddingsController } from '../openai/embeddings.controller';
+import { ModelsController } from '../openai/models.controller';
+import { RouteExplainController } from '../openai/route-explain.controller';
+import { ChatService } from './chat.service';
+import { EmbeddingsService } from './embeddings.service';
+
+/** Inference in the canonical shape (chat, embeddings), and the inbound dialects' doors to it: OpenAI's `/v1`. */
+@Module({
+  imports: [AuthModule, RoutingModule],
+  controllers: [ModelsController, ChatController, EmbeddingsController, RouteExplainController],
+  providers: [ChatService, EmbeddingsService],
+})
+export class InferenceModule {}
