@@ -10,3 +10,4 @@ export * from './config.hot-reload';
 export * from './principal';
 export * from './outcome';
 export * from './prompt';
+export * from './tenant';

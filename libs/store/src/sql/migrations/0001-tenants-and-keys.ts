@@ -2,6 +2,7 @@
 export const sql = `
 CREATE TABLE tenants (
   id             text PRIMARY KEY,
+  seq            bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   name           text NOT NULL UNIQUE,
   status         text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
   allowed_models text[],
