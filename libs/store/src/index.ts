@@ -1,3 +1,6 @@
+// Each port is an interface with a Symbol as its DI token (as GATEWAY_RUNTIME and REDIS are): an
+// implementation or a test double is any object of the shape, with nothing to extend, and this
+// lib stays free of Nest.
 export * from './breaker/breaker-sync';
 export * from './breaker/redis-breaker.sync';
 export * from './redis/redis-connections';
