@@ -9,14 +9,15 @@ import { InferenceModule } from './inference/inference.module';
 import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';
+import { StoreModule } from './store/store.module';
 
-/** The gateway: one feature module each for auth, backends, routing, inference, health and observability. */
+/** The gateway: one feature module each for the stores, auth, backends, routing, inference, health and observability. */
 @Module({})
 export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.register(runtime), ObservabilityModule, AuthModule, BackendsModule, RoutingModule, InferenceModule, HealthModule],
+      imports: [RuntimeModule.register(runtime), StoreModule, ObservabilityModule, AuthModule, BackendsModule, RoutingModule, InferenceModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: DialectExceptionFilter }],
     };
   }

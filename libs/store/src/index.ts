@@ -1,6 +1,17 @@
+// Each port is an interface with a Symbol as its DI token (as GATEWAY_RUNTIME and REDIS are): an
+// implementation or a test double is any object of the shape, with nothing to extend, and this
+// lib stays free of Nest.
 export * from './breaker/breaker-sync';
 export * from './breaker/redis-breaker.sync';
 export * from './redis/redis-connections';
+export * from './keys/key-store';
+export * from './keys/memory-key.store';
+export * from './counters/counters';
+export * from './counters/memory.counters';
+export * from './ledger/ledger-sink';
+export * from './ledger/memory-ledger.sink';
+export * from './cache/response-cache';
+export * from './cache/memory-response.cache';
 export * from './sql/database';
 export * from './sql/migrations';
 export * from './tenants/tenant-store';

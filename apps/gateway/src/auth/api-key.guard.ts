@@ -1,9 +1,8 @@
-import { hash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ADMIN_PRINCIPAL, AuthenticationError } from '@switchyard/contracts';
+import { AuthenticationError, type Principal } from '@switchyard/contracts';
+import { KEY_STORE, type KeyStore } from '@switchyard/store';
 import { authenticated } from '../edge/connection-cap';
-import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { AcceptedKeys } from './accepted-keys';
 import './principal';
 import '../observability/outcome-bus';
@@ -16,41 +15,40 @@ export function presentedKey(req: FastifyRequest): string | undefined {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
 }
 
-/** One-shot hash: no Hash object per request (createHash + update + digest was ~3% of gateway CPU). */
-function digest(key: string): Buffer {
-  return hash('sha256', key, 'buffer');
-}
-
 /**
- * Resolves the caller's key to a Principal and attaches it to the request. Accepts the admin
- * key (the principal of the built-in `admin` tenant). Keys are compared as digests, in constant
- * time; a key that passed is remembered (AcceptedKeys: bounded, expiring) so that its client's
- * next requests skip the hash.
+ * Resolves the caller's key to a Principal and attaches it to the request. Keys are looked up
+ * through the KeyStore port by their keyed hash, never compared as raw secrets (the admin key is
+ * registered there at start, as the principal of the built-in `admin` tenant); a key that passed
+ * is remembered (AcceptedKeys: bounded, expiring) so that its client's next requests skip the
+ * hash and the store, and pass synchronously.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly adminDigest: Buffer;
   readonly accepted = new AcceptedKeys();
 
-  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
-    this.adminDigest = digest(runtime.adminKey);
-  }
+  constructor(@Inject(KEY_STORE) private readonly keys: KeyStore) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const key = presentedKey(req);
     if (key === undefined) {
       throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
     }
-    let principal = this.accepted.get(key);
-    if (principal === undefined) {
-      if (!timingSafeEqual(digest(key), this.adminDigest)) throw new AuthenticationError();
-      principal = ADMIN_PRINCIPAL;
-      this.accepted.remember(key, principal);
-    }
-    req.principal = principal;
-    if (req.outcome !== undefined) req.outcome.principal = principal;
-    authenticated(req.raw.socket);
-    return true;
+    const principal = this.accepted.get(key);
+    return principal !== undefined ? attach(req, principal) : this.resolve(req, key);
   }
+
+  private async resolve(req: FastifyRequest, key: string): Promise<boolean> {
+    const principal = await this.keys.resolve(key);
+    if (principal === undefined) throw new AuthenticationError();
+    this.accepted.remember(key, principal);
+    return attach(req, principal);
+  }
+}
+
+function attach(req: FastifyRequest, principal: Principal): true {
+  req.principal = principal;
+  if (req.outcome !== undefined) req.outcome.principal = principal;
+  authenticated(req.raw.socket);
+  return true;
 }

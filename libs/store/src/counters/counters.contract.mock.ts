@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { CounterCharge, Counters } from './counters';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What every Counters keeps, run by each implementation's spec (memory now; the Redis one runs
+ * the same). Keys are fresh per test, so a shared Redis needs no cleanup. For specs only
+ * (`*.mock.ts` is not built).
+ */
+export function describeCountersContract(name: string, make: () => Counters | Promise<Counters>): void {
+  describe(`${name} (Counters contract)`, () => {
+    let counters: Counters;
+    let id: string;
+    beforeEach(async () => {
+      counters = await make();
+      id = randomUUID();
+    });
+
+    const charge = (key: string, cost: number, limit: number, windowMs = 60_000): CounterCharge => ({ key: `${id}:${key}`, windowMs, cost, limit });
+
+    it('allows up to the limit, counting down what remains, then denies without adding', async () => {
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await counters.checkAndAdd([charge('rpm', 1, 3)]));
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      expect(results.map((r) => r.counters[0].remaining)).toEqual([2, 1, 0, 0]);
+      const read = await counters.checkAndAdd([charge('rpm', 0, 3)]);
+      expect(read.allowed).toBe(true);
+      expect(read.counters[0].remaining).toBe(0);
+    });
+
+    it('checks and adds all limits or none, and says which limit had no room', async () => {
+      await counters.checkAndAdd([charge('tokens', 90, 100)]);
+      const denied = await counters.checkAndAdd([charge('requests', 1, 10), charge('tokens', 20, 100)]);
+      expect(denied.allowed).toBe(false);
+      expect(denied.counters).toEqual([
+        expect.objectContaining({ key: `${id}:requests`, allowed: true, remaining: 10 }),
+        expect.objectContaining({ key: `${id}:tokens`, allowed: false, remaining: 10 }),
+      ]);
+      const allowed = await counters.checkAndAdd([charge('requests', 1, 10), charge('tokens', 10, 100)]);
+      expect(allowed.allowed).toBe(true);
+      expect(allowed.counters.map((c) => c.remaining)).toEqual([9, 0]);
+    });
+
+    it('denies a cost larger than the limit, even on an empty window', async () => {
+      const r = await counters.checkAndAdd([charge('budget', 11, 10)]);
+      expect(r.allowed).toBe(false);
+      expect(r.counters[0]).toEqual(expect.objectContaining({ allowed: false, remaining: 10 }));
+    });
+
+    it('allows an empty list of charges', async () => {
+      expect(await counters.checkAndAdd([])).toEqual({ allowed: true, counters: [] });
+    });
+
+    it('reports when the window resets, and starts from zero after it (fixed window)', async () => {
+      const first = await counters.checkAndAdd([charge('short', 2, 2, 200)]);
+      expect(first.counters[0].resetMs).toBeGreaterThan(0);
+      expect(first.counters[0].resetMs).toBeLessThanOrEqual(200);
+      expect((await counters.checkAndAdd([charge('short', 1, 2, 200)])).allowed).toBe(false);
+      await sleep(first.counters[0].resetMs + 50);
+      const later = await counters.checkAndAdd([charge('short', 1, 2, 200)]);
+      expect(later.allowed).toBe(true);
+      expect(later.counters[0].remaining).toBe(1);
+    });
+
+    it('keeps counters apart by key', async () => {
+      await counters.checkAndAdd([charge('tenant-a', 5, 5)]);
+      const b = await counters.checkAndAdd([charge('tenant-b', 1, 5)]);
+      expect(b.allowed).toBe(true);
+      expect(b.counters[0].remaining).toBe(4);
+    });
+
+    it('never lets many parallel calls past a limit', async () => {
+      const results = await Promise.all(Array.from({ length: 200 }, () => counters.checkAndAdd([charge('burst', 1, 50)])));
+      expect(results.filter((r) => r.allowed)).toHaveLength(50);
+      expect((await counters.checkAndAdd([charge('burst', 0, 50)])).counters[0].remaining).toBe(0);
+    });
+
+    it('adds nothing to any limit of parallel calls another limit denied', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => counters.checkAndAdd([charge(`key-${i}`, 1, 1), charge('tenant', 1, 30), charge('shared', 1, 20)])),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(20);
+      const after = await counters.checkAndAdd([charge('tenant', 0, 30), charge('shared', 0, 20)]);
+      expect(after.counters.map((c) => c.remaining)).toEqual([10, 0]);
+    });
+
+    it('refuses a malformed call', async () => {
+      await expect(counters.checkAndAdd([charge('twice', 1, 5), charge('twice', 1, 5)])).rejects.toThrow(RangeError);
+      await expect(counters.checkAndAdd([charge('negative', -1, 5)])).rejects.toThrow(RangeError);
+      await expect(counters.checkAndAdd([charge('window', 1, 5, 0)])).rejects.toThrow(RangeError);
+      await expect(counters.checkAndAdd([{ key: '', windowMs: 1000, cost: 1, limit: 1 }])).rejects.toThrow(RangeError);
+    });
+  });
+}
