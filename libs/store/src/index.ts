@@ -16,3 +16,5 @@ export * from './sql/database';
 export * from './sql/migrations';
 export * from './tenants/tenant-store';
 export * from './tenants/sql-tenant.store';
+export * from './keys/api-keys';
+export * from './keys/sql-key.store';

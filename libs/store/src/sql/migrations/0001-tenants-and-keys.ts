@@ -16,10 +16,12 @@ CREATE TABLE tenants (
 
 CREATE TABLE api_keys (
   id                  text PRIMARY KEY,
+  seq                 bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   tenant_id           text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   name                text NOT NULL,
   hash                bytea NOT NULL UNIQUE,
   prefix              text NOT NULL,
+  scopes              text[] NOT NULL DEFAULT '{inference}',
   previous_hash       bytea UNIQUE,
   previous_valid_until timestamptz,
   limits              jsonb,
