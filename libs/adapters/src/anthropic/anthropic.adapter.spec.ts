@@ -3,10 +3,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
-import { UpstreamError, type BackendConfig, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
+import {
+  UpstreamError,
+  type AnthropicMessage,
+  type AnthropicMessagesRequest,
+  type BackendConfig,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+} from '@switchyard/contracts';
 import { AnthropicAdapter, anthropicAdapterFactory } from './anthropic.adapter';
 import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
-import type { AnthropicMessage, AnthropicMessagesRequest } from './anthropic.types';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const fixture = <T = unknown>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;

@@ -1,5 +1,7 @@
 import {
+  ANTHROPIC_VERSION,
   UpstreamError,
+  type AnthropicMessage,
   type BackendConfig,
   type ChatCompletion,
   type ChatCompletionChunk,
@@ -11,7 +13,6 @@ import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter'
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
-import { ANTHROPIC_VERSION, type AnthropicMessage } from './anthropic.types';
 
 /** Anthropic's Messages API (`POST /v1/messages`), spoken OpenAI-shaped on this side. */
 export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   UpstreamError,
+  type AnthropicMessage,
+  type AnthropicMessageParam,
+  type AnthropicMessagesRequest,
+  type AnthropicRequestBlock,
+  type AnthropicSource,
+  type AnthropicStreamEvent,
+  type AnthropicToolChoice,
+  type AnthropicUsage,
   type ChatCompletion,
   type ChatCompletionChoice,
   type ChatCompletionChunk,
@@ -14,16 +22,6 @@ import {
   type Usage,
 } from '@switchyard/contracts';
 import type { UpstreamErrorDetail } from '../http/upstream-client';
-import type {
-  AnthropicMessage,
-  AnthropicMessageParam,
-  AnthropicMessagesRequest,
-  AnthropicRequestBlock,
-  AnthropicSource,
-  AnthropicStreamEvent,
-  AnthropicToolChoice,
-  AnthropicUsage,
-} from './anthropic.types';
 
 // OpenAI chat completions <-> Anthropic Messages. Pure functions plus one stateful stream translator;
 // the adapter does the HTTP.
