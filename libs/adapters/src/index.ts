@@ -6,3 +6,14 @@ export * from './http/stream-readers';
 export * from './http/http-adapter.base';
 export * from './health/backend-prober';
 export * from './adapter-set';
+// The Anthropic dialect both ways: the adapter uses one side of each pair, an Anthropic door the other.
+export {
+  anthropicErrorDetail,
+  anthropicErrorType,
+  fromAnthropicMessage,
+  fromAnthropicRequest,
+  toAnthropicError,
+  toAnthropicMessage,
+  toAnthropicRequest,
+} from './anthropic/anthropic.mapper';
+export { AnthropicStreamDecoder, AnthropicStreamEncoder } from './anthropic/anthropic-stream.mapper';

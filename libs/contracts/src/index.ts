@@ -1,4 +1,5 @@
 export * from './openai.types';
+export * from './anthropic.types';
 export * from './errors';
 export * from './config.schema';
 export * from './config.loader';

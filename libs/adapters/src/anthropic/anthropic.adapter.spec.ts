@@ -3,10 +3,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
-import { UpstreamError, type BackendConfig, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
+import {
+  UpstreamError,
+  type AnthropicMessage,
+  type AnthropicMessagesRequest,
+  type BackendConfig,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+} from '@switchyard/contracts';
 import { AnthropicAdapter, anthropicAdapterFactory } from './anthropic.adapter';
-import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
-import type { AnthropicMessage, AnthropicMessagesRequest } from './anthropic.types';
+import { AnthropicStreamDecoder } from './anthropic-stream.mapper';
+import { anthropicErrorDetail, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const fixture = <T = unknown>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
@@ -18,9 +26,9 @@ const CREATED = 1_700_000_000;
 const chat = (over: Partial<ChatCompletionRequest>): ChatCompletionRequest => ({ model: 'public-name', messages: [{ role: 'user', content: 'Hi' }], ...over });
 const toBody = (over: Partial<ChatCompletionRequest>, stream = false): AnthropicMessagesRequest => toAnthropicRequest(chat(over), 'claude-x', stream, 'claude');
 
-/** Runs a fixture through the translator, as the adapter does. */
+/** Runs a fixture through the decoder, as the adapter does. */
 function translate(evs: SseEvent[]): ChatCompletionChunk[] {
-  const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
+  const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
   const out: ChatCompletionChunk[] = [];
   for (const e of evs) {
     out.push(...t.push(JSON.stringify(e.data), e.event));
@@ -437,7 +445,7 @@ describe('anthropicErrorDetail', () => {
 
 // ---- stream ---------------------------------------------------------------------------------
 
-describe('AnthropicStreamTranslator', () => {
+describe('AnthropicStreamDecoder', () => {
   it('text stream, chunk by chunk', () => {
     const base = { id: 'chatcmpl-msg_01StreamText', object: 'chat.completion.chunk', created: CREATED, model: 'claude-sonnet-4-5-20250929' };
     const choice = (delta: object, finish_reason: string | null = null) => ({ ...base, choices: [{ index: 0, delta, finish_reason, logprobs: null }] });
@@ -513,7 +521,7 @@ describe('AnthropicStreamTranslator', () => {
   });
 
   it('an error event mid-stream throws a retryable server_error after the text so far', () => {
-    const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
+    const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
     const seen: ChatCompletionChunk[] = [];
     let err: unknown;
     try {
@@ -531,18 +539,18 @@ describe('AnthropicStreamTranslator', () => {
   });
 
   it('a stream cut before message_stop fails on end()', () => {
-    const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
+    const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
     for (const e of events('stream-text.json').slice(0, 4)) t.push(JSON.stringify(e.data), e.event);
     expect(() => t.end()).toThrow(UpstreamError);
   });
 
   it('a non-JSON event is a protocol error', () => {
-    const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
+    const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
     expect(() => t.push('{not json', 'message_start')).toThrow(expect.objectContaining({ failure: 'protocol' }));
   });
 
   it('takes the event type from the SSE event name when the payload lacks it, and ignores unknown events', () => {
-    const t = new AnthropicStreamTranslator('claude', 'claude-x', CREATED);
+    const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
     expect(t.push('{}', 'ping')).toEqual([]);
     expect(t.push('{"type":"some_future_event"}')).toEqual([]);
     expect(t.push(JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } }))).toMatchObject([

@@ -1,5 +1,7 @@
 import {
+  ANTHROPIC_VERSION,
   UpstreamError,
+  type AnthropicMessage,
   type BackendConfig,
   type ChatCompletion,
   type ChatCompletionChunk,
@@ -10,8 +12,8 @@ import {
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
-import { anthropicErrorDetail, AnthropicStreamTranslator, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
-import { ANTHROPIC_VERSION, type AnthropicMessage } from './anthropic.types';
+import { AnthropicStreamDecoder } from './anthropic-stream.mapper';
+import { anthropicErrorDetail, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
 
 /** Anthropic's Messages API (`POST /v1/messages`), spoken OpenAI-shaped on this side. */
 export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
@@ -65,15 +67,15 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   }
 
   private async *chunks(res: UpstreamResponse, model: string): AsyncGenerator<ChatCompletionChunk> {
-    const translator = new AnthropicStreamTranslator(this.backend.name, model);
+    const decoder = new AnthropicStreamDecoder(this.backend.name, model);
     try {
       for await (const event of this.http.sse(res)) {
         // After message_stop, read to the end: a body left unread costs the pooled connection.
-        if (!translator.done) yield* translator.push(event.data, event.event);
+        if (!decoder.done) yield* decoder.push(event.data, event.event);
       }
-      if (!translator.done) translator.end();
+      if (!decoder.done) decoder.end();
     } catch (err) {
-      if (!translator.done) throw this.unreadable(err, 'a stream event');
+      if (!decoder.done) throw this.unreadable(err, 'a stream event');
     }
   }
 }

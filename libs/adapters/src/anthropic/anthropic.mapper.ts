@@ -1,37 +1,44 @@
-import { randomUUID } from 'node:crypto';
 import {
+  InvalidRequestError,
+  redactSecrets,
   UpstreamError,
+  type AnthropicBase64Source,
+  type AnthropicErrorBody,
+  type AnthropicErrorType,
+  type AnthropicMessage,
+  type AnthropicMessageParam,
+  type AnthropicMessagesRequest,
+  type AnthropicRequestBlock,
+  type AnthropicResponseBlock,
+  type AnthropicSource,
+  type AnthropicStopReason,
+  type AnthropicTextBlock,
+  type AnthropicToolChoice,
+  type AnthropicUsage,
   type ChatCompletion,
   type ChatCompletionChoice,
-  type ChatCompletionChunk,
-  type ChatCompletionChunkChoice,
   type ChatCompletionRequest,
   type ChatContentPart,
+  type ChatContentPartText,
   type ChatMessage,
   type FinishReason,
+  type SwitchyardError,
   type ToolCall,
   type ToolChoice,
   type Usage,
 } from '@switchyard/contracts';
 import type { UpstreamErrorDetail } from '../http/upstream-client';
-import type {
-  AnthropicMessage,
-  AnthropicMessageParam,
-  AnthropicMessagesRequest,
-  AnthropicRequestBlock,
-  AnthropicSource,
-  AnthropicStreamEvent,
-  AnthropicToolChoice,
-  AnthropicUsage,
-} from './anthropic.types';
 
-// OpenAI chat completions <-> Anthropic Messages. Pure functions plus one stateful stream translator;
-// the adapter does the HTTP.
+// The canonical model (OpenAI chat completions) <-> Anthropic Messages, one pair per shape:
+// toAnthropicRequest / fromAnthropicRequest, fromAnthropicMessage / toAnthropicMessage,
+// anthropicErrorDetail / toAnthropicError; streams in anthropic-stream.mapper.ts. The adapter (a
+// backend speaking Anthropic) uses the first of each pair, an Anthropic door the second. Pure
+// functions; the HTTP is elsewhere.
 
 /** Anthropic requires max_tokens; this is used when the client sets no limit. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-// ---- request --------------------------------------------------------------------------------
+// ---- request: canonical -> Anthropic ---------------------------------------------------------
 
 /**
  * The Anthropic body for an OpenAI request. Throws (before any call) for what cannot be served;
@@ -194,6 +201,135 @@ function jsonInstruction(format: ChatCompletionRequest['response_format']): stri
   return `Respond with a single valid JSON value only: ${rule} It must conform to this JSON Schema:\n${JSON.stringify(schema)}`;
 }
 
+// ---- request: Anthropic -> canonical ---------------------------------------------------------
+
+/**
+ * The canonical request for an Anthropic Messages body: the inverse of toAnthropicRequest. Fields
+ * with no canonical form are dropped — `top_k`, `thinking`, `cache_control`, a tool result's
+ * `is_error`, thinking blocks handed back — since OpenAI-compatible backends receive the canonical
+ * request as it is and refuse fields they do not know. Throws for content it cannot carry.
+ */
+export function fromAnthropicRequest(req: AnthropicMessagesRequest): ChatCompletionRequest {
+  const messages: ChatMessage[] = [];
+  const system = systemMessage(req.system);
+  if (system) messages.push(system);
+  req.messages.forEach((m, i) => messages.push(...(m.role === 'assistant' ? assistantMessages(m.content) : userMessages(m.content, i))));
+
+  const out: ChatCompletionRequest = { model: req.model, messages, max_tokens: req.max_tokens };
+  if (req.temperature != null) out.temperature = req.temperature;
+  if (req.top_p != null) out.top_p = req.top_p;
+  if (req.stop_sequences && req.stop_sequences.length > 0) out.stop = [...req.stop_sequences];
+  if (req.metadata?.user_id) out.user = req.metadata.user_id;
+  if (req.tools && req.tools.length > 0) {
+    out.tools = req.tools.map((t) => ({
+      type: 'function',
+      function: { name: t.name, ...(t.description !== undefined && { description: t.description }), parameters: t.input_schema },
+    }));
+    // Only with tools: OpenAI refuses a tool_choice without them.
+    if (req.tool_choice) {
+      out.tool_choice = fromToolChoice(req.tool_choice);
+      if (req.tool_choice.type !== 'none' && req.tool_choice.disable_parallel_tool_use === true) out.parallel_tool_calls = false;
+    }
+  }
+  // An Anthropic stream always ends with its usage; a canonical one only when asked.
+  if (req.stream) {
+    out.stream = true;
+    out.stream_options = { include_usage: true };
+  }
+  return out;
+}
+
+function systemMessage(system: AnthropicMessagesRequest['system']): ChatMessage | undefined {
+  if (typeof system === 'string') return system ? { role: 'system', content: system } : undefined;
+  const parts = (system ?? []).filter((b) => b.type === 'text').map(textPart);
+  return parts.length > 0 ? { role: 'system', content: parts } : undefined;
+}
+
+/**
+ * A user turn's tool results become tool messages (OpenAI wants them right after the assistant's
+ * tool calls), the rest one user message. Images inside a tool result, which a tool message cannot
+ * carry, follow in that user message.
+ */
+function userMessages(content: AnthropicMessageParam['content'], turn: number): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'user', content }];
+  const out: ChatMessage[] = [];
+  const parts: ChatContentPart[] = [];
+  content.forEach((block, i) => {
+    if (block.type === 'tool_result') {
+      const blocks = typeof block.content === 'string' ? [] : (block.content ?? []);
+      const text = typeof block.content === 'string' ? block.content : blocks.filter((b) => b.type === 'text').map(textPart);
+      out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: text.length > 0 ? text : '' });
+      for (const b of blocks) if (b.type === 'image') parts.push(imagePart(b.source));
+      return;
+    }
+    const part = userPart(block, `messages[${turn}].content[${i}]`);
+    if (part) parts.push(part);
+  });
+  if (parts.length > 0) out.push({ role: 'user', content: parts });
+  return out;
+}
+
+/** Text, images and base64 PDFs; blocks a user turn does not hold (tool_use, thinking) are skipped. */
+function userPart(block: AnthropicRequestBlock, param: string): ChatContentPart | undefined {
+  switch (block.type) {
+    case 'text':
+      return textPart(block);
+    case 'image':
+      return imagePart(block.source);
+    case 'document':
+      if (block.source.type === 'base64' && block.source.media_type === 'application/pdf') {
+        return { type: 'file', file: { filename: block.title || 'document.pdf', file_data: dataUrl(block.source) } };
+      }
+      throw new InvalidRequestError('Only base64 PDF documents are supported; send other documents as text.', param);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * With tool calls the text is a string beside them (as toAnthropicRequest reads it); without, blocks
+ * stay parts, so a turn written as blocks goes back as blocks. Thinking blocks are dropped.
+ */
+function assistantMessages(content: AnthropicMessageParam['content']): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'assistant', content }];
+  const parts = content.filter((b) => b.type === 'text').map(textPart);
+  const calls: ToolCall[] = content
+    .filter((b) => b.type === 'tool_use')
+    .map((b) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: argumentsOf(b.input) } }));
+  if (calls.length === 0) return parts.length > 0 ? [{ role: 'assistant', content: parts }] : [];
+  return [{ role: 'assistant', content: parts.length > 0 ? parts.map((p) => p.text).join('\n') : null, tool_calls: calls }];
+}
+
+function textPart(block: AnthropicTextBlock): ChatContentPartText {
+  return { type: 'text', text: block.text };
+}
+
+function imagePart(source: AnthropicSource): ChatContentPart {
+  return { type: 'image_url', image_url: { url: source.type === 'base64' ? dataUrl(source) : source.url } };
+}
+
+function dataUrl(source: AnthropicBase64Source): string {
+  return `data:${source.media_type};base64,${source.data}`;
+}
+
+/** Tool input as OpenAI's arguments string: the JSON of the input object. */
+function argumentsOf(input: unknown): string {
+  return JSON.stringify(input ?? {});
+}
+
+function fromToolChoice(choice: AnthropicToolChoice): ToolChoice {
+  switch (choice.type) {
+    case 'any':
+      return 'required';
+    case 'tool':
+      return { type: 'function', function: { name: choice.name } };
+    case 'none':
+      return 'none';
+    default:
+      return 'auto';
+  }
+}
+
 // ---- response -------------------------------------------------------------------------------
 
 export function finishReasonOf(reason: string | null | undefined): FinishReason | null {
@@ -228,13 +364,13 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
       text += block.text;
       hasText = true;
     } else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: argumentsOf(block.input) } });
     }
   }
   const message: ChatCompletionChoice['message'] = { role: 'assistant', content: hasText || toolCalls.length === 0 ? text : null, refusal: null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return {
-    id: `chatcmpl-${msg.id}`,
+    id: canonicalIdOf(msg.id),
     object: 'chat.completion',
     created,
     model: msg.model,
@@ -242,6 +378,70 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
     usage: usageOf(msg.usage),
   };
 }
+
+/**
+ * The Anthropic message for a canonical completion: the inverse of fromAnthropicMessage. Its text
+ * is one block (the canonical answer keeps no block boundaries); a refusal is said as text.
+ */
+export function toAnthropicMessage(completion: ChatCompletion): AnthropicMessage {
+  const choice = completion.choices[0];
+  const message = choice?.message;
+  const content: AnthropicResponseBlock[] = [];
+  if (message?.content) content.push({ type: 'text', text: message.content });
+  if (message?.refusal) content.push({ type: 'text', text: message.refusal });
+  for (const call of message?.tool_calls ?? []) {
+    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+  }
+  const hasTools = content.some((b) => b.type === 'tool_use');
+  return {
+    id: anthropicIdOf(completion.id),
+    type: 'message',
+    role: 'assistant',
+    model: completion.model,
+    content,
+    stop_reason: choice?.finish_reason == null ? null : stopReasonOf(choice.finish_reason, hasTools, Boolean(message?.refusal)),
+    stop_sequence: null,
+    usage: toAnthropicUsage(completion.usage),
+  };
+}
+
+/**
+ * Anthropic's stop reason for a canonical finish. Clients run tools on `tool_use`, so an answer
+ * with tool calls says so even from a backend that finished with `stop`.
+ */
+export function stopReasonOf(finish: FinishReason, hasToolCalls: boolean, refused: boolean): AnthropicStopReason {
+  switch (finish) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return hasToolCalls ? 'tool_use' : refused ? 'refusal' : 'end_turn';
+  }
+}
+
+/** OpenAI counts cached tokens inside prompt_tokens, Anthropic beside input_tokens. */
+export function toAnthropicUsage(u: Usage | null | undefined): AnthropicUsage {
+  const details = u?.prompt_tokens_details as { cached_tokens?: unknown } | undefined;
+  const cached = typeof details?.cached_tokens === 'number' ? details.cached_tokens : 0;
+  const usage: AnthropicUsage = { input_tokens: (u?.prompt_tokens ?? 0) - cached, output_tokens: u?.completion_tokens ?? 0 };
+  if (cached > 0) usage.cache_read_input_tokens = cached;
+  return usage;
+}
+
+/** Canonical ids are the Anthropic id behind `chatcmpl-`, so each direction undoes the other. */
+export function canonicalIdOf(id: string): string {
+  return `chatcmpl-${id}`;
+}
+
+export function anthropicIdOf(id: string): string {
+  return id.startsWith('chatcmpl-') ? id.slice('chatcmpl-'.length) : id;
+}
+
+// ---- errors ---------------------------------------------------------------------------------
 
 /** `{"type":"error","error":{"type","message"}}`; the Anthropic error type travels as the code. */
 export function anthropicErrorDetail(body: unknown): UpstreamErrorDetail {
@@ -257,136 +457,43 @@ export function anthropicErrorDetail(body: unknown): UpstreamErrorDetail {
   return { message: typeof b.message === 'string' ? b.message : undefined };
 }
 
-// ---- stream ---------------------------------------------------------------------------------
-
-/**
- * Anthropic stream events in, OpenAI chunks out. One instance per stream: it remembers the message
- * id, the token counts and which content blocks are tool calls (OpenAI numbers tool calls 0, 1, ...).
- */
-export class AnthropicStreamTranslator {
-  private id = `chatcmpl-${randomUUID()}`;
-  private model: string;
-  private readonly usage: AnthropicUsage = { input_tokens: 0, output_tokens: 0 };
-  private readonly toolOrdinals = new Map<number, number>();
-  private finished = false;
-
-  constructor(
-    private readonly backend: string,
-    /** Used until message_start names the model. */
-    model: string,
-    private readonly created = nowSeconds(),
-  ) {
-    this.model = model;
-  }
-
-  /** True once message_stop arrived; later events are ignored. */
-  get done(): boolean {
-    return this.finished;
-  }
-
-  /** Parses one SSE `data` payload (`eventName` is the SSE `event:` field, used if the JSON lacks `type`). */
-  push(data: string, eventName?: string): ChatCompletionChunk[] {
-    let event: AnthropicStreamEvent;
-    try {
-      event = JSON.parse(data) as AnthropicStreamEvent;
-    } catch {
-      throw new UpstreamError({ backend: this.backend, failure: 'protocol', message: `Backend ${this.backend} sent a stream event that is not JSON.` });
-    }
-    if (event === null || typeof event !== 'object') {
-      throw new UpstreamError({ backend: this.backend, failure: 'protocol', message: `Backend ${this.backend} sent a stream event that is not an object.` });
-    }
-    if (typeof event.type !== 'string' && eventName) (event as { type: string }).type = eventName;
-    return this.translate(event);
-  }
-
-  translate(event: AnthropicStreamEvent): ChatCompletionChunk[] {
-    if (this.finished) return [];
-    switch (event.type) {
-      case 'message_start': {
-        const m = event.message;
-        if (m?.id) this.id = `chatcmpl-${m.id}`;
-        if (m?.model) this.model = m.model;
-        this.countUsage(m?.usage);
-        return [this.chunk({ role: 'assistant', content: '' })];
-      }
-      case 'content_block_start': {
-        const block = event.content_block;
-        if (block?.type === 'text') return block.text ? [this.chunk({ content: block.text })] : [];
-        if (block?.type === 'tool_use') {
-          const index = this.toolOrdinals.size;
-          this.toolOrdinals.set(event.index, index);
-          const input = block.input && typeof block.input === 'object' && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : '';
-          return [this.chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: input } }] })];
-        }
-        return [];
-      }
-      case 'content_block_delta': {
-        const delta = event.delta;
-        if (delta?.type === 'text_delta') return delta.text ? [this.chunk({ content: delta.text })] : [];
-        if (delta?.type === 'input_json_delta') {
-          const index = this.toolOrdinals.get(event.index);
-          if (index === undefined || !delta.partial_json) return [];
-          return [this.chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })];
-        }
-        return [];
-      }
-      case 'message_delta':
-        this.countUsage(event.usage);
-        return [this.chunk({}, finishReasonOf(event.delta?.stop_reason))];
-      case 'message_stop':
-        this.finished = true;
-        return [
-          {
-            id: this.id,
-            object: 'chat.completion.chunk',
-            created: this.created,
-            model: this.model,
-            choices: [],
-            usage: usageOf(this.usage),
-          },
-        ];
-      case 'error': {
-        const type = event.error?.type ?? 'error';
-        const message = event.error?.message ?? 'unknown error';
-        throw new UpstreamError({
-          backend: this.backend,
-          failure: 'server_error',
-          message: `Backend ${this.backend} failed mid-stream.`,
-          detail: `${message} (${type})`,
-        });
-      }
-      default: // ping, content_block_stop, and event kinds added after this was written
-        return [];
-    }
-  }
-
-  /** Call when the byte stream ends: a stream that stops before message_stop was cut off. */
-  end(): void {
-    if (!this.finished) {
-      throw new UpstreamError({ backend: this.backend, failure: 'network', message: `Backend ${this.backend} ended the stream before message_stop.` });
-    }
-  }
-
-  /** Counts are cumulative in message_start and message_delta: a later value replaces an earlier one. */
-  private countUsage(u: Partial<AnthropicUsage> | undefined): void {
-    if (!u) return;
-    if (u.input_tokens != null) this.usage.input_tokens = u.input_tokens;
-    if (u.cache_creation_input_tokens != null) this.usage.cache_creation_input_tokens = u.cache_creation_input_tokens;
-    if (u.cache_read_input_tokens != null) this.usage.cache_read_input_tokens = u.cache_read_input_tokens;
-    if (u.output_tokens != null) this.usage.output_tokens = u.output_tokens;
-  }
-
-  private chunk(delta: ChatCompletionChunkChoice['delta'], finishReason: FinishReason | null = null): ChatCompletionChunk {
-    return {
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
-    };
+/** Anthropic's error type for a status, as its API answers. */
+export function anthropicErrorType(status: number): AnthropicErrorType {
+  switch (status) {
+    case 400:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 402:
+      return 'billing_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 503: // no backend could take it: retry later, as for an overload
+    case 529:
+      return 'overloaded_error';
+    case 504:
+      return 'timeout_error';
+    default:
+      return status >= 500 ? 'api_error' : 'invalid_request_error';
   }
 }
 
-function nowSeconds(): number {
+/**
+ * A Switchyard error as Anthropic's body; the status stays the error's own. A secret that reached
+ * the message (an upstream echoing its key) is masked, as in the OpenAI dialect.
+ */
+export function toAnthropicError(err: SwitchyardError, requestId?: string): AnthropicErrorBody {
+  const body: AnthropicErrorBody = { type: 'error', error: { type: anthropicErrorType(err.status), message: redactSecrets(err.message) } };
+  if (requestId) body.request_id = requestId;
+  return body;
+}
+
+export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

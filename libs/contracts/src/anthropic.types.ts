@@ -1,26 +1,49 @@
-// Anthropic Messages API wire types (POST /v1/messages, anthropic-version 2023-06-01): the subset
-// the adapter writes or reads. Blocks and events the adapter does not know are skipped at run time.
+// Anthropic Messages API wire types (POST /v1/messages, anthropic-version 2023-06-01), both as a
+// backend Switchyard calls and as a dialect clients speak to it. Blocks and events a reader does not
+// know are skipped at run time, so a newer API version's additions never break a stream.
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 // ---- content blocks -------------------------------------------------------------------------
 
+/** Prompt caching breakpoint; carried on the wire, not interpreted by Switchyard. */
+export interface AnthropicCacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
 export interface AnthropicTextBlock {
   type: 'text';
   text: string;
   citations?: unknown[] | null;
+  cache_control?: AnthropicCacheControl | null;
 }
 
-export type AnthropicSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+export interface AnthropicBase64Source {
+  type: 'base64';
+  media_type: string;
+  data: string;
+}
+
+export interface AnthropicUrlSource {
+  type: 'url';
+  url: string;
+}
+
+export type AnthropicSource = AnthropicBase64Source | AnthropicUrlSource;
 
 export interface AnthropicImageBlock {
   type: 'image';
   source: AnthropicSource;
+  cache_control?: AnthropicCacheControl | null;
 }
 
 export interface AnthropicDocumentBlock {
   type: 'document';
   source: AnthropicSource;
+  title?: string | null;
+  context?: string | null;
+  cache_control?: AnthropicCacheControl | null;
 }
 
 export interface AnthropicToolUseBlock {
@@ -28,6 +51,7 @@ export interface AnthropicToolUseBlock {
   id: string;
   name: string;
   input: unknown;
+  cache_control?: AnthropicCacheControl | null;
 }
 
 export interface AnthropicToolResultBlock {
@@ -35,6 +59,7 @@ export interface AnthropicToolResultBlock {
   tool_use_id: string;
   content?: string | Array<AnthropicTextBlock | AnthropicImageBlock>;
   is_error?: boolean;
+  cache_control?: AnthropicCacheControl | null;
 }
 
 export interface AnthropicThinkingBlock {
@@ -48,8 +73,15 @@ export interface AnthropicRedactedThinkingBlock {
   data: string;
 }
 
-/** Blocks a request may carry. */
-export type AnthropicRequestBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
+/** Blocks a request's messages may carry (thinking blocks only in assistant turns, handed back). */
+export type AnthropicRequestBlock =
+  | AnthropicTextBlock
+  | AnthropicImageBlock
+  | AnthropicDocumentBlock
+  | AnthropicToolUseBlock
+  | AnthropicToolResultBlock
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock;
 
 /** Blocks a response carries (server tools and newer kinds may also appear; they are skipped). */
 export type AnthropicResponseBlock = AnthropicTextBlock | AnthropicToolUseBlock | AnthropicThinkingBlock | AnthropicRedactedThinkingBlock;
@@ -65,6 +97,8 @@ export interface AnthropicTool {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
+  type?: 'custom' | null;
+  cache_control?: AnthropicCacheControl | null;
 }
 
 export type AnthropicToolChoice =
@@ -73,18 +107,23 @@ export type AnthropicToolChoice =
   | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
   | { type: 'none' };
 
+/** Extended thinking: `budget_tokens` is at least 1024 and below `max_tokens`. */
+export type AnthropicThinkingConfig = { type: 'enabled'; budget_tokens: number } | { type: 'disabled' } | { type: 'adaptive' };
+
 export interface AnthropicMessagesRequest {
   model: string;
   messages: AnthropicMessageParam[];
-  system?: string;
+  system?: string | AnthropicTextBlock[];
   max_tokens: number;
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   stop_sequences?: string[];
   stream?: boolean;
-  metadata?: { user_id?: string };
+  metadata?: { user_id?: string | null };
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
+  thinking?: AnthropicThinkingConfig;
 }
 
 // ---- response -------------------------------------------------------------------------------
@@ -173,12 +212,25 @@ export type AnthropicStreamEvent =
 
 // ---- errors ---------------------------------------------------------------------------------
 
-/** `invalid_request_error`, `authentication_error`, `rate_limit_error`, `api_error`, `overloaded_error`, ... */
+/** The kinds Anthropic documents; the list may grow, so a reader treats an unknown one as its status says. */
+export type AnthropicErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'billing_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'timeout_error'
+  | 'overloaded_error';
+
 export interface AnthropicErrorObject {
-  type: string;
+  type: AnthropicErrorType;
   message: string;
 }
 
+/** `{"type":"error","error":{"type","message"}}`, the body of every non-2xx answer. */
 export interface AnthropicErrorBody {
   type: 'error';
   error: AnthropicErrorObject;
