@@ -1,0 +1,18 @@
+import { countWords, fakeEmbedding, tokenizeReply } from './simulation';
+
+describe('helpers', () => {
+  it('tokenizes on word boundaries keeping spaces', () => {
+    expect(tokenizeReply('Echo: hello world')).toEqual(['Echo:', ' hello', ' world']);
+    expect(tokenizeReply('a  b ').join('')).toBe('a  b ');
+    expect(tokenizeReply('')).toEqual([]);
+    expect(countWords('  one two\nthree ')).toBe(3);
+  });
+
+  it('embeddings are deterministic, 8-dim, unit length', () => {
+    const a = fakeEmbedding('x');
+    expect(a).toHaveLength(8);
+    expect(fakeEmbedding('x')).toEqual(a);
+    expect(fakeEmbedding('y')).not.toEqual(a);
+    expect(Math.sqrt(a.reduce((s, v) => s + v * v, 0))).toBeCloseTo(1, 5);
+  });
+});
