@@ -46,11 +46,6 @@ export default tseslint.config(
     },
   },
   {
-    // Its route table hands handler methods to guarded(), which calls them with `.call(this)`.
-    files: ['apps/fake-llm/src/fake-llm.server.ts'],
-    rules: { '@typescript-eslint/unbound-method': 'off' },
-  },
-  {
     files: ['libs/contracts/**/*.ts'],
     rules: forbid(['policy', 'adapters', 'store', 'telemetry', 'fake-llm'], 'libs/contracts imports no other lib.'),
   },
