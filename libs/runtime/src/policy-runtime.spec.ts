@@ -124,9 +124,14 @@ describe('PolicyRuntime', () => {
         ['cloud/gpt', 'open', true],
       ]);
 
-      runtime.applyBreaker({ key: 'local', state: 'open', at: 1_000 });
-      expect(runtime.current.openedAt.get('local')).toBe(1_000);
-      runtime.applyBreaker({ key: 'local', state: 'closed', at: 2_000 });
+      // As another replica's transition arrives through Redis, or the router's states.
+      const at = Date.now() - 5_000;
+      runtime.current.registry.applyBreaker({ key: 'local', state: 'open', at });
+      expect(runtime.current.openedAt.get('local')).toBe(at);
+      runtime.apply(config());
+      expect(runtime.current.openedAt.get('local')).toBe(at);
+      expect(runtime.current.registry.backend('local').breaker).toBe('open');
+      runtime.current.registry.applyBreaker({ key: 'local', state: 'closed', at: Date.now() });
       expect(runtime.current.openedAt.has('local')).toBe(false);
 
       unlisten();

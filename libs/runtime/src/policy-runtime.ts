@@ -93,13 +93,6 @@ export class PolicyRuntime {
     return adapter;
   }
 
-  /** Applies a breaker transition made elsewhere (the router, another replica) to the current state. */
-  applyBreaker(t: BreakerTransition): void {
-    const gen = this.gen;
-    gen.registry.applyBreaker(t);
-    trackOpenedAt(gen, t);
-  }
-
   /** Probes every backend now (tests; the prober also runs on its interval). */
   probeNow(): Promise<unknown> {
     return this.gen.prober?.probeAll() ?? Promise.resolve();
@@ -108,7 +101,7 @@ export class PolicyRuntime {
   private build(config: SwitchyardConfig, old?: Generation): Generation {
     // The engine first: a config it rejects must leave the adapters as they are.
     const engine = new PolicyEngine(config);
-    const registry = new BackendStateRegistry(config);
+    const registry = new ClockedRegistry(config);
     // Adapters no longer used close once requests and probes that may still hold one are surely over.
     const graceMs = Math.max(this.retireGraceMs, Math.max(old?.config.policy.health.timeoutMs ?? 0, 1_000) + 1_000);
     const adapters = this.adapterSet.apply(config.backends, graceMs);
@@ -121,10 +114,10 @@ export class PolicyRuntime {
           (r) => this.onProbe(gen, r),
         )
       : undefined;
-    const gen: Generation = { config, engine, registry, adapters, openedAt: new Map(), prober };
+    const gen: Generation = { config, engine, registry, adapters, openedAt: registry.openedAt, prober };
     if (old) carryOver(old, gen);
     registry.onBreaker = (t) => {
-      trackOpenedAt(gen, t);
+      registry.clock(t);
       for (const h of this.hooks) h.breaker?.(t, gen);
     };
     return gen;
@@ -138,9 +131,23 @@ export class PolicyRuntime {
   }
 }
 
-function trackOpenedAt(gen: Generation, t: BreakerTransition): void {
-  if (t.state === 'open') gen.openedAt.set(t.key, t.at);
-  else if (t.state === 'closed') gen.openedAt.delete(t.key);
+/**
+ * A registry that also remembers when each breaker opened, whether it tripped here or the
+ * transition came from elsewhere (another replica through Redis, the router's states): the
+ * router publishes the time, and a reload re-opens a carried breaker at it.
+ */
+class ClockedRegistry extends BackendStateRegistry {
+  readonly openedAt = new Map<string, number>();
+
+  override applyBreaker(t: BreakerTransition): void {
+    super.applyBreaker(t);
+    this.clock(t);
+  }
+
+  clock(t: BreakerTransition): void {
+    if (t.state === 'open') this.openedAt.set(t.key, t.at);
+    else if (t.state === 'closed') this.openedAt.delete(t.key);
+  }
 }
 
 /** Health, statistics, in-flight counts and open breakers of backends that keep their name move to the new generation. */
@@ -151,7 +158,6 @@ function carryOver(old: Generation, next: Generation): void {
     // Re-opened at its original time: a breaker that was half-open becomes half-open again at once.
     const at = old.openedAt.get(key) ?? now;
     next.registry.applyBreaker({ key, state: 'open', at });
-    next.openedAt.set(key, at);
   };
   for (const b of next.config.backends) {
     if (!old.adapters.has(b.name)) continue;

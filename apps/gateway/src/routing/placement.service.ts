@@ -183,9 +183,9 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
       registry.setHealth(b.name, b.healthy, b.lastError || undefined);
       registry.setStats(b.name, b.ttftMs, b.tokensPerSec);
       const breaker = b.breaker as BreakerState;
-      if (breaker === 'open') this.policy.applyBreaker({ key: b.name, state: 'open', at: b.breakerOpenedAtUnixMs || states.atUnixMs });
+      if (breaker === 'open') registry.applyBreaker({ key: b.name, state: 'open', at: b.breakerOpenedAtUnixMs || states.atUnixMs });
       else if (breaker === 'closed' && registry.backend(b.name).breaker !== 'closed')
-        this.policy.applyBreaker({ key: b.name, state: 'closed', at: states.atUnixMs });
+        registry.applyBreaker({ key: b.name, state: 'closed', at: states.atUnixMs });
       this.metrics.backendUp.set({ backend: b.name, tier: b.tier }, b.healthy ? 1 : 0);
     }
   }
