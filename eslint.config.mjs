@@ -3,8 +3,10 @@ import tseslint from 'typescript-eslint';
 
 /**
  * DESIGN.md's dependency direction: apps -> libs; libs/contracts imports no other lib; libs/policy
- * depends on nothing but libs/contracts; libs/adapters never imports policy or store; no lib
- * imports an app (specs may use apps/fake-llm, the test double); no cycles between libs.
+ * depends on nothing but libs/contracts; libs/adapters never imports policy or store; libs/runtime
+ * (what both apps run: config reload, PolicyRuntime, router client) may import every other lib and
+ * none imports it; no lib imports an app (specs may use apps/fake-llm, the test double); no cycles
+ * between libs.
  */
 const forbid = (libs, why) => ({
   'no-restricted-imports': [
@@ -47,27 +49,36 @@ export default tseslint.config(
   },
   {
     files: ['libs/contracts/**/*.ts'],
-    rules: forbid(['policy', 'adapters', 'store', 'telemetry', 'fake-llm'], 'libs/contracts imports no other lib.'),
+    rules: forbid(['policy', 'adapters', 'store', 'telemetry', 'runtime', 'fake-llm'], 'libs/contracts imports no other lib.'),
   },
   {
     files: ['libs/policy/**/*.ts'],
-    rules: forbid(['adapters', 'store', 'telemetry', 'fake-llm'], 'libs/policy depends on nothing but libs/contracts.'),
+    rules: forbid(['adapters', 'store', 'telemetry', 'runtime', 'fake-llm'], 'libs/policy depends on nothing but libs/contracts.'),
   },
   {
     files: ['libs/adapters/**/*.ts'],
     ignores: ['libs/adapters/**/*.spec.ts'],
-    rules: forbid(['policy', 'store', 'fake-llm'], 'libs/adapters never imports policy or store.'),
+    rules: forbid(['policy', 'store', 'runtime', 'fake-llm'], 'libs/adapters never imports policy, store or runtime.'),
   },
   {
     files: ['libs/adapters/**/*.spec.ts'],
-    rules: forbid(['policy', 'store'], 'libs/adapters never imports policy or store.'),
+    rules: forbid(['policy', 'store', 'runtime'], 'libs/adapters never imports policy, store or runtime.'),
   },
   {
     files: ['libs/store/**/*.ts'],
-    rules: forbid(['adapters', 'telemetry', 'fake-llm'], 'libs/store depends on contracts and policy only.'),
+    rules: forbid(['adapters', 'telemetry', 'runtime', 'fake-llm'], 'libs/store depends on contracts and policy only.'),
   },
   {
     files: ['libs/telemetry/**/*.ts'],
-    rules: forbid(['policy', 'adapters', 'store', 'fake-llm'], 'libs/telemetry depends on libs/contracts only.'),
+    rules: forbid(['policy', 'adapters', 'store', 'runtime', 'fake-llm'], 'libs/telemetry depends on libs/contracts only.'),
+  },
+  {
+    files: ['libs/runtime/**/*.ts'],
+    ignores: ['libs/runtime/**/*.spec.ts'],
+    rules: forbid(['fake-llm'], 'libs/runtime imports libs only; its specs may use apps/fake-llm.'),
+  },
+  {
+    files: ['libs/runtime/**/*.spec.ts'],
+    rules: forbid([], 'A lib never imports an app.'),
   },
 );

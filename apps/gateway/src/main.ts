@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfigFile } from '@switchyard/contracts';
+import { ConfigError } from '@switchyard/contracts';
+import { loadConfigFile } from '@switchyard/runtime';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey } from './runtime/admin-key';

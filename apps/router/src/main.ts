@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfigFile, type SwitchyardConfig } from '@switchyard/contracts';
+import { ConfigError, type SwitchyardConfig } from '@switchyard/contracts';
+import { loadConfigFile } from '@switchyard/runtime';
 import { createLogger } from '@switchyard/telemetry';
 import { createRouter } from './router.factory';
 import { grpcListenUrl } from './runtime/listen-address';

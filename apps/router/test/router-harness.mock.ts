@@ -1,13 +1,12 @@
 /**
  * Test harness for the router: a temp config over fake-llm backends, the router started in-process
  * on 127.0.0.1:0, and a plain grpc-js client speaking the real protocol to it. Shared by the
- * router's e2e spec and the gateway's RouterClient spec. Not built (`*.mock.ts`).
+ * router's e2e spec and the RouterClient's spec against a real router. Not built (`*.mock.ts`).
  */
 import { toDecideRequest } from '@switchyard/policy';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { parseConfig } from '@switchyard/contracts';
 import {
@@ -20,36 +19,11 @@ import {
 } from '@switchyard/contracts/router';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import type { RequestFeatures } from '@switchyard/policy';
-import { createLogger, type Logger } from '@switchyard/telemetry';
+import { memoryLogger, type LogLine } from '@switchyard/runtime/testing.mock';
+import type { Logger } from '@switchyard/telemetry';
 import { createRouter, type RouterApp } from '../src/router.factory';
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
-
-/** A logger that keeps its lines in memory, so specs can assert on what the router said. */
-export function memoryLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), lines };
-}
-
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { features, memoryLogger, waitFor, type LogLine } from '@switchyard/runtime/testing.mock';
 
 export interface TestBackend {
   name: string;
@@ -141,10 +115,6 @@ export async function startRouterStack(opts: { watchConfig?: boolean } = {}): Pr
     },
   };
   return stack;
-}
-
-export function features(model: string, extra: Partial<RequestFeatures> = {}): RequestFeatures {
-  return { model, promptTokens: 10, stream: false, tags: [], headers: {}, pii: [], ...extra };
 }
 
 /** A plain grpc-js client for the router, on the shared proto definitions. */

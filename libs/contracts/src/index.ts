@@ -6,8 +6,6 @@ export * from './config.loader';
 export * from './config.keyless';
 export * from './redact';
 export * from './router';
-export * from './config.watcher';
-export * from './config.hot-reload';
 export * from './principal';
 export * from './outcome';
 export * from './prompt';

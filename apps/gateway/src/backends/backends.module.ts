@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { BackendsService } from './backends.service';
+import { PolicyRuntime } from '@switchyard/runtime';
+import { BackendsService, policyRuntimeProvider } from './backends.service';
 
-/** One adapter per configured backend, kept across config reloads. */
-@Module({ providers: [BackendsService], exports: [BackendsService] })
+/** The policy runtime and one adapter per configured backend, kept across config reloads. */
+@Module({ providers: [policyRuntimeProvider, BackendsService], exports: [PolicyRuntime, BackendsService] })
 export class BackendsModule {}

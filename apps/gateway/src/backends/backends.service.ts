@@ -1,41 +1,32 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { AdapterSet, probeBackend, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
-import type { SwitchyardConfig } from '@switchyard/contracts';
+import { Injectable, type Provider } from '@nestjs/common';
+import { probeBackend, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
+import { PolicyRuntime } from '@switchyard/runtime';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
 /** How long a replaced adapter keeps its pool for requests (long streams) already using it. */
 const RETIRE_GRACE_MS = 60_000;
 
-/** One adapter (and so one keep-alive pool) per configured backend. */
+/**
+ * The process's PolicyRuntime: engine, backend state, adapters and, in embedded mode, the prober
+ * (with ROUTER_URL the router probes). PlacementService starts and stops it.
+ */
+export const policyRuntimeProvider: Provider = {
+  provide: PolicyRuntime,
+  inject: [GATEWAY_RUNTIME],
+  useFactory: (runtime: GatewayRuntime): PolicyRuntime => new PolicyRuntime(runtime.config, { probe: !runtime.routerUrl, retireGraceMs: RETIRE_GRACE_MS }),
+};
+
+/** One adapter (and so one keep-alive pool) per configured backend: those of the runtime's current generation. */
 @Injectable()
-export class BackendsService implements OnApplicationShutdown {
-  private readonly adapters = new AdapterSet();
-
-  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
-    this.apply(runtime.config);
-  }
-
-  /** Adapters for a (new) config: unchanged backends keep theirs. */
-  apply(config: SwitchyardConfig): void {
-    this.adapters.apply(config.backends, RETIRE_GRACE_MS);
-  }
+export class BackendsService {
+  constructor(private readonly policy: PolicyRuntime) {}
 
   get(name: string): BackendAdapter {
-    const adapter = this.adapters.get(name);
-    if (!adapter) throw new Error(`unknown backend ${name}`);
-    return adapter;
-  }
-
-  all(): Iterable<BackendAdapter> {
-    return this.adapters.values();
+    return this.policy.adapter(name);
   }
 
   /** Probes every backend at once; each gets `timeoutMs`. */
   probeAll(timeoutMs: number): Promise<ProbeReport[]> {
-    return Promise.all([...this.adapters.values()].map((a) => probeBackend(a, timeoutMs)));
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.adapters.close();
+    return Promise.all([...this.policy.current.adapters.values()].map((a) => probeBackend(a, timeoutMs)));
   }
 }

@@ -1,12 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { BackendProber } from '@switchyard/adapters';
 import type { BackendStatesMsg } from '@switchyard/contracts/router';
 import type { SwitchyardConfig } from '@switchyard/contracts';
-import { BackendStateRegistry, PolicyEngine, type AttemptOutcome, type BreakerState, type RequestFeatures, type RouteDecision } from '@switchyard/policy';
+import type { AttemptOutcome, BackendStateRegistry, BreakerState, PolicyEngine, RequestFeatures, RouteDecision } from '@switchyard/policy';
+import { PolicyRuntime, RouterClient } from '@switchyard/runtime';
 import { LocalBreakerSync, RedisBreakerSync, type BreakerSync, type RedisConnections } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
-import { BackendsService } from '../backends/backends.service';
-import { RouterClient } from '../router-client/router-client';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { REDIS } from '../runtime/redis.provider';
 import { PrivacyScreen } from './privacy-screen';
@@ -16,28 +14,24 @@ const ROUTER_WARN_EVERY_MS = 10_000;
 
 /**
  * Where requests go: the policy engine over the live state of the backends (in-flight counts,
- * latency statistics, probe health, circuit breakers). Embedded mode probes backends here;
- * with ROUTER_URL the router decides and probes, and this state mirrors what it publishes, so
- * that the gateway can decide on its own (on the last known state) when the router is away.
+ * latency statistics, probe health, circuit breakers), both from the process's PolicyRuntime.
+ * Embedded mode probes backends; with ROUTER_URL the router decides and probes, and the state
+ * mirrors what it publishes, so that the gateway can decide on its own (on the last known state)
+ * when the router is away.
  */
 @Injectable()
 export class PlacementService implements OnModuleInit, OnApplicationShutdown {
-  engine!: PolicyEngine;
-  registry!: BackendStateRegistry;
   /** What requests are scanned for, and what a cloud candidate may be sent. */
-  privacy!: PrivacyScreen;
-  private prober?: BackendProber;
+  privacy: PrivacyScreen;
   private readonly router?: RouterClient;
   /** Shares breaker transitions with other replicas (embedded mode with REDIS_URL). */
   readonly breakerSync: BreakerSync;
   private readonly log: Logger;
   private lastRouterWarn = 0;
-  /** The running config's breaker openMs, for circuits other replicas opened before this one started. */
-  private openMs = 0;
 
   constructor(
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
-    private readonly backends: BackendsService,
+    private readonly policy: PolicyRuntime,
     private readonly metrics: GatewayMetrics,
     @Inject(REDIS) redis: RedisConnections | null,
   ) {
@@ -50,63 +44,59 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
       });
     }
     // Breakers are shared through Redis in embedded mode; with a router, the router owns them.
+    // Both getters read the current generation: a reload must not leave the sync on an old registry.
     this.breakerSync =
       redis !== null && !runtime.routerUrl
         ? new RedisBreakerSync(
             redis,
             () => this.registry,
-            () => this.openMs,
+            () => this.policy.current.config.policy.breaker.openMs,
             this.log,
           )
         : new LocalBreakerSync();
-    this.apply(runtime.config);
+    this.privacy = new PrivacyScreen(policy.current.config);
+    policy.listen({
+      breaker: (t) => {
+        this.metrics.breakerOpen.set({ breaker: t.key }, t.state === 'open' ? 1 : 0);
+        this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
+        this.breakerSync.publish(t);
+      },
+      probed: (r, changed, gen) => {
+        const healthy = gen.registry.backend(r.backend).healthy;
+        const tier = gen.adapters.get(r.backend)?.backend.tier ?? 'local';
+        this.metrics.backendUp.set({ backend: r.backend, tier }, healthy ? 1 : 0);
+        if (changed) this.log[healthy ? 'info' : 'warn']({ backend: r.backend, healthy, error: r.error }, `backend ${r.backend} is ${healthy ? 'up' : 'down'}`);
+      },
+    });
   }
 
   get mode(): 'embedded' | 'remote' {
     return this.router ? 'remote' : 'embedded';
   }
 
-  /** Builds engine and state for a config; state of backends that keep their name carries over. */
+  get engine(): PolicyEngine {
+    return this.policy.current.engine;
+  }
+
+  get registry(): BackendStateRegistry {
+    return this.policy.current.registry;
+  }
+
+  /** Publishes a new generation for a config (state of backends that keep their name carries over) and its privacy screen. */
   apply(config: SwitchyardConfig): void {
-    const previous = this.registry;
-    this.engine = new PolicyEngine(config);
-    this.registry = new BackendStateRegistry(config);
-    if (previous) this.registry.adopt(previous);
-    this.openMs = config.policy.breaker.openMs;
-    this.registry.onBreaker = (t) => {
-      this.metrics.breakerOpen.set({ breaker: t.key }, t.state === 'open' ? 1 : 0);
-      this.log.warn({ breaker: t.key, state: t.state }, `circuit ${t.key} ${t.state}`);
-      this.breakerSync.publish(t);
-    };
+    this.policy.apply(config);
     this.privacy = new PrivacyScreen(config);
-    this.prober?.stop();
-    if (!this.router) {
-      const h = config.policy.health;
-      this.prober = new BackendProber(
-        () => this.backends.all(),
-        h.intervalMs,
-        h.timeoutMs,
-        (r) => {
-          const changed = this.registry.probed(r.backend, r.ok, r.error);
-          const healthy = this.registry.backend(r.backend).healthy;
-          const tier = config.backends.find((b) => b.name === r.backend)?.tier ?? 'local';
-          this.metrics.backendUp.set({ backend: r.backend, tier }, healthy ? 1 : 0);
-          if (changed)
-            this.log[healthy ? 'info' : 'warn']({ backend: r.backend, healthy, error: r.error }, `backend ${r.backend} is ${healthy ? 'up' : 'down'}`);
-        },
-      );
-      this.prober.start();
-    }
   }
 
   async onModuleInit(): Promise<void> {
+    this.policy.start();
     this.router?.start();
     // A Redis that is down at boot must not stop traffic: breakers then stay local until it answers.
     await this.breakerSync.start().catch((err: Error) => this.log.error({ error: err.message }, 'redis unreachable: breaker state is not shared'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.prober?.stop();
+    await this.policy.stop();
     await this.router?.close();
     await this.breakerSync.close();
   }
@@ -128,7 +118,8 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
         }
       }
     }
-    return this.engine.decide(features, this.registry);
+    const g = this.policy.current;
+    return g.engine.decide(features, g.registry);
   }
 
   begin(backend: string): void {
@@ -137,9 +128,10 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
 
   /** Ends an attempt: its in-flight slot is freed and its outcome feeds statistics and breakers. */
   settle(outcome: AttemptOutcome): void {
-    this.registry.end(outcome.backend);
+    const registry = this.registry;
+    registry.end(outcome.backend);
     this.wake(outcome.backend);
-    this.registry.record(outcome);
+    registry.record(outcome);
     this.router?.report(outcome);
   }
 
@@ -179,19 +171,21 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
 
   private inFlight(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const name of this.registry.names()) out[name] = this.registry.backend(name).inFlight;
+    const registry = this.registry;
+    for (const name of registry.names()) out[name] = registry.backend(name).inFlight;
     return out;
   }
 
   /** Mirrors the router's view (health, breakers, latency) into local state. */
   private mirror(states: BackendStatesMsg): void {
+    const registry = this.registry;
     for (const b of states.backends) {
-      this.registry.setHealth(b.name, b.healthy, b.lastError || undefined);
-      this.registry.setStats(b.name, b.ttftMs, b.tokensPerSec);
+      registry.setHealth(b.name, b.healthy, b.lastError || undefined);
+      registry.setStats(b.name, b.ttftMs, b.tokensPerSec);
       const breaker = b.breaker as BreakerState;
-      if (breaker === 'open') this.registry.applyBreaker({ key: b.name, state: 'open', at: b.breakerOpenedAtUnixMs || states.atUnixMs });
-      else if (breaker === 'closed' && this.registry.backend(b.name).breaker !== 'closed')
-        this.registry.applyBreaker({ key: b.name, state: 'closed', at: states.atUnixMs });
+      if (breaker === 'open') registry.applyBreaker({ key: b.name, state: 'open', at: b.breakerOpenedAtUnixMs || states.atUnixMs });
+      else if (breaker === 'closed' && registry.backend(b.name).breaker !== 'closed')
+        registry.applyBreaker({ key: b.name, state: 'closed', at: states.atUnixMs });
       this.metrics.backendUp.set({ backend: b.name, tier: b.tier }, b.healthy ? 1 : 0);
     }
   }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ConfigHotReload, type ReloadResult, type ReloadTrigger } from '@switchyard/contracts';
-import { BackendsService } from '../backends/backends.service';
+import { ConfigHotReload, type ReloadResult, type ReloadTrigger } from '@switchyard/runtime';
 import { PlacementService } from '../routing/placement.service';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from './gateway-runtime';
 
@@ -13,12 +12,11 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from './gateway-runtime';
 export class ConfigReloader implements OnModuleInit, OnApplicationShutdown {
   private readonly hotReload?: ConfigHotReload;
 
-  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime, backends: BackendsService, placement: PlacementService) {
+  constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime, placement: PlacementService) {
     if (!runtime.configPath) return;
     this.hotReload = new ConfigHotReload(
       runtime.configPath,
       (config) => {
-        backends.apply(config);
         placement.apply(config);
         runtime.config = config;
       },

@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendAdapter } from '@switchyard/adapters';
 import { parseConfig } from '@switchyard/contracts';
-import type { BackendStateRegistry } from '@switchyard/policy';
 import { memoryLogger, type LogLine } from '../../test/router-harness.mock';
 import { RouterStateService } from './router-state.service';
 
@@ -16,17 +14,13 @@ policy:
   breaker: { minRequests: 2, failureRate: 0.5, openMs: ${opts.openMs ?? 60000} }
 `;
 
-interface Internals {
-  current: { registry: BackendStateRegistry; adapters: Map<string, BackendAdapter> };
-}
-
 /** The service alone (no Nest, no gRPC, probes not started): reload and carry-over in detail. */
 describe('RouterStateService', () => {
   let dir: string;
   let path: string;
   let svc: RouterStateService;
   let lines: LogLine[];
-  const internals = () => svc as unknown as Internals;
+  const internals = () => svc.policy;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sy-state-'));

@@ -1,53 +1,32 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import { AdapterSet, BackendProber, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
-import { ConfigHotReload, type ReloadResult, type ReloadTrigger, type SwitchyardConfig } from '@switchyard/contracts';
+import type { ProbeReport } from '@switchyard/adapters';
+import type { SwitchyardConfig } from '@switchyard/contracts';
 import { type BackendStatesMsg } from '@switchyard/contracts/router';
-import {
-  BackendStateRegistry,
-  PolicyEngine,
-  type AttemptOutcome,
-  type BreakerState,
-  type BreakerTransition,
-  type RequestFeatures,
-  type RouteDecision,
-  toBackendState,
-} from '@switchyard/policy';
+import { type AttemptOutcome, type BreakerTransition, type RequestFeatures, type RouteDecision, toBackendState } from '@switchyard/policy';
+import { ConfigHotReload, PolicyRuntime, type Generation, type ReloadResult, type ReloadTrigger } from '@switchyard/runtime';
 import type { Logger } from '@switchyard/telemetry';
 import { ROUTER_RUNTIME, type RouterRuntime } from '../runtime/router-runtime';
 import { InFlightView } from './in-flight.view';
 
-/** Everything built from one config. Swapped as a whole, by one assignment, on reload. */
-interface Generation {
-  readonly config: SwitchyardConfig;
-  readonly engine: PolicyEngine;
-  readonly registry: BackendStateRegistry;
-  readonly adapters: ReadonlyMap<string, BackendAdapter>;
-  /** When each breaker (`backend` or `backend/model`) last opened; the registry does not say. */
-  readonly openedAt: Map<string, number>;
-  prober?: BackendProber;
-}
-
-export type { ReloadResult } from '@switchyard/contracts';
+export type { ReloadResult } from '@switchyard/runtime';
 
 /**
- * Owns the policy engine, the live backend state, the adapters and the active probes. Decide and
- * ReportOutcomes read `current` once per call: a reload builds a complete new generation (carrying
- * over health, breakers and statistics of backends that keep their name) and publishes it with a
- * single assignment, so a call never sees half of one config and half of another.
+ * The router's policy runtime (engine, live backend state, adapters, active probes) and its
+ * config hot reload. Decide and ReportOutcomes read the runtime's `current` generation once per
+ * call; a reload publishes a complete new one with a single assignment (PolicyRuntime.apply).
  */
 @Injectable()
 export class RouterStateService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private current: Generation;
+  readonly policy: PolicyRuntime;
   private readonly logger: Logger;
   private readonly changes = new Subject<void>();
-  private readonly adapters = new AdapterSet();
   private readonly hotReload?: ConfigHotReload;
-  private running = false;
 
-  constructor(@Inject(ROUTER_RUNTIME) private readonly runtime: RouterRuntime) {
+  constructor(@Inject(ROUTER_RUNTIME) runtime: RouterRuntime) {
     this.logger = runtime.logger.child({ component: 'router-state' });
-    this.current = this.build(runtime.config);
+    this.policy = new PolicyRuntime(runtime.config);
+    this.policy.listen({ probed: (r, changed) => this.onProbe(r, changed), breaker: (t, gen) => this.onBreaker(t, gen) });
     if (runtime.configPath) {
       this.hotReload = new ConfigHotReload(runtime.configPath, (config) => this.swap(config), this.logger, {
         env: runtime.env,
@@ -62,20 +41,20 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   }
 
   get config(): SwitchyardConfig {
-    return this.current.config;
+    return this.policy.current.config;
   }
 
   decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): RouteDecision | undefined {
-    const g = this.current;
+    const g = this.policy.current;
     return g.engine.decide(features, new InFlightView(g.registry, inFlight));
   }
 
   record(outcome: AttemptOutcome): void {
-    this.current.registry.record(outcome);
+    this.policy.current.registry.record(outcome);
   }
 
   snapshot(): BackendStatesMsg {
-    const g = this.current;
+    const g = this.policy.current;
     return {
       backends: g.config.backends.map((b) => {
         const snapshot = g.registry.backend(b.name);
@@ -93,7 +72,7 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
 
   /** Probes every backend now (tests; the prober also runs on its interval). */
   probeNow(): Promise<unknown> {
-    return this.current.prober?.probeAll() ?? Promise.resolve();
+    return this.policy.probeNow();
   }
 
   /**
@@ -107,79 +86,31 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.current.prober?.start();
+    this.policy.start();
     this.hotReload?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
     this.hotReload?.stop();
-    this.current.prober?.stop();
     this.changes.complete();
-    await this.adapters.close();
+    await this.policy.stop();
   }
 
   private swap(config: SwitchyardConfig): void {
-    const old = this.current;
-    const next = this.build(config, old);
-    this.current = next;
-    old.prober?.stop();
-    if (this.running) next.prober?.start();
+    this.policy.apply(config);
     this.changes.next();
   }
 
-  private build(config: SwitchyardConfig, old?: Generation): Generation {
-    // Adapters no longer used close once a probe that may still hold one is surely over.
-    const graceMs = Math.max(old?.config.policy.health.timeoutMs ?? 0, 1_000) + 1_000;
-    const adapters = this.adapters.apply(config.backends, graceMs);
-    const gen: Generation = { config, engine: new PolicyEngine(config), registry: new BackendStateRegistry(config), adapters, openedAt: new Map() };
-    if (old) carryOver(old, gen);
-    gen.registry.onBreaker = (t) => this.onBreaker(gen, t);
-    const { intervalMs, timeoutMs } = config.policy.health;
-    gen.prober = new BackendProber(
-      () => gen.adapters.values(),
-      intervalMs,
-      timeoutMs,
-      (r) => this.onProbe(gen, r),
-    );
-    return gen;
-  }
-
-  private onProbe(gen: Generation, r: ProbeReport): void {
-    // A probe of a replaced generation may finish after the swap; its verdict is about the old config.
-    if (gen !== this.current || !gen.adapters.has(r.backend)) return;
-    if (!gen.registry.probed(r.backend, r.ok, r.error)) return;
+  private onProbe(r: ProbeReport, changed: boolean): void {
+    if (!changed) return;
     if (r.ok) this.logger.info({ backend: r.backend, ms: Math.round(r.ms) }, 'backend healthy: probes pass again');
     else this.logger.warn({ backend: r.backend, error: r.error }, 'backend unhealthy: probes failing');
     this.changes.next();
   }
 
-  private onBreaker(gen: Generation, t: BreakerTransition): void {
-    if (t.state === 'open') gen.openedAt.set(t.key, t.at);
-    else if (t.state === 'closed') gen.openedAt.delete(t.key);
+  private onBreaker(t: BreakerTransition, gen: Generation): void {
     const log = t.state === 'open' ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
     log({ breaker: t.key, state: t.state }, `circuit ${t.state === 'half_open' ? 'half-open' : t.state}`);
-    if (gen === this.current) this.changes.next();
-  }
-}
-
-/** Health, statistics and open breakers of backends that keep their name move to the new generation. */
-function carryOver(old: Generation, next: Generation): void {
-  const now = Date.now();
-  const carryBreaker = (key: string, state: BreakerState): void => {
-    if (state === 'closed') return;
-    // Re-opened at its original time: a breaker that was half-open becomes half-open again at once.
-    const at = old.openedAt.get(key) ?? now;
-    next.registry.applyBreaker({ key, state: 'open', at });
-    next.openedAt.set(key, at);
-  };
-  for (const b of next.config.backends) {
-    if (!old.adapters.has(b.name)) continue;
-    const s = old.registry.backend(b.name);
-    next.registry.setHealth(b.name, s.healthy, old.registry.lastError(b.name));
-    next.registry.setStats(b.name, s.ttftMs, s.tokensPerSec);
-    carryBreaker(b.name, s.breaker);
-    for (const m of b.models) carryBreaker(`${b.name}/${m.id}`, old.registry.breaker(b.name, m.id));
+    if (gen === this.policy.current) this.changes.next();
   }
 }

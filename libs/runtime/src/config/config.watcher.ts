@@ -1,17 +1,17 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
+/** The one logger call the watcher makes (pino's shape). */
+interface WarnLogger {
+  warn(obj: object, msg: string): void;
+}
+
 /**
  * Calls `onChange` (debounced) when the config file may have changed. It watches the file's
  * directory, not the file: editors save by writing a new file and renaming it over the old one,
  * and a Kubernetes ConfigMap volume swaps a `..data` symlink; a watch on the file itself would
  * follow the old inode and go quiet after the first such save.
  */
-/** The one logger call the watcher makes (pino's shape). */
-interface WarnLogger {
-  warn(obj: object, msg: string): void;
-}
-
 export class ConfigWatcher {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;

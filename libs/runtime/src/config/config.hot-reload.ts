@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { leaveOutKeylessCloudBackends } from './config.keyless';
-import { ConfigError, parseConfig } from './config.loader';
-import type { SwitchyardConfig } from './config.schema';
+import { ConfigError, leaveOutKeylessCloudBackends, parseConfig, type SwitchyardConfig } from '@switchyard/contracts';
+import { readConfigFile } from './config.file';
 import { ConfigWatcher } from './config.watcher';
 
 export type ReloadResult = { ok: true; changed: boolean } | { ok: false; error: string };
@@ -52,10 +50,10 @@ export class ConfigHotReload {
     const path = this.path;
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readConfigFile(path);
     } catch (err) {
       // Mid-rename, an editor's save can leave no file for a moment; the next event brings it back.
-      const error = `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      const error = (err as Error).message;
       if (trigger !== 'file') this.logger.error({ path, trigger }, `config reload failed, keeping the running config: ${error}`);
       return { ok: false, error };
     }
@@ -83,7 +81,7 @@ export class ConfigHotReload {
 
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readConfigFile(path);
   } catch {
     return undefined;
   }

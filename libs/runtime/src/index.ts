@@ -1,0 +1,5 @@
+export * from './config/config.file';
+export * from './config/config.watcher';
+export * from './config/config.hot-reload';
+export * from './policy-runtime';
+export * from './router-client/router-client';
