@@ -81,7 +81,10 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
       const query = req.url.indexOf('?');
       const draft = (req.outcome = new OutcomeDraft(req.id, query < 0 ? req.url : req.url.slice(0, query), startedAt));
       const raw = reply.raw;
-      raw.on('close', () => outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished)));
+      raw.on('close', () => {
+        outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished));
+        draft.onClose?.();
+      });
     }
     done();
   });

@@ -58,6 +58,8 @@ export class OutcomeDraft {
   streamed = false;
   ttftMs?: number;
   pii: readonly string[] = [];
+  /** Runs when the response closes, after the outcome is emitted: one `close` listener per request serves both. */
+  onClose?: () => void;
 
   constructor(
     readonly requestId: string,

@@ -33,11 +33,13 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
   const controller = new CallAbort();
   const timer = setTimeout(() => controller.abort(new DOMException(`deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
   const raw = reply.raw;
-  // 'close' comes once; `on` spares the once-wrapper.
-  raw.on('close', () => {
+  const closed = (): void => {
     clearTimeout(timer);
     if (!raw.writableFinished) controller.abort(new ClientClosedError());
-  });
+  };
+  // A /v1 request's outcome already listens for 'close' (once; `on` spares the once-wrapper).
+  if (req.outcome !== undefined) req.outcome.onClose = closed;
+  else raw.on('close', closed);
   const startedAt = (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now();
   return { requestId: req.id, startedAt, signal: controller, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0, outcome: req.outcome };
 }
