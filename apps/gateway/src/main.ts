@@ -3,7 +3,7 @@ import { ConfigError } from '@switchyard/contracts';
 import { loadConfigFile } from '@switchyard/runtime';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
-import { adminKeyNotice, resolveAdminKey } from './runtime/admin-key';
+import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './runtime/admin-key';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
 async function main(): Promise<void> {
@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   const runtime: GatewayRuntime = {
     config,
     adminKey: admin.key,
+    // Tenants and keys: PostgreSQL when DATABASE_URL is set, else embedded PGlite under the data dir.
+    databaseOptions: env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir },
+    serverSecret: resolveServerSecret(env, dataDir),
     logger,
     configPath,
     routerUrl: env.ROUTER_URL || undefined,
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
       backends: runtime.config.backends.length,
       models: runtime.config.models.length,
       policy: env.ROUTER_URL ? `router ${env.ROUTER_URL}` : 'embedded',
+      database: env.DATABASE_URL ? 'postgres (DATABASE_URL)' : `embedded PGlite (${dataDir}/pglite)`,
     },
     'gateway listening',
   );

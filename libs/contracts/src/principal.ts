@@ -1,3 +1,20 @@
+import type { PiiAction } from './config.schema';
+import type { Budgets, Limits } from './tenant';
+
+/**
+ * What a tenant key may use and how much, resolved with the key (and cached with it), so the hot
+ * path reads it without another lookup. Absent fields mean no restriction of that kind.
+ */
+export interface Grants {
+  /** Globs over model names; unset: every model. */
+  allowedModels?: readonly string[];
+  /** The tenant's privacy stance, over the config's `policy.privacy.onPii`. */
+  onPii?: PiiAction;
+  /** The tenant's limits and the key's own, which apply inside the tenant's. */
+  limits: { tenant?: Limits; key?: Limits };
+  budgets: { tenant?: Budgets; key?: Budgets };
+}
+
 /**
  * Who a request comes from, as the auth guard resolved its credential: everything downstream
  * (features, logs, limits, the ledger) reads it from the request instead of guessing.
@@ -9,6 +26,8 @@ export interface Principal {
   keyId: string;
   /** What the credential may do: `inference` on /v1, `admin` on /admin/v1. */
   scopes: readonly string[];
+  /** Set for tenant keys; the admin key has none and is unrestricted. */
+  grants?: Grants;
 }
 
 /** The admin key's principal: a tenant of its own, so its usage is recorded like any other. */

@@ -2,6 +2,12 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from '@switchyard/contracts';
 
 /**
+ * How long a verified key is trusted without asking the store again: a revoked, rotated-out or
+ * expired key, or a suspended tenant's, stops working on every replica within this time.
+ */
+export const ACCEPTED_KEY_TTL_MS = 4_000;
+
+/**
  * Credentials already verified, and whose they are: a client's next requests skip the hash. Bounded
  * and expiring, so a revoked or rotated key stops working within `ttlMs` on every replica even
  * without a message, and `forget` drops one at once when it is known to have changed. Only keys
@@ -11,7 +17,7 @@ import type { Principal } from '@switchyard/contracts';
 export class AcceptedKeys {
   private readonly cache: LRUCache<string, Principal>;
 
-  constructor(max = 10_000, ttlMs = 60_000) {
+  constructor(max = 10_000, ttlMs = ACCEPTED_KEY_TTL_MS) {
     this.cache = new LRUCache<string, Principal>({ max, ttl: ttlMs, updateAgeOnGet: false });
   }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticationError, type Principal } from '@switchyard/contracts';
@@ -6,6 +7,9 @@ import { authenticated } from '../edge/connection-cap';
 import { AcceptedKeys } from './accepted-keys';
 import './principal';
 import '../observability/outcome-bus';
+
+/** Short, so a key created a moment after a client tried it works at once. */
+const REJECTED_KEY_TTL_MS = 1_000;
 
 /** The caller's key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function presentedKey(req: FastifyRequest): string | undefined {
@@ -25,6 +29,8 @@ export function presentedKey(req: FastifyRequest): string | undefined {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   readonly accepted = new AcceptedKeys();
+  /** Keys the store just refused: a client retrying a bad key does not reach the store each time. */
+  private readonly rejected = new LRUCache<string, true>({ max: 10_000, ttl: REJECTED_KEY_TTL_MS });
 
   constructor(@Inject(KEY_STORE) private readonly keys: KeyStore) {}
 
@@ -39,8 +45,12 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async resolve(req: FastifyRequest, key: string): Promise<boolean> {
+    if (this.rejected.has(key)) throw new AuthenticationError();
     const principal = await this.keys.resolve(key);
-    if (principal === undefined) throw new AuthenticationError();
+    if (principal === undefined) {
+      this.rejected.set(key, true);
+      throw new AuthenticationError();
+    }
     this.accepted.remember(key, principal);
     return attach(req, principal);
   }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminKeyNotice, resolveAdminKey } from './admin-key';
+import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './admin-key';
 
 describe('resolveAdminKey', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'switchyard-key-'));
@@ -33,5 +33,18 @@ describe('resolveAdminKey', () => {
     expect(again).toBe(`Admin key: stored in ${path} (e.g. KEY=$(cat ${path}); set SWITCHYARD_ADMIN_KEY to choose your own)\n`);
     expect(again).not.toContain(first.key);
     expect(adminKeyNotice(resolveAdminKey({ SWITCHYARD_ADMIN_KEY: 'sy-mine' }, d))).toBe('Admin key: from SWITCHYARD_ADMIN_KEY\n');
+  });
+});
+
+describe('resolveServerSecret', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'switchyard-secret-'));
+
+  it('uses SWITCHYARD_SECRET when set, else makes one once and keeps it privately', () => {
+    const d = dir();
+    expect(resolveServerSecret({ SWITCHYARD_SECRET: 'mine' }, d)).toBe('mine');
+    const made = resolveServerSecret({}, d);
+    expect(made).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(d, 'secret')).mode & 0o777).toBe(0o600);
+    expect(resolveServerSecret({}, d)).toBe(made);
   });
 });

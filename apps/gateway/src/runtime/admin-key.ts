@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface AdminKeySource {
   key: string;
@@ -14,17 +14,30 @@ export interface AdminKeySource {
  * stored there (mode 0600) so a restart keeps it.
  */
 export function resolveAdminKey(env: NodeJS.ProcessEnv, dataDir: string): AdminKeySource {
-  const fromEnv = env.SWITCHYARD_ADMIN_KEY?.trim();
-  if (fromEnv) return { key: fromEnv, generated: false };
-  const path = join(dataDir, 'admin-key');
+  return storedSecret(env.SWITCHYARD_ADMIN_KEY, join(dataDir, 'admin-key'), () => `sy-admin-${randomBytes(24).toString('base64url')}`);
+}
+
+/**
+ * The server secret API keys are hashed and provider keys encrypted with: `SWITCHYARD_SECRET`
+ * when set, else one generated once and kept under the data dir (mode 0600). Replicas sharing a
+ * database must share it: set it explicitly there.
+ */
+export function resolveServerSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
+  return storedSecret(env.SWITCHYARD_SECRET, join(dataDir, 'secret'), () => randomBytes(32).toString('base64url')).key;
+}
+
+/** A secret from the environment, else from its file, else made now and written there privately. */
+function storedSecret(fromEnv: string | undefined, path: string, make: () => string): AdminKeySource {
+  const given = fromEnv?.trim();
+  if (given) return { key: given, generated: false };
   try {
     const stored = readFileSync(path, 'utf8').trim();
     if (stored) return { key: stored, generated: false, path };
   } catch {
-    // No stored key yet.
+    // Nothing stored yet.
   }
-  const key = `sy-admin-${randomBytes(24).toString('base64url')}`;
-  mkdirSync(dataDir, { recursive: true });
+  const key = make();
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${key}\n`, { mode: 0o600 });
   return { key, generated: true, path };
 }

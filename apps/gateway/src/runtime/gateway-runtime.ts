@@ -1,4 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/contracts';
+import type { Database, DatabaseOptions } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
 
 /** What the gateway is started with: the validated config, the admin key, the logger. */
@@ -12,6 +13,15 @@ export interface GatewayRuntime {
   redisUrl?: string;
   /** Key and channel prefix in Redis (`SWITCHYARD_REDIS_PREFIX`), so deployments can share one Redis. */
   redisPrefix?: string;
+  /**
+   * Where tenants and their keys live (PostgreSQL with `DATABASE_URL`, else embedded PGlite under
+   * the data dir): opened at start, migrated, closed at shutdown. Or `database`, already open and
+   * left open (tests sharing one). Neither: keys live in memory and only the admin key exists.
+   */
+  databaseOptions?: DatabaseOptions;
+  database?: Database;
+  /** Hashes API keys and encrypts provider keys (`SWITCHYARD_SECRET`); required with a database. */
+  serverSecret?: string;
   /** The config file, for hot reload on change and SIGHUP; unset: no reload. */
   configPath?: string;
 }

@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
+  API_KEYS,
+  migrate,
+  openDatabase,
+  SqlKeyStore,
+  SqlTenantStore,
+  TENANT_STORE,
+  type ApiKeys,
+  type Database,
+  type TenantStore,
   COUNTERS,
   KEY_STORE,
   LEDGER_SINK,
@@ -15,39 +24,75 @@ import {
 } from '@switchyard/store';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
-/** Flushes and closes the ledger when the application shuts down, so no record is left behind. */
-@Injectable()
-class LedgerShutdown implements OnApplicationShutdown {
-  constructor(@Inject(LEDGER_SINK) private readonly ledger: LedgerSink) {}
+/** DI token: the migrated Database, or null when the gateway runs without one. */
+export const DATABASE = Symbol('switchyard.Database');
+const SQL_KEYS = Symbol('switchyard.SqlKeyStore');
 
-  onApplicationShutdown(): Promise<void> {
-    return this.ledger.close();
+/** Databases the gateway opened itself (from `databaseOptions`), and so closes. */
+const owned = new WeakSet<Database>();
+
+/** Flushes and closes the ledger when the application shuts down, so no record is left behind; then the database it opened. */
+@Injectable()
+class StoreShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(LEDGER_SINK) private readonly ledger: LedgerSink,
+    @Inject(DATABASE) private readonly db: Database | null,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ledger.close();
+    if (this.db !== null && owned.has(this.db)) await this.db.close();
   }
 }
 
 /**
- * The stores behind their ports, by DI token: in memory, the embedded default for one replica.
- * PostgreSQL/Redis implementations plug in here, behind the same tokens.
+ * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
+ * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
+ * admin key exists (TENANT_STORE and API_KEYS are then null). Counters, ledger and cache are in
+ * memory: the embedded default for one replica.
  */
 @Global()
 @Module({
   providers: [
     {
-      provide: KEY_STORE,
+      provide: DATABASE,
       inject: [GATEWAY_RUNTIME],
+      // Brought up to date before anything reads it; replicas starting together migrate once.
+      useFactory: async (runtime: GatewayRuntime): Promise<Database | null> => {
+        const db = runtime.database ?? (runtime.databaseOptions ? await openDatabase(runtime.databaseOptions) : undefined);
+        if (db === undefined) return null;
+        if (db !== runtime.database) owned.add(db);
+        await migrate(db);
+        return db;
+      },
+    },
+    {
+      provide: SQL_KEYS,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      useFactory: (runtime: GatewayRuntime, db: Database | null): SqlKeyStore | null => {
+        if (db === null) return null;
+        if (!runtime.serverSecret) throw new Error('a server secret (SWITCHYARD_SECRET) is required with a database');
+        return new SqlKeyStore(db, runtime.serverSecret);
+      },
+    },
+    {
+      provide: KEY_STORE,
+      inject: [GATEWAY_RUNTIME, SQL_KEYS],
       // The admin key is registered at every start, as the principal of the built-in admin tenant.
       // Digests in memory last no longer than the process, so a fresh server secret each start will do.
-      useFactory: async (runtime: GatewayRuntime): Promise<KeyStore> => {
-        const keys = new MemoryKeyStore(randomBytes(32));
+      useFactory: async (runtime: GatewayRuntime, sql: SqlKeyStore | null): Promise<KeyStore> => {
+        const keys = sql ?? new MemoryKeyStore(randomBytes(32));
         await keys.register(runtime.adminKey, ADMIN_PRINCIPAL);
         return keys;
       },
     },
+    { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
+    { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
     { provide: COUNTERS, useFactory: () => new MemoryCounters() },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
-    LedgerShutdown,
+    StoreShutdown,
   ],
-  exports: [KEY_STORE, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
 })
 export class StoreModule {}

@@ -49,5 +49,7 @@ export class KeyDigest {
 
 /** A frozen copy, so what a store hands out cannot be changed by its caller or by the registrant. */
 export function storedPrincipal(p: Principal): Principal {
-  return Object.freeze({ tenantId: p.tenantId, keyId: p.keyId, scopes: Object.freeze([...p.scopes]) });
+  const stored: Principal = { tenantId: p.tenantId, keyId: p.keyId, scopes: Object.freeze([...p.scopes]) };
+  if (p.grants !== undefined) stored.grants = Object.freeze(structuredClone(p.grants));
+  return Object.freeze(stored);
 }

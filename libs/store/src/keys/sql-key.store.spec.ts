@@ -34,9 +34,33 @@ describe(`SqlKeyStore tenant keys on ${testDatabaseName}`, () => {
     expect(JSON.stringify(issued?.record)).not.toContain(issued!.key.slice(10));
     const stored = await db.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE id = $1', [issued!.record.id]);
     expect(JSON.stringify(stored)).not.toContain(issued!.key.slice(10));
-    expect(await keys.resolve(issued!.key)).toEqual({ tenantId: t.id, keyId: issued!.record.id, scopes: ['inference'] });
+    expect(await keys.resolve(issued!.key)).toEqual({
+      tenantId: t.id,
+      keyId: issued!.record.id,
+      scopes: ['inference'],
+      grants: { limits: { key: { rpm: 5 } }, budgets: {} },
+    });
     expect(await keys.get(issued!.record.id)).toEqual(issued!.record);
     expect(await keys.create(`tnt_${randomUUID()}`, { name: 'nobody' })).toBeUndefined();
+  });
+
+  it("resolves a key with its tenant's allow-list, privacy stance, limits and budgets, and its own", async () => {
+    const t = await tenants.create({
+      name: `granted-${randomUUID().slice(0, 8)}`,
+      allowedModels: ['chat*'],
+      privacy: { onPii: 'redact' },
+      limits: { rpm: 600, tpm: 200_000 },
+      budgets: { monthlyUsd: 500 },
+    });
+    const k = await keys.create(t.id, { name: 'ci', limits: { rpm: 60 }, budgets: { dailyUsd: 5 } });
+    expect((await keys.resolve(k!.key))?.grants).toEqual({
+      allowedModels: ['chat*'],
+      onPii: 'redact',
+      limits: { tenant: { rpm: 600, tpm: 200_000 }, key: { rpm: 60 } },
+      budgets: { tenant: { monthlyUsd: 500 }, key: { dailyUsd: 5 } },
+    });
+    await tenants.update(t.id, { allowedModels: null, limits: null, budgets: null, privacy: null });
+    expect((await keys.resolve(k!.key))?.grants).toEqual({ limits: { key: { rpm: 60 } }, budgets: { key: { dailyUsd: 5 } } });
   });
 
   it('lists a tenant its own keys only, oldest first', async () => {

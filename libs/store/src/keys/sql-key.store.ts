@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Principal } from '@switchyard/contracts';
+import type { Budgets, Grants, Limits, PiiAction, Principal } from '@switchyard/contracts';
 import type { Database } from '../sql/database';
 import type { ApiKeyInput, ApiKeyRecord, ApiKeys, IssuedKey } from './api-keys';
 import { KeyConflictError, KeyDigest, storedPrincipal, type KeyStore } from './key-store';
@@ -15,6 +15,18 @@ interface KeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+}
+
+interface GrantRow {
+  id: string;
+  tenant_id: string;
+  scopes: string[];
+  key_limits: Limits | null;
+  key_budgets: Budgets | null;
+  allowed_models: string[] | null;
+  privacy: { onPii?: PiiAction } | null;
+  tenant_limits: Limits | null;
+  tenant_budgets: Budgets | null;
 }
 
 const COLUMNS = 'id, tenant_id, name, prefix, limits, budgets, expires_at, created_at, last_used_at, revoked_at';
@@ -40,15 +52,15 @@ export class SqlKeyStore implements KeyStore, ApiKeys {
   }
 
   async resolve(secret: string): Promise<Principal | undefined> {
-    const rows = await this.db.query<{ id: string; tenant_id: string; scopes: string[] }>(
-      `SELECT k.id, k.tenant_id, k.scopes FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+    const rows = await this.db.query<GrantRow>(
+      `SELECT k.id, k.tenant_id, k.scopes, k.limits AS key_limits, k.budgets AS key_budgets,
+              t.allowed_models, t.privacy, t.limits AS tenant_limits, t.budgets AS tenant_budgets
+       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
        WHERE (k.hash = $1 OR (k.previous_hash = $1 AND k.previous_valid_until > now()))
          AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND t.status = 'active'`,
       [this.hashOf(secret)],
     );
-    if (rows.length === 0) return undefined;
-    const r = rows[0];
-    return storedPrincipal({ tenantId: r.tenant_id, keyId: r.id, scopes: r.scopes });
+    return rows.length === 0 ? undefined : toPrincipal(rows[0]);
   }
 
   /**
@@ -135,4 +147,24 @@ function toRecord(r: KeyRow): ApiKeyRecord {
   if (r.last_used_at !== null) k.lastUsedAt = r.last_used_at.toISOString();
   if (r.revoked_at !== null) k.revokedAt = r.revoked_at.toISOString();
   return k;
+}
+
+/** A key's principal, with grants when its tenant or the key itself restricts anything (none: unrestricted). */
+function toPrincipal(r: GrantRow): Principal {
+  const principal: Principal = { tenantId: r.tenant_id, keyId: r.id, scopes: r.scopes };
+  const grants: Grants = { limits: {}, budgets: {} };
+  let restricted = false;
+  const set = <T>(value: T | null | undefined, apply: (v: T) => void): void => {
+    if (value === null || value === undefined) return;
+    apply(value);
+    restricted = true;
+  };
+  set(r.allowed_models, (v) => (grants.allowedModels = v));
+  set(r.privacy?.onPii, (v) => (grants.onPii = v));
+  set(r.tenant_limits, (v) => (grants.limits.tenant = v));
+  set(r.key_limits, (v) => (grants.limits.key = v));
+  set(r.tenant_budgets, (v) => (grants.budgets.tenant = v));
+  set(r.key_budgets, (v) => (grants.budgets.key = v));
+  if (restricted) principal.grants = grants;
+  return storedPrincipal(principal);
 }
