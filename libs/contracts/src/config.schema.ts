@@ -230,10 +230,29 @@ export class PolicyConfig {
   @IsInt() @Min(0) @Max(10_000) queueWaitMs = 0;
 }
 
+export const FAIL_MODES = ['open', 'closed'] as const;
+export type FailMode = (typeof FAIL_MODES)[number];
+
+/** What limits do when their counters cannot be reached (Redis down): admit uncounted (`open`) or refuse with 503 (`closed`). */
+export class LimitsFailModeConfig {
+  /** Requests and tokens per minute: open by default, so an outage of Redis is not an outage of the gateway. */
+  @IsIn(FAIL_MODES) requests: FailMode = 'open';
+  /** USD budgets: closed by default, so an outage never lets spend through unchecked. */
+  @IsIn(FAIL_MODES) budgets: FailMode = 'closed';
+}
+
+export class LimitsConfig {
+  /** Output tokens a request is admitted on when it sets no `max_tokens`/`max_completion_tokens`; the actual usage trues it up. */
+  @IsInt() @Min(1) defaultMaxTokens = 256;
+  @ValidateNested() @Type(() => LimitsFailModeConfig) failMode: LimitsFailModeConfig = new LimitsFailModeConfig();
+}
+
 export class SwitchyardConfig {
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig = new ServerConfig();
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendConfig) backends!: BackendConfig[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => PublicModelConfig) models: PublicModelConfig[] = [];
   @ValidateNested() @Type(() => RoutingConfig) routing: RoutingConfig = new RoutingConfig();
   @ValidateNested() @Type(() => PolicyConfig) policy: PolicyConfig = new PolicyConfig();
+  /** Tenants' request/token limits and budgets. */
+  @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig = new LimitsConfig();
 }

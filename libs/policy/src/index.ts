@@ -2,6 +2,7 @@ export * from './model-catalog';
 export * from './engine/policy.types';
 export * from './engine/policy-engine';
 export * from './engine/strategies';
+export * from './cost';
 export * from './engine/capabilities';
 export * from './engine/glob';
 export * from './state/circuit-breaker';

@@ -1,6 +1,7 @@
 import type { Strategy, Tier } from '@switchyard/contracts';
 import type { RequestFeatures } from './policy.types';
-import { DEFAULT_OUTPUT_TOKENS, estimateCost, orderByStrategy, predictMs, saturated, type Scored } from './strategies';
+import { DEFAULT_OUTPUT_TOKENS } from '../cost';
+import { estimateCost, orderByStrategy, predictMs, saturated, type Scored } from './strategies';
 import { seeded } from '../seeded.mock';
 
 interface Fixture {

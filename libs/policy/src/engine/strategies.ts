@@ -1,4 +1,5 @@
 import type { Strategy } from '@switchyard/contracts';
+import { DEFAULT_OUTPUT_TOKENS, DEFAULT_TOKENS_PER_SEC, requestCostUsd } from '../cost';
 import type { BackendSnapshot, RequestFeatures, RouteCandidate } from './policy.types';
 
 /** A candidate with everything a strategy weighs. */
@@ -14,10 +15,7 @@ export interface Scored {
   weight: number;
 }
 
-/** Output tokens assumed when the client sets no max_tokens, for cost and latency estimates. */
-export const DEFAULT_OUTPUT_TOKENS = 256;
 const DEFAULT_TTFT_MS = 1_000;
-const DEFAULT_TOKENS_PER_SEC = 30;
 
 export function saturated(s: Scored): boolean {
   return s.state.inFlight >= s.maxConcurrency;
@@ -36,13 +34,7 @@ export function predictMs(s: Scored, f: RequestFeatures): number | undefined {
 
 /** Estimated USD for this request: cloud prices per token, local boxes by the hour over measured speed. */
 export function estimateCost(s: Scored, f: RequestFeatures): number {
-  const out = f.maxTokens ?? DEFAULT_OUTPUT_TOKENS;
-  if (s.price) return (f.promptTokens * s.price.input + out * s.price.output) / 1e6;
-  if (s.costPerHour) {
-    const tps = s.state.tokensPerSec ?? DEFAULT_TOKENS_PER_SEC;
-    return (s.costPerHour / 3600) * ((f.promptTokens / 10 + out) / tps);
-  }
-  return 0;
+  return requestCostUsd(s, f.promptTokens, f.maxTokens ?? DEFAULT_OUTPUT_TOKENS, s.state.tokensPerSec);
 }
 
 /** Orders candidates under a strategy. `random` is injected so weighted choice is testable. */
