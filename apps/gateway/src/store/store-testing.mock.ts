@@ -10,12 +10,13 @@ import { StoreModule } from './store.module';
 
 export const TEST_ADMIN_KEY = 'sy-admin-spec-0123456789abcdef';
 
-/** The runtime and store modules, as the gateway starts them (no Redis). */
-export function storeTestingModule(): Promise<TestingModule> {
+/** The runtime and store modules, as the gateway starts them (no Redis unless `more` names one). */
+export function storeTestingModule(more: Partial<GatewayRuntime> = {}): Promise<TestingModule> {
   const runtime: GatewayRuntime = {
     config: parseConfig(JSON.stringify({ backends: [{ name: 'b', protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1', tier: 'local', models: ['m'] }] }), {}),
     adminKey: TEST_ADMIN_KEY,
     logger: createLogger({ destination: new PassThrough().resume() }),
+    ...more,
   };
   return Test.createTestingModule({ imports: [RuntimeModule.register(runtime), StoreModule] }).compile();
 }

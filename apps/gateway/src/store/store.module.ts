@@ -18,11 +18,15 @@ import {
   MemoryKeyStore,
   MemoryLedgerSink,
   MemoryResponseCache,
+  RedisCounters,
+  type RedisConnections,
+  type Counters,
   RESPONSE_CACHE,
   type KeyStore,
   type LedgerSink,
 } from '@switchyard/store';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { REDIS } from '../runtime/redis.provider';
 
 /** DI token: the migrated Database, or null when the gateway runs without one. */
 export const DATABASE = Symbol('switchyard.Database');
@@ -48,8 +52,8 @@ class StoreShutdown implements OnApplicationShutdown {
 /**
  * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
  * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
- * admin key exists (TENANT_STORE and API_KEYS are then null). Counters, ledger and cache are in
- * memory: the embedded default for one replica.
+ * admin key exists (TENANT_STORE and API_KEYS are then null). Counters are in Redis when the
+ * gateway has one, else in memory; ledger and cache are in memory: the embedded default for one replica.
  */
 @Global()
 @Module({
@@ -88,7 +92,12 @@ class StoreShutdown implements OnApplicationShutdown {
     },
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
     { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
-    { provide: COUNTERS, useFactory: () => new MemoryCounters() },
+    // Shared by every replica with Redis; else this process's own.
+    {
+      provide: COUNTERS,
+      inject: [REDIS],
+      useFactory: (redis: RedisConnections | null): Counters => (redis !== null ? new RedisCounters(redis) : new MemoryCounters()),
+    },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     StoreShutdown,

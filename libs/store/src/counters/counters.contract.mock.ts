@@ -85,6 +85,42 @@ export function describeCountersContract(name: string, make: () => Counters | Pr
       expect(after.counters.map((c) => c.remaining)).toEqual([10, 0]);
     });
 
+    it('adjusts open windows by a signed delta, never below zero', async () => {
+      await counters.checkAndAdd([charge('tokens', 60, 100), charge('usd', 10, 100)]);
+      await counters.adjust([
+        { key: `${id}:tokens`, delta: -45 },
+        { key: `${id}:usd`, delta: 25 },
+      ]);
+      let read = await counters.checkAndAdd([charge('tokens', 0, 100), charge('usd', 0, 100)]);
+      expect(read.counters.map((c) => c.remaining)).toEqual([85, 65]);
+      await counters.adjust([{ key: `${id}:tokens`, delta: -1_000 }]);
+      read = await counters.checkAndAdd([charge('tokens', 0, 100)]);
+      expect(read.counters[0].remaining).toBe(100);
+      // Past the limit is allowed: the request was admitted, and what it really cost is owed.
+      await counters.adjust([{ key: `${id}:usd`, delta: 1_000 }]);
+      expect((await counters.checkAndAdd([charge('usd', 0, 100)])).counters[0].remaining).toBe(0);
+    });
+
+    it('never opens a window by adjusting, nor moves when one resets', async () => {
+      await counters.adjust([{ key: `${id}:absent`, delta: 5 }]);
+      const read = await counters.checkAndAdd([charge('absent', 1, 5)]);
+      expect(read.counters[0].remaining).toBe(4);
+      const first = await counters.checkAndAdd([charge('short', 1, 5, 300)]);
+      await counters.adjust([{ key: `${id}:short`, delta: 2 }]);
+      const after = await counters.checkAndAdd([charge('short', 0, 5, 300)]);
+      expect(after.counters[0].remaining).toBe(2);
+      expect(after.counters[0].resetMs).toBeLessThanOrEqual(first.counters[0].resetMs);
+      await sleep(first.counters[0].resetMs + 50);
+      await counters.adjust([{ key: `${id}:short`, delta: 2 }]);
+      expect((await counters.checkAndAdd([charge('short', 0, 5, 300)])).counters[0].remaining).toBe(5);
+    });
+
+    it('adjusts nothing for an empty list, and refuses a malformed delta', async () => {
+      await expect(counters.adjust([])).resolves.toBeUndefined();
+      await expect(counters.adjust([{ key: `${id}:x`, delta: 0.5 }])).rejects.toThrow(RangeError);
+      await expect(counters.adjust([{ key: '', delta: 1 }])).rejects.toThrow(RangeError);
+    });
+
     it('refuses a malformed call', async () => {
       await expect(counters.checkAndAdd([charge('twice', 1, 5), charge('twice', 1, 5)])).rejects.toThrow(RangeError);
       await expect(counters.checkAndAdd([charge('negative', -1, 5)])).rejects.toThrow(RangeError);

@@ -41,6 +41,19 @@ export interface CounterVerdict {
 export interface Counters {
   /** Rejects with RangeError for a malformed charge or a key given twice. */
   checkAndAdd(charges: readonly CounterCharge[]): Promise<CounterVerdict>;
+  /**
+   * Adds a signed integer to each key's open window, for a true-up once the actual cost is known:
+   * never below zero, never opening a window (a window that ended meanwhile is left ended), never
+   * checked against a limit. One round trip for all keys.
+   */
+  adjust(deltas: readonly CounterDelta[]): Promise<void>;
+}
+
+/** A correction to one key's count. */
+export interface CounterDelta {
+  key: string;
+  /** A safe integer, negative to give back what was reserved and not used. */
+  delta: number;
 }
 
 /** Throws RangeError unless every charge is well-formed and no key repeats. */
@@ -53,5 +66,13 @@ export function assertCharges(charges: readonly CounterCharge[]): void {
     if (!Number.isSafeInteger(c.windowMs) || c.windowMs <= 0) throw new RangeError(`Counter '${c.key}': windowMs must be a positive integer.`);
     if (!Number.isSafeInteger(c.cost) || c.cost < 0) throw new RangeError(`Counter '${c.key}': cost must be a non-negative integer.`);
     if (!Number.isSafeInteger(c.limit) || c.limit < 0) throw new RangeError(`Counter '${c.key}': limit must be a non-negative integer.`);
+  }
+}
+
+/** Throws RangeError unless every delta is well-formed. */
+export function assertDeltas(deltas: readonly CounterDelta[]): void {
+  for (const d of deltas) {
+    if (d.key.length === 0) throw new RangeError('A counter key cannot be empty.');
+    if (!Number.isSafeInteger(d.delta)) throw new RangeError(`Counter '${d.key}': delta must be an integer.`);
   }
 }

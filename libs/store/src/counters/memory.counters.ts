@@ -1,4 +1,4 @@
-import { assertCharges, type CounterCharge, type Counters, type CounterVerdict } from './counters';
+import { assertCharges, assertDeltas, type CounterCharge, type CounterDelta, type Counters, type CounterVerdict } from './counters';
 
 interface Window {
   used: number;
@@ -22,6 +22,18 @@ export class MemoryCounters implements Counters {
   checkAndAdd(charges: readonly CounterCharge[]): Promise<CounterVerdict> {
     // Synchronous inside (a throw in the executor rejects), so no other call runs in between.
     return new Promise((resolve) => resolve(this.apply(charges)));
+  }
+
+  adjust(deltas: readonly CounterDelta[]): Promise<void> {
+    return new Promise((resolve) => {
+      assertDeltas(deltas);
+      const now = this.now();
+      for (const d of deltas) {
+        const w = this.live(d.key, now);
+        if (w !== undefined) w.used = Math.max(0, w.used + d.delta);
+      }
+      resolve();
+    });
   }
 
   private apply(charges: readonly CounterCharge[]): CounterVerdict {
