@@ -6,18 +6,29 @@ import { DialectExceptionFilter } from './errors/dialect-exception.filter';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { InferenceModule } from './inference/inference.module';
+import { LimitsModule } from './limits/limits.module';
 import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';
 import { StoreModule } from './store/store.module';
 
-/** The gateway: one feature module each for the stores, auth, backends, routing, inference, health and observability. */
+/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, health and observability. */
 @Module({})
 export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.register(runtime), StoreModule, ObservabilityModule, AuthModule, BackendsModule, RoutingModule, InferenceModule, HealthModule],
+      imports: [
+        RuntimeModule.register(runtime),
+        StoreModule,
+        ObservabilityModule,
+        AuthModule,
+        BackendsModule,
+        LimitsModule,
+        RoutingModule,
+        InferenceModule,
+        HealthModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: DialectExceptionFilter }],
     };
   }

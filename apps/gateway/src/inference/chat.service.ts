@@ -4,6 +4,7 @@ import { rawJson } from '@switchyard/adapters';
 import type { RequestFeatures, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
+import { outputMeter } from '../limits/prompt-tokens';
 import { ChainExecutor, type Placed } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
@@ -88,6 +89,8 @@ class ChatStream implements AnswerStream {
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;
     let ownFault = false;
+    // Metered requests keep the text relayed, to count when the stream ends without usage.
+    const meter = outputMeter(outcome);
     let next = first;
     try {
       while (!next.done) {
@@ -98,6 +101,7 @@ class ChatStream implements AnswerStream {
         }
         if (restorer) for (const restored of restorer.push(chunk)) await sink.chunk(restored);
         else await sink.chunk(chunk);
+        meter?.push(chunk);
         chunks++;
         if (sink.closed) break;
         next = await iterator.next();
@@ -137,7 +141,7 @@ class ChatStream implements AnswerStream {
       sink.close();
       if (outcome !== undefined) {
         outcome.inputTokens = inputTokens;
-        outcome.outputTokens = outputTokens;
+        outcome.outputTokens = outputTokens ?? meter?.tokens();
       }
       if (ownFault) placed.abandon();
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });

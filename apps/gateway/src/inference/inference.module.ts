@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { LimitsModule } from '../limits/limits.module';
 import { RoutingModule } from '../routing/routing.module';
 import { ChatController } from '../openai/chat.controller';
 import { EmbeddingsController } from '../openai/embeddings.controller';
@@ -10,7 +11,7 @@ import { EmbeddingsService } from './embeddings.service';
 
 /** Inference in the canonical shape (chat, embeddings), and the inbound dialects' doors to it: OpenAI's `/v1`. */
 @Module({
-  imports: [AuthModule, RoutingModule],
+  imports: [AuthModule, LimitsModule, RoutingModule],
   controllers: [ModelsController, ChatController, EmbeddingsController, RouteExplainController],
   providers: [ChatService, EmbeddingsService],
 })

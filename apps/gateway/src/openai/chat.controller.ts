@@ -5,6 +5,8 @@ import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { openai } from '../dialect/dialects';
 import { ChatService } from '../inference/chat.service';
+import { LimitsService } from '../limits/limits.service';
+import { chatPromptTokens } from '../limits/prompt-tokens';
 import { screenRequest } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
@@ -23,6 +25,7 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly placement: PlacementService,
+    private readonly limits: LimitsService,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -37,8 +40,10 @@ export class ChatController {
   @ApiErrors(400, 401, 403, 404, 429, 502, 503, 504)
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
+    const prompt = chatPromptView(request);
+    await this.limits.admit(req, reply, prompt, () => chatPromptTokens(request));
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const { scan, features } = await screenRequest(this.placement, req, request, chatPromptView(request));
+    const { scan, features } = await screenRequest(this.placement, req, request, prompt);
     if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx));
     else await openai.stream(reply, await this.chat.stream(request, features, scan, ctx), { includeUsage: request.stream_options?.include_usage === true });
   }

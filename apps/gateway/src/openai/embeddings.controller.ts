@@ -5,6 +5,8 @@ import type { EmbeddingsRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { openai } from '../dialect/dialects';
 import { EmbeddingsService } from '../inference/embeddings.service';
+import { LimitsService } from '../limits/limits.service';
+import { embeddingsPromptTokens } from '../limits/prompt-tokens';
 import { screenRequest } from '../routing/features';
 import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
@@ -22,6 +24,7 @@ export class EmbeddingsController {
   constructor(
     private readonly embeddings: EmbeddingsService,
     private readonly placement: PlacementService,
+    private readonly limits: LimitsService,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -33,8 +36,10 @@ export class EmbeddingsController {
   @ApiErrors(400, 401, 404, 429, 502, 503, 504)
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
+    const prompt = embeddingsPromptView(request);
+    await this.limits.admit(req, reply, prompt, () => embeddingsPromptTokens(request));
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const { scan, features } = await screenRequest(this.placement, req, request, embeddingsPromptView(request));
+    const { scan, features } = await screenRequest(this.placement, req, request, prompt);
     openai.answer(reply, await this.embeddings.create(request, features, scan, ctx));
   }
 }

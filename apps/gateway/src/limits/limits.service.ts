@@ -1,0 +1,237 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
+import type { Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
+import { costTable, estimatePromptTokens, requestCostUsd } from '@switchyard/policy';
+import { PolicyRuntime } from '@switchyard/runtime';
+import { COUNTERS, type CounterDelta, type Counters, type CounterVerdict } from '@switchyard/store';
+import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
+import '../auth/principal';
+import { OutcomeBus } from '../observability/outcome-bus';
+import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { limitPlan, microUsd, resetText, tightest, type Charges, type LimitPlan } from './limit-plan';
+import { LimitExceededError, LimitsUnavailableError } from './limits.errors';
+import { meterOutput, type OutputMeter } from './prompt-tokens';
+
+/** What a request was admitted on, to true up when it ends. */
+interface Reservation {
+  principal: Principal;
+  charges: Charges;
+  promptTokens: number;
+  outputTokens: number;
+  microUsd: number;
+  /** What a metered stream relayed. */
+  meter?: OutputMeter;
+}
+
+/**
+ * Request and token limits and USD budgets, per tenant and per key, in one Counters call per
+ * request (one Redis round trip): admitted on an estimate — prompt tokens by the tokenizer,
+ * `max_tokens` or the configured default, the price of the dearest target the model may be
+ * routed to (any of them may end up serving it) — then trued up from the request's outcome: its
+ * actual tokens at the price of the backend that served it. The admin key and tenants without
+ * limits skip all of it, and get no rate-limit headers.
+ */
+@Injectable()
+export class LimitsService implements OnModuleDestroy {
+  /** By request id; a list, since a client may reuse an id (its principal tells them apart). */
+  private readonly reservations = new Map<string, Reservation[]>();
+  private readonly unsubscribe: () => void;
+  private readonly log: Logger;
+  private storeUp = true;
+  private readonly rejected: Counter<'reason'>;
+  private readonly storeFailures: Counter<'action'>;
+  private readonly storeUpGauge: Gauge;
+
+  constructor(
+    @Inject(COUNTERS) private readonly counters: Counters,
+    @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
+    private readonly policy: PolicyRuntime,
+    metrics: GatewayMetrics,
+    outcomes: OutcomeBus,
+  ) {
+    this.log = runtime.logger.child({ component: 'limits' });
+    const registers = [metrics.registry];
+    this.rejected = new Counter({
+      name: 'switchyard_limits_rejected_total',
+      help: 'Requests refused by limits, by reason (rate_limit_exceeded, budget_exceeded, limits_unavailable).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.storeFailures = new Counter({
+      name: 'switchyard_limits_store_failures_total',
+      help: 'Counter calls that failed (Redis unreachable), by what the fail mode did: admitted, refused, or a lost true-up.',
+      labelNames: ['action'],
+      registers,
+    });
+    this.storeUpGauge = new Gauge({ name: 'switchyard_limits_store_up', help: 'Whether the last call to the limit counters succeeded.', registers });
+    this.storeUpGauge.set(1);
+    this.unsubscribe = outcomes.subscribe((o) => this.settle(o));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /**
+   * Admits the request or throws (429 over a limit or budget; 503 when the counters cannot be
+   * reached and the fail mode is closed); sets the rate-limit headers for limited principals.
+   * `countPrompt` runs only for principals whose tokens are limited.
+   */
+  async admit(req: FastifyRequest, reply: FastifyReply, prompt: PromptView, countPrompt: () => number): Promise<void> {
+    const plan = limitPlan(req.principal);
+    if (plan === undefined) return;
+    const principal = req.principal!;
+    const promptTokens = plan.tokens.length > 0 ? countPrompt() : estimatePromptTokens(prompt);
+    const outputTokens = prompt.kind === 'embeddings' ? 0 : (prompt.maxTokens ?? this.runtime.config.limits.defaultMaxTokens) * (prompt.n ?? 1);
+    const usd = plan.budgets.length > 0 ? microUsd(this.dearest(prompt.model, promptTokens, outputTokens)) : 0;
+    const charges = plan.charges(promptTokens + outputTokens, usd, Date.now());
+    let verdict: CounterVerdict;
+    try {
+      verdict = await this.counters.checkAndAdd(charges.charges);
+      this.reachable();
+    } catch (err) {
+      this.unreachable(err);
+      const { requests, budgets } = this.runtime.config.limits.failMode;
+      const refuse = (budgets === 'closed' && plan.budgets.length > 0) || (requests === 'closed' && (plan.requests.length > 0 || plan.tokens.length > 0));
+      this.storeFailures.inc({ action: refuse ? 'refused' : 'admitted' });
+      if (!refuse) return;
+      this.rejected.inc({ reason: 'limits_unavailable' });
+      throw new LimitsUnavailableError(err);
+    }
+    rateLimitHeaders(reply, plan, verdict);
+    if (!verdict.allowed) throw this.denied(principal, plan, charges, verdict);
+    const reservation: Reservation = { principal, charges, promptTokens, outputTokens, microUsd: usd };
+    // The client may have gone while the counters answered: its outcome is out already.
+    if (reply.raw.destroyed) {
+      this.trueUp(reservation, 0, 0, undefined);
+      return;
+    }
+    if (plan.metered) reservation.meter = meterOutput(req.outcome);
+    const same = this.reservations.get(req.id);
+    if (same === undefined) this.reservations.set(req.id, [reservation]);
+    else same.push(reservation);
+  }
+
+  /** USD of the request at the dearest target of its model: any of them may serve it. */
+  private dearest(model: string, promptTokens: number, outputTokens: number): number {
+    const gen = this.policy.current;
+    const route = gen.engine.catalog.resolve(model);
+    if (route === undefined) return 0;
+    const table = costTable(gen.config);
+    let max = 0;
+    for (const t of route.targets) {
+      const usd = requestCostUsd(table.of(t.backend, t.model), promptTokens, outputTokens, gen.registry.backend(t.backend).tokensPerSec);
+      if (usd > max) max = usd;
+    }
+    return max;
+  }
+
+  private denied(principal: Principal, plan: LimitPlan, charges: Charges, verdict: CounterVerdict): LimitExceededError {
+    const i = verdict.counters.findIndex((c) => !c.allowed);
+    const state = verdict.counters[i];
+    const charge = charges.charges[i];
+    const scope = charge.key.includes('}:k:') ? `key ${principal.keyId}` : `tenant ${principal.tenantId}`;
+    if (charges.budgets.includes(i)) {
+      this.rejected.inc({ reason: 'budget_exceeded' });
+      const period = charge.key.includes(':usd:d:') ? 'daily' : 'monthly';
+      const left = (state.remaining / 1e6).toFixed(6);
+      return new LimitExceededError(
+        `Budget exceeded: the ${period} budget of ${scope} has $${left} left, and this request may cost up to $${(charge.cost / 1e6).toFixed(6)}. It resets in ${resetText(state.resetMs)}.`,
+        'budget_exceeded',
+        state.resetMs,
+      );
+    }
+    this.rejected.inc({ reason: 'rate_limit_exceeded' });
+    const what = charges.tokens.includes(i) ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+    const tooLarge = charge.cost > charge.limit ? ' The request is larger than the limit itself.' : '';
+    return new LimitExceededError(
+      `Rate limit reached for ${what} on ${scope}: Limit ${charge.limit}, Remaining ${state.remaining}, Requested ${charge.cost}.${tooLarge} Please try again in ${resetText(state.resetMs)}.`,
+      'rate_limit_exceeded',
+      state.resetMs,
+    );
+  }
+
+  /** The request ended: its tokens and cost trued up from what it really used and where it ran. */
+  private settle(outcome: RequestOutcome): void {
+    const list = this.reservations.get(outcome.requestId);
+    if (list === undefined) return;
+    const i =
+      list.length === 1
+        ? 0
+        : Math.max(
+            0,
+            list.findIndex((r) => r.principal === outcome.principal),
+          );
+    const [r] = list.splice(i, 1);
+    if (list.length === 0) this.reservations.delete(outcome.requestId);
+    if (r.charges.tokens.length === 0 && r.charges.budgets.length === 0) return;
+    let served: { backend: string; model: string } | undefined;
+    for (const a of outcome.attempts) if (a.outcome === 'ok') served = a;
+    // Without usage: a stream cut short is charged its prompt and the tokens it relayed; another
+    // answer keeps its estimate; a request no backend answered used nothing.
+    const input = outcome.inputTokens ?? (served ? r.promptTokens : 0);
+    const output = outcome.outputTokens ?? (r.meter?.started ? r.meter.tokens() : served ? r.outputTokens : 0);
+    this.trueUp(r, input, output, served);
+  }
+
+  private trueUp(r: Reservation, input: number, output: number, served: { backend: string; model: string } | undefined): void {
+    const deltas: CounterDelta[] = [];
+    const tokens = input + output - (r.promptTokens + r.outputTokens);
+    if (tokens !== 0) for (const i of r.charges.tokens) deltas.push({ key: r.charges.charges[i].key, delta: tokens });
+    if (r.charges.budgets.length > 0) {
+      let usd = 0;
+      if (served !== undefined) {
+        const gen = this.policy.current;
+        usd = microUsd(
+          requestCostUsd(costTable(gen.config).of(served.backend, served.model), input, output, gen.registry.backend(served.backend).tokensPerSec),
+        );
+      }
+      if (usd !== r.microUsd) for (const i of r.charges.budgets) deltas.push({ key: r.charges.charges[i].key, delta: usd - r.microUsd });
+    }
+    if (deltas.length === 0) return;
+    this.counters.adjust(deltas).then(
+      () => this.reachable(),
+      (err: unknown) => {
+        this.unreachable(err);
+        this.storeFailures.inc({ action: 'true_up_lost' });
+      },
+    );
+  }
+
+  private reachable(): void {
+    if (this.storeUp) return;
+    this.storeUp = true;
+    this.storeUpGauge.set(1);
+    this.log.info({}, 'limit counters reachable again: limits and budgets are enforced');
+  }
+
+  /** Logged once per transition, not per request. */
+  private unreachable(err: unknown): void {
+    if (!this.storeUp) return;
+    this.storeUp = false;
+    this.storeUpGauge.set(0);
+    const { requests, budgets } = this.runtime.config.limits.failMode;
+    this.log.error(
+      { error: err instanceof Error ? err.message : String(err), failMode: { requests, budgets } },
+      `limit counters unreachable: request limits fail ${requests}, budgets fail ${budgets}`,
+    );
+  }
+}
+
+/** OpenAI's rate-limit headers, from the tightest of the principal's request and token counters. */
+function rateLimitHeaders(reply: FastifyReply, plan: LimitPlan, verdict: CounterVerdict): void {
+  const states = verdict.counters;
+  const req = tightest(states, 0, plan.requests.length);
+  if (req !== undefined) {
+    reply.header('x-ratelimit-limit-requests', String(plan.requests[states.indexOf(req)].limit));
+    reply.header('x-ratelimit-remaining-requests', String(req.remaining));
+    reply.header('x-ratelimit-reset-requests', resetText(req.resetMs));
+  }
+  const tok = tightest(states, plan.requests.length, plan.tokens.length);
+  if (tok !== undefined) {
+    reply.header('x-ratelimit-limit-tokens', String(plan.tokens[states.indexOf(tok) - plan.requests.length].limit));
+    reply.header('x-ratelimit-remaining-tokens', String(tok.remaining));
+    reply.header('x-ratelimit-reset-tokens', resetText(tok.resetMs));
+  }
+}

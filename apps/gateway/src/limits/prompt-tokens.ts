@@ -1,0 +1,84 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatCompletionChunk, ChatCompletionRequest, EmbeddingsRequest } from '@switchyard/contracts';
+import type { OutcomeDraft } from '../observability/outcome-bus';
+
+// Counted with a real tokenizer (o200k_base, GPT-4o's), only for principals whose tokens are
+// metered: whatever model serves, it is a far better estimate than characters / 4.
+
+/** Per message: its role and framing, as OpenAI's own counting guidance has it; plus the reply's priming. */
+const PER_MESSAGE = 3;
+const PRIMING = 3;
+
+/** The prompt tokens of a chat request: every message's text and tool calls, and the tools offered. */
+export function chatPromptTokens(body: ChatCompletionRequest): number {
+  let n = PRIMING;
+  for (const m of body.messages) {
+    n += PER_MESSAGE;
+    const c = m.content;
+    if (typeof c === 'string') n += countTokens(c);
+    else if (Array.isArray(c)) for (const part of c) if (part.type === 'text' && typeof part.text === 'string') n += countTokens(part.text);
+    if (Array.isArray(m.tool_calls)) {
+      for (const tc of m.tool_calls) {
+        const f = (tc as { function?: { name?: unknown; arguments?: unknown } }).function;
+        if (typeof f?.name === 'string') n += countTokens(f.name);
+        if (typeof f?.arguments === 'string') n += countTokens(f.arguments);
+      }
+    }
+  }
+  if (body.tools !== undefined && body.tools.length > 0) n += countTokens(JSON.stringify(body.tools));
+  return n;
+}
+
+/** The input tokens of an embeddings request: texts counted, token ids as they are. */
+export function embeddingsPromptTokens(body: EmbeddingsRequest): number {
+  const input: unknown = body.input;
+  if (typeof input === 'string') return countTokens(input);
+  if (!Array.isArray(input)) return 0;
+  let n = 0;
+  for (const x of input) {
+    if (typeof x === 'string') n += countTokens(x);
+    else if (typeof x === 'number') n += 1;
+    else if (Array.isArray(x)) n += x.length;
+  }
+  return n;
+}
+
+/**
+ * The text a metered stream relayed, chunk by chunk, counted when needed: for a client that went
+ * away before the usage chunk came (the outcome is emitted as the response closes, while the
+ * stream may still be winding down), it is what the client consumed.
+ */
+export class OutputMeter {
+  private readonly parts: string[] = [];
+  /** Whether any chunk was relayed. */
+  started = false;
+
+  push(chunk: ChatCompletionChunk): void {
+    this.started = true;
+    for (const choice of chunk.choices) {
+      const d = choice.delta;
+      if (typeof d?.content === 'string') this.parts.push(d.content);
+      if (Array.isArray(d?.tool_calls)) for (const tc of d.tool_calls) if (typeof tc.function?.arguments === 'string') this.parts.push(tc.function.arguments);
+    }
+  }
+
+  tokens(): number {
+    return this.parts.length === 0 ? 0 : countTokens(this.parts.join(''));
+  }
+}
+
+/** Meters of the requests whose output tokens the limits need, by their outcome draft. */
+const meters = new WeakMap<OutcomeDraft, OutputMeter>();
+
+/** A meter for this request's stream to fill (the limits keep it too). */
+export function meterOutput(draft: OutcomeDraft | undefined): OutputMeter | undefined {
+  if (draft === undefined) return undefined;
+  const meter = new OutputMeter();
+  meters.set(draft, meter);
+  return meter;
+}
+
+/** The request's meter, when its output is metered. */
+export function outputMeter(draft: OutcomeDraft | undefined): OutputMeter | undefined {
+  return draft === undefined ? undefined : meters.get(draft);
+}
