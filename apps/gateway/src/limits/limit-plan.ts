@@ -102,7 +102,7 @@ export function limitPlan(principal: Principal | undefined): LimitPlan | undefin
 
 /** Budgets count in integer micro-USD, rounded up so that small requests are never free. */
 export function microUsd(usd: number): number {
-  return Math.ceil(usd * 1e6 - 1e-6);
+  return Math.max(0, Math.ceil(usd * 1e6 - 1e-6));
 }
 
 interface Period {

@@ -1,0 +1,47 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatCompletionChunk } from '@switchyard/contracts';
+import { chatPromptTokens, embeddingsPromptTokens, OutputMeter } from './prompt-tokens';
+
+describe('prompt tokens by the tokenizer', () => {
+  it('counts every message, its framing, tool calls and the tools offered', () => {
+    const text = 'The quick brown fox jumps over the lazy dog.';
+    const plain = chatPromptTokens({ model: 'm', messages: [{ role: 'user', content: text }] });
+    expect(plain).toBe(countTokens(text) + 3 + 3);
+    const parts = chatPromptTokens({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text }] }] });
+    expect(parts).toBe(plain);
+    const tools = chatPromptTokens({
+      model: 'm',
+      messages: [
+        { role: 'user', content: text },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
+    });
+    expect(tools).toBeGreaterThan(plain + 3 + countTokens('{"city":"Paris"}'));
+  });
+
+  it('counts embeddings inputs: texts by the tokenizer, token ids as they are', () => {
+    expect(embeddingsPromptTokens({ model: 'e', input: 'hello world' })).toBe(countTokens('hello world'));
+    expect(embeddingsPromptTokens({ model: 'e', input: ['a b', 'c'] })).toBe(countTokens('a b') + countTokens('c'));
+    expect(embeddingsPromptTokens({ model: 'e', input: [1, 2, 3] })).toBe(3);
+    expect(embeddingsPromptTokens({ model: 'e', input: [[1, 2], [3]] })).toBe(3);
+  });
+});
+
+describe('OutputMeter', () => {
+  const chunk = (content: string): ChatCompletionChunk => ({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'm',
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  });
+
+  it('counts the text relayed so far', () => {
+    const meter = new OutputMeter();
+    expect(meter.started).toBe(false);
+    for (const piece of ['Hello', ', wor', 'ld!']) meter.push(chunk(piece));
+    expect(meter.started).toBe(true);
+    expect(meter.tokens()).toBe(countTokens('Hello, world!'));
+  });
+});
