@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
 import { costTable, estimatePromptTokens, requestCostUsd } from '@switchyard/policy';
 import { PolicyRuntime } from '@switchyard/runtime';
-import { COUNTERS, type CounterDelta, type Counters, type CounterVerdict } from '@switchyard/store';
+import { COUNTERS, type Counters, type CounterVerdict } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import '../auth/principal';
 import { OutcomeBus } from '../observability/outcome-bus';
@@ -12,6 +12,10 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { limitPlan, microUsd, resetText, tightest, type Charges, type LimitPlan } from './limit-plan';
 import { LimitExceededError, LimitsUnavailableError } from './limits.errors';
 import { meterOutput, type OutputMeter } from './prompt-tokens';
+import { TrueUps } from './true-ups';
+
+/** How long true-ups gather before they are sent, one call per tenant. */
+const TRUE_UP_EVERY_MS = 50;
 
 /** What a request was admitted on, to true up when it ends. */
 interface Reservation {
@@ -42,6 +46,7 @@ export class LimitsService implements OnModuleDestroy {
   private readonly rejected: Counter<'reason'>;
   private readonly storeFailures: Counter<'action'>;
   private readonly storeUpGauge: Gauge;
+  private readonly trueUps: TrueUps;
 
   constructor(
     @Inject(COUNTERS) private readonly counters: Counters,
@@ -66,11 +71,18 @@ export class LimitsService implements OnModuleDestroy {
     });
     this.storeUpGauge = new Gauge({ name: 'switchyard_limits_store_up', help: 'Whether the last call to the limit counters succeeded.', registers });
     this.storeUpGauge.set(1);
+    this.trueUps = new TrueUps(counters, TRUE_UP_EVERY_MS, (err) => {
+      if (err === undefined) return this.reachable();
+      this.unreachable(err);
+      this.storeFailures.inc({ action: 'true_up_lost' });
+    });
     this.unsubscribe = outcomes.subscribe((o) => this.settle(o));
   }
 
-  onModuleDestroy(): void {
+  /** Before the Redis connections close (at application shutdown). */
+  async onModuleDestroy(): Promise<void> {
     this.unsubscribe();
+    await this.trueUps.flush();
   }
 
   /**
@@ -176,27 +188,17 @@ export class LimitsService implements OnModuleDestroy {
   }
 
   private trueUp(r: Reservation, input: number, output: number, served: { backend: string; model: string } | undefined): void {
-    const deltas: CounterDelta[] = [];
+    const { charges } = r.charges;
+    const tenant = r.principal.tenantId;
     const tokens = input + output - (r.promptTokens + r.outputTokens);
-    if (tokens !== 0) for (const i of r.charges.tokens) deltas.push({ key: r.charges.charges[i].key, delta: tokens });
-    if (r.charges.budgets.length > 0) {
-      let usd = 0;
-      if (served !== undefined) {
-        const gen = this.policy.current;
-        usd = microUsd(
-          requestCostUsd(costTable(gen.config).of(served.backend, served.model), input, output, gen.registry.backend(served.backend).tokensPerSec),
-        );
-      }
-      if (usd !== r.microUsd) for (const i of r.charges.budgets) deltas.push({ key: r.charges.charges[i].key, delta: usd - r.microUsd });
+    if (tokens !== 0) for (const i of r.charges.tokens) this.trueUps.add(tenant, charges[i].key, tokens);
+    if (r.charges.budgets.length === 0) return;
+    let usd = 0;
+    if (served !== undefined) {
+      const gen = this.policy.current;
+      usd = microUsd(requestCostUsd(costTable(gen.config).of(served.backend, served.model), input, output, gen.registry.backend(served.backend).tokensPerSec));
     }
-    if (deltas.length === 0) return;
-    this.counters.adjust(deltas).then(
-      () => this.reachable(),
-      (err: unknown) => {
-        this.unreachable(err);
-        this.storeFailures.inc({ action: 'true_up_lost' });
-      },
-    );
+    if (usd !== r.microUsd) for (const i of r.charges.budgets) this.trueUps.add(tenant, charges[i].key, usd - r.microUsd);
   }
 
   private reachable(): void {
