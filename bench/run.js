@@ -16,6 +16,7 @@ const { throughput, fixedRate } = require('./lib/load');
 const { streamRound } = require('./lib/streams');
 const { soak } = require('./lib/soak');
 const { evaluate, renderText, renderMarkdown } = require('./lib/report');
+const { startRedisProxy } = require('./lib/redis-proxy');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 
@@ -213,6 +214,14 @@ async function measureStreaming(s, paced, gateway, headers, count) {
   };
 }
 
+/** Requests the gateway has answered (its own /metrics), to divide per-run tallies by. */
+async function requestsServed(origin) {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) if (line.startsWith('switchyard_requests_total{')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 // ---------------------------------------------------------------------------------------------
@@ -315,6 +324,52 @@ async function main() {
       note: used ? undefined : 'this build of the gateway does not read REDIS_URL/DATABASE_URL yet: figures should match (b)',
       ...m,
     };
+  });
+
+  await optional('limits', 'l. gateway + tenant limits and budgets', async () => {
+    if (s.skip.has('limits')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+    const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);
+    if (!redis || !pg) {
+      return {
+        available: false,
+        note: `not available: nothing answers on ${[!redis && '127.0.0.1:6379', !pg && '127.0.0.1:5432'].filter(Boolean).join(' and ')}`,
+      };
+    }
+    log('l. gateway with REDIS_URL and DATABASE_URL, a tenant key with request/token limits and budgets');
+    const secret = randomBytes(32).toString('hex');
+    const tenant = await stack.createTenantKey({ databaseUrl: s.databaseUrl, secret, name: `bench-${randomBytes(6).toString('hex')}` });
+    // Through a counting proxy: how many Redis commands this gateway sends per request.
+    const proxy = await startRedisProxy(s.redisUrl);
+    try {
+      const g = await stack.startGateway('gw-limits', {
+        ...gatewayOpts,
+        extraEnv: { REDIS_URL: proxy.url, DATABASE_URL: s.databaseUrl, SWITCHYARD_SECRET: secret, SWITCHYARD_REDIS_PREFIX: `switchyard-bench-${process.pid}` },
+      });
+      proxy.reset();
+      const served0 = await requestsServed(g.origin);
+      const m = await measureNonStreaming(s, g, [g.child], stack.benchHeaders(tenant.key));
+      await sleep(200); // the last true-ups
+      const served = (await requestsServed(g.origin)) - served0;
+      const t = proxy.tally();
+      await g.child.stop();
+      const perRequest = (n) => n / Math.max(1, served);
+      const redisPerRequest = { all: perRequest(t.commands), checkAndAdd: perRequest(t.checkAndAdd), adjust: perRequest(t.adjust), other: perRequest(t.other) };
+      log(
+        `  -> Redis commands per request: ${redisPerRequest.all.toFixed(3)} (check-and-reserve ${redisPerRequest.checkAndAdd.toFixed(3)}, ` +
+          `batched true-ups ${redisPerRequest.adjust.toFixed(3)}, other ${redisPerRequest.other.toFixed(3)}) over ${served} requests`,
+      );
+      return {
+        process: 'gateway',
+        note:
+          `a tenant key with rpm/tpm for tenant and key and daily/monthly USD budgets, Redis and PostgreSQL; Redis commands per request: ` +
+          `${redisPerRequest.checkAndAdd.toFixed(2)} check-and-reserve + ${redisPerRequest.adjust.toFixed(3)} true-ups (batched per tenant every 50 ms)`,
+        redisPerRequest,
+        ...m,
+      };
+    } finally {
+      await proxy.close();
+      await tenant.remove();
+    }
   });
 
   await optional('router', 'd. gateway + remote router', async () => {

@@ -112,7 +112,8 @@ function writeGatewayConfig(workDir, fast, paced, streamConcurrency) {
   const config = {
     server: { bodyLimitBytes: 1048576 },
     backends: [
-      { name: 'bench-fast', protocol: 'openai', baseUrl: fast.baseUrl, tier: 'local', models: [MODEL_FAST], maxConcurrency: 256 },
+      // costPerHour gives the tenant-limits scenario's budgets a price to charge (routing is unchanged: one target).
+      { name: 'bench-fast', protocol: 'openai', baseUrl: fast.baseUrl, tier: 'local', models: [MODEL_FAST], maxConcurrency: 256, costPerHour: 0.5 },
       {
         name: 'bench-paced',
         protocol: 'openai',
@@ -187,7 +188,37 @@ async function startReferenceRelay(name, upstream, { nodeArgs = [] } = {}) {
   return { name, child, origin: m[1], port: Number(m[2]), pids: [child.pid] };
 }
 
+/**
+ * A tenant and one key in the gateway's database, through the built store (the admin API's own
+ * code path), with limits and budgets far above what the bench sends: every request is counted,
+ * none refused. Returns { key, remove() }.
+ */
+async function createTenantKey({ databaseUrl, secret, name }) {
+  const store = require(path.join(distDir, 'libs/store/src/index.js'));
+  const db = await store.openDatabase({ url: databaseUrl });
+  await store.migrate(db);
+  const tenants = new store.SqlTenantStore(db);
+  const tenant = await tenants.create({
+    name,
+    limits: { rpm: 100_000_000, tpm: 1_000_000_000_000 },
+    budgets: { dailyUsd: 1_000_000, monthlyUsd: 10_000_000 },
+  });
+  const issued = await new store.SqlKeyStore(db, secret).create(tenant.id, {
+    name: 'bench',
+    limits: { rpm: 100_000_000, tpm: 1_000_000_000_000 },
+    budgets: { monthlyUsd: 10_000_000 },
+  });
+  return {
+    key: issued.key,
+    async remove() {
+      await tenants.delete(tenant.id);
+      await db.close();
+    },
+  };
+}
+
 module.exports = {
+  createTenantKey,
   MODEL_FAST,
   MODEL_PACED,
   PACED_REPLY,
