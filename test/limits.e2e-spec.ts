@@ -155,6 +155,7 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     expect(e.message).toMatch(/Rate limit reached for requests per min \(RPM\) on tenant .*: Limit 60, Remaining 0/);
     expect(Number(e.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(e.headers?.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(e.headers?.get('x-should-retry')).toBeNull();
     expect(e.headers?.get('x-ratelimit-limit-requests')).toBe('60');
     expect(e.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
     expect(e.headers?.get('x-ratelimit-reset-requests')).toMatch(/^(\d+ms|\d+(\.\d+)?s|\d+m\d+(\.\d+)?s)$/);
@@ -220,11 +221,13 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     const afterStream = await settled(key, (v) => v < 600);
     expect(afterStream).toBeGreaterThan(used * 3);
     expect(afterStream).toBeLessThan(100);
-    // Larger than the limit itself: refused at once.
-    await expect(client(replicas[0], t.key).chat.completions.create({ ...ask, max_tokens: 2_000 })).rejects.toMatchObject({
-      status: 429,
-      code: 'rate_limit_exceeded',
-    });
+    // Larger than the limit itself: refused at once, and not worth retrying.
+    const tooLarge = await client(replicas[0], t.key)
+      .chat.completions.create({ ...ask, max_tokens: 2_000 })
+      .catch((err: unknown) => err);
+    expect(tooLarge).toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect((tooLarge as InstanceType<typeof OpenAI.APIError>).message).toContain('larger than the limit itself');
+    expect((tooLarge as InstanceType<typeof OpenAI.APIError>).headers?.get('x-should-retry')).toBe('false');
   });
 
   it('charges a client that aborts a stream what it consumed: the prompt and the tokens relayed before it left', async () => {
@@ -261,6 +264,8 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
       expect(e.code).toBe('budget_exceeded');
     }
     expect(errors[0].message).toMatch(/daily budget of tenant/);
+    // Retrying soon cannot help: OpenAI's SDKs read this and skip their own retries.
+    expect(errors[0].headers?.get('x-should-retry')).toBe('false');
     const day = new Date().toISOString().slice(0, 10);
     const spentKey = `{${t.tenantId}}:t:usd:d:${day}`;
     await sleep(200);

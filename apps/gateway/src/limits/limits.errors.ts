@@ -2,7 +2,13 @@ import { SwitchyardError } from '@switchyard/contracts';
 
 /** Over a rate limit (429 `rate_limit_exceeded`) or a budget (429 `budget_exceeded`), with when to retry. */
 export class LimitExceededError extends SwitchyardError {
-  constructor(message: string, code: 'rate_limit_exceeded' | 'budget_exceeded', retryAfterMs: number) {
+  constructor(
+    message: string,
+    code: 'rate_limit_exceeded' | 'budget_exceeded',
+    retryAfterMs: number,
+    /** Whether a client's automatic retry soon could succeed (a rate limit, not a budget or a request larger than the limit). */
+    readonly retryable: boolean,
+  ) {
     super({ status: 429, type: 'rate_limit_error', message, code, retryAfter: String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
 }

@@ -112,7 +112,12 @@ export class LimitsService implements OnModuleDestroy {
       throw new LimitsUnavailableError(err);
     }
     rateLimitHeaders(reply, plan, verdict);
-    if (!verdict.allowed) throw this.denied(principal, plan, charges, verdict);
+    if (!verdict.allowed) {
+      const err = this.denied(principal, charges, verdict);
+      // Not before the day or month ends, or ever for a request larger than the limit: OpenAI's SDKs skip their retries.
+      if (!err.retryable) reply.header('x-should-retry', 'false');
+      throw err;
+    }
     const reservation: Reservation = { principal, charges, promptTokens, outputTokens, microUsd: usd };
     // The client may have gone while the counters answered: its outcome is out already.
     if (reply.raw.destroyed) {
@@ -139,7 +144,7 @@ export class LimitsService implements OnModuleDestroy {
     return max;
   }
 
-  private denied(principal: Principal, plan: LimitPlan, charges: Charges, verdict: CounterVerdict): LimitExceededError {
+  private denied(principal: Principal, charges: Charges, verdict: CounterVerdict): LimitExceededError {
     const i = verdict.counters.findIndex((c) => !c.allowed);
     const state = verdict.counters[i];
     const charge = charges.charges[i];
@@ -152,6 +157,7 @@ export class LimitsService implements OnModuleDestroy {
         `Budget exceeded: the ${period} budget of ${scope} has $${left} left, and this request may cost up to $${(charge.cost / 1e6).toFixed(6)}. It resets in ${resetText(state.resetMs)}.`,
         'budget_exceeded',
         state.resetMs,
+        false,
       );
     }
     this.rejected.inc({ reason: 'rate_limit_exceeded' });
@@ -161,6 +167,7 @@ export class LimitsService implements OnModuleDestroy {
       `Rate limit reached for ${what} on ${scope}: Limit ${charge.limit}, Remaining ${state.remaining}, Requested ${charge.cost}.${tooLarge} Please try again in ${resetText(state.resetMs)}.`,
       'rate_limit_exceeded',
       state.resetMs,
+      tooLarge === '',
     );
   }
 
