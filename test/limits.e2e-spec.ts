@@ -9,6 +9,7 @@ import { migrate, SqlKeyStore, SqlTenantStore, type Database } from '@switchyard
 import { closeTestDatabase, openTestDatabase } from '../libs/store/src/sql/test-database';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../apps/gateway/src/gateway.factory';
+import { LimitsService } from '../apps/gateway/src/limits/limits.service';
 import { ADMIN_KEY } from './support/stack';
 
 // Limits and budgets across three gateway replicas on one Redis and one database. The replicas are
@@ -169,6 +170,12 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     expect(results.errors[0].message).toContain(`on key ${t.keyId}`);
     // The denied requests added to no counter, the tenant's included.
     expect(await counter(`{${t.tenantId}}:t:rpm`)).toBe(2);
+    // What the admin API shows, from any replica.
+    const usage = await replicas[2].app.get(LimitsService).usage(t.tenantId, { limits: { rpm: 100 } }, { id: t.keyId, limits: { rpm: 2 } });
+    expect(usage).toEqual([
+      { scope: 'tenant', kind: 'rpm', limit: 100, used: 2, remaining: 98, resetMs: expect.any(Number) as number },
+      { scope: 'key', kind: 'rpm', limit: 2, used: 2, remaining: 0, resetMs: expect.any(Number) as number },
+    ]);
   });
 
   it('sends OpenAI rate-limit headers on every answer to a limited key (the tightest of tenant and key)', async () => {
@@ -276,6 +283,10 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     const estimate = 3_000;
     expect(spent).toBeLessThanOrEqual(dailyUsd * 1e6 + estimate);
     expect(await counter(`{${t.tenantId}}:t:usd:m:${day.slice(0, 7)}`)).toBe(spent);
+    const [daily, monthly] = await replicas[0].app.get(LimitsService).usage(t.tenantId, { budgets: { dailyUsd, monthlyUsd: 5 } });
+    expect(daily).toMatchObject({ scope: 'tenant', kind: 'dailyUsd', limit: dailyUsd, used: spent / 1e6 });
+    expect(monthly).toMatchObject({ kind: 'monthlyUsd', limit: 5, used: spent / 1e6 });
+    expect(monthly.remaining).toBeCloseTo(5 - spent / 1e6, 9);
     const ttl = await redis.pttl(`${prefix}:counters:${spentKey}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(86_400_000);

@@ -4,12 +4,16 @@ import type { CounterCharge, CounterState } from '@switchyard/store';
 /** Requests and tokens per minute count over one-minute windows. */
 export const MINUTE_MS = 60_000;
 
+export type LimitScope = 'tenant' | 'key';
+
 interface RateLimit {
+  scope: LimitScope;
   key: string;
   limit: number;
 }
 
 interface Budget {
+  scope: LimitScope;
   /** The counter's key without its period (`…:usd:d`); the day or month is appended per request. */
   key: string;
   period: 'day' | 'month';
@@ -39,10 +43,10 @@ export class LimitPlan {
     const grants = principal.grants!;
     const tenant = `{${principal.tenantId}}:t`;
     const key = `{${principal.tenantId}}:k:${principal.keyId}`;
-    this.rates(tenant, grants.limits.tenant);
-    this.rates(key, grants.limits.key);
-    this.money(tenant, grants.budgets.tenant);
-    this.money(key, grants.budgets.key);
+    this.rates('tenant', tenant, grants.limits.tenant);
+    this.rates('key', key, grants.limits.key);
+    this.money('tenant', tenant, grants.budgets.tenant);
+    this.money('key', key, grants.budgets.key);
   }
 
   /** Nothing to count: no limit and no budget. */
@@ -75,14 +79,23 @@ export class LimitPlan {
     return out;
   }
 
-  private rates(prefix: string, limits: Limits | undefined): void {
-    if (limits?.rpm !== undefined) this.requests.push({ key: `${prefix}:rpm`, limit: limits.rpm });
-    if (limits?.tpm !== undefined) this.tokens.push({ key: `${prefix}:tpm`, limit: limits.tpm });
+  /** Each charge's scope and kind, in the order `charges` gives them. */
+  get kinds(): { scope: LimitScope; kind: 'rpm' | 'tpm' | 'dailyUsd' | 'monthlyUsd' }[] {
+    return [
+      ...this.requests.map((r) => ({ scope: r.scope, kind: 'rpm' as const })),
+      ...this.tokens.map((t) => ({ scope: t.scope, kind: 'tpm' as const })),
+      ...this.budgets.map((b) => ({ scope: b.scope, kind: b.period === 'day' ? ('dailyUsd' as const) : ('monthlyUsd' as const) })),
+    ];
   }
 
-  private money(prefix: string, budgets: Budgets | undefined): void {
-    if (budgets?.dailyUsd !== undefined) this.budgets.push({ key: `${prefix}:usd:d`, period: 'day', limitMicroUsd: microUsd(budgets.dailyUsd) });
-    if (budgets?.monthlyUsd !== undefined) this.budgets.push({ key: `${prefix}:usd:m`, period: 'month', limitMicroUsd: microUsd(budgets.monthlyUsd) });
+  private rates(scope: LimitScope, prefix: string, limits: Limits | undefined): void {
+    if (limits?.rpm !== undefined) this.requests.push({ scope, key: `${prefix}:rpm`, limit: limits.rpm });
+    if (limits?.tpm !== undefined) this.tokens.push({ scope, key: `${prefix}:tpm`, limit: limits.tpm });
+  }
+
+  private money(scope: LimitScope, prefix: string, budgets: Budgets | undefined): void {
+    if (budgets?.dailyUsd !== undefined) this.budgets.push({ scope, key: `${prefix}:usd:d`, period: 'day', limitMicroUsd: microUsd(budgets.dailyUsd) });
+    if (budgets?.monthlyUsd !== undefined) this.budgets.push({ scope, key: `${prefix}:usd:m`, period: 'month', limitMicroUsd: microUsd(budgets.monthlyUsd) });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
-import type { Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
+import type { Budgets, Limits, Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
 import { costTable, estimatePromptTokens, requestCostUsd } from '@switchyard/policy';
 import { PolicyRuntime } from '@switchyard/runtime';
 import { COUNTERS, type Counters, type CounterVerdict } from '@switchyard/store';
@@ -9,13 +9,24 @@ import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import '../auth/principal';
 import { OutcomeBus } from '../observability/outcome-bus';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
-import { limitPlan, microUsd, resetText, tightest, type Charges, type LimitPlan } from './limit-plan';
+import { LimitPlan, limitPlan, microUsd, resetText, tightest, type Charges, type LimitScope } from './limit-plan';
 import { LimitExceededError, LimitsUnavailableError } from './limits.errors';
 import { meterOutput, type OutputMeter } from './prompt-tokens';
 import { TrueUps } from './true-ups';
 
 /** How long true-ups gather before they are sent, one call per tenant. */
 const TRUE_UP_EVERY_MS = 50;
+
+/** Where one counter of a tenant or key stands now (budgets in USD). */
+export interface LimitUsage {
+  scope: LimitScope;
+  kind: 'rpm' | 'tpm' | 'dailyUsd' | 'monthlyUsd';
+  limit: number;
+  used: number;
+  remaining: number;
+  /** Milliseconds until the window (minute, UTC day or month) ends. */
+  resetMs: number;
+}
 
 /** What a request was admitted on, to true up when it ends. */
 interface Reservation {
@@ -128,6 +139,37 @@ export class LimitsService implements OnModuleDestroy {
     const same = this.reservations.get(req.id);
     if (same === undefined) this.reservations.set(req.id, [reservation]);
     else same.push(reservation);
+  }
+
+  /**
+   * The current counters of a tenant (and of one of its keys, given its id and own grants), read
+   * without adding anything: what the admin API shows as current usage and remaining budget.
+   */
+  async usage(
+    tenantId: string,
+    tenant: { limits?: Limits; budgets?: Budgets },
+    key?: { id: string; limits?: Limits; budgets?: Budgets },
+  ): Promise<LimitUsage[]> {
+    const plan = new LimitPlan({
+      tenantId,
+      keyId: key?.id ?? '',
+      scopes: [],
+      grants: { limits: { tenant: tenant.limits, key: key?.limits }, budgets: { tenant: tenant.budgets, key: key?.budgets } },
+    });
+    const { charges } = plan.charges(0, 0, Date.now());
+    const verdict = await this.counters.checkAndAdd(charges);
+    const kinds = plan.kinds;
+    return verdict.counters.map((c, i) => {
+      const usd = kinds[i].kind === 'dailyUsd' || kinds[i].kind === 'monthlyUsd';
+      const unit = (n: number) => (usd ? n / 1e6 : n);
+      return {
+        ...kinds[i],
+        limit: unit(charges[i].limit),
+        used: unit(charges[i].limit - c.remaining),
+        remaining: unit(c.remaining),
+        resetMs: c.resetMs,
+      };
+    });
   }
 
   /** USD of the request at the dearest target of its model: any of them may serve it. */
