@@ -124,7 +124,7 @@ export class LimitsService implements OnModuleDestroy {
     }
     rateLimitHeaders(reply, plan, verdict);
     if (!verdict.allowed) {
-      const err = this.denied(principal, charges, verdict);
+      const err = this.denied(principal, plan, charges, verdict);
       // Not before the day or month ends, or ever for a request larger than the limit: OpenAI's SDKs skip their retries.
       if (!err.retryable) reply.header('x-should-retry', 'false');
       throw err;
@@ -186,14 +186,15 @@ export class LimitsService implements OnModuleDestroy {
     return max;
   }
 
-  private denied(principal: Principal, charges: Charges, verdict: CounterVerdict): LimitExceededError {
+  private denied(principal: Principal, plan: LimitPlan, charges: Charges, verdict: CounterVerdict): LimitExceededError {
     const i = verdict.counters.findIndex((c) => !c.allowed);
     const state = verdict.counters[i];
     const charge = charges.charges[i];
-    const scope = charge.key.includes('}:k:') ? `key ${principal.keyId}` : `tenant ${principal.tenantId}`;
-    if (charges.budgets.includes(i)) {
+    const { scope: of, kind } = plan.kinds[i];
+    const scope = of === 'key' ? `key ${principal.keyId}` : `tenant ${principal.tenantId}`;
+    if (kind === 'dailyUsd' || kind === 'monthlyUsd') {
       this.rejected.inc({ reason: 'budget_exceeded' });
-      const period = charge.key.includes(':usd:d:') ? 'daily' : 'monthly';
+      const period = kind === 'dailyUsd' ? 'daily' : 'monthly';
       const left = (state.remaining / 1e6).toFixed(6);
       return new LimitExceededError(
         `Budget exceeded: the ${period} budget of ${scope} has $${left} left, and this request may cost up to $${(charge.cost / 1e6).toFixed(6)}. It resets in ${resetText(state.resetMs)}.`,
@@ -203,7 +204,7 @@ export class LimitsService implements OnModuleDestroy {
       );
     }
     this.rejected.inc({ reason: 'rate_limit_exceeded' });
-    const what = charges.tokens.includes(i) ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+    const what = kind === 'tpm' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
     const tooLarge = charge.cost > charge.limit ? ' The request is larger than the limit itself.' : '';
     return new LimitExceededError(
       `Rate limit reached for ${what} on ${scope}: Limit ${charge.limit}, Remaining ${state.remaining}, Requested ${charge.cost}.${tooLarge} Please try again in ${resetText(state.resetMs)}.`,
@@ -232,7 +233,7 @@ export class LimitsService implements OnModuleDestroy {
     // Without usage: a stream cut short is charged its prompt and the tokens it relayed; another
     // answer keeps its estimate; a request no backend answered used nothing.
     const input = outcome.inputTokens ?? (served ? r.promptTokens : 0);
-    const output = outcome.outputTokens ?? (r.meter?.started ? r.meter.tokens() : served ? r.outputTokens : 0);
+    const output = outcome.outputTokens ?? (r.meter !== undefined && outcome.streamed ? r.meter.tokens() : served ? r.outputTokens : 0);
     this.trueUp(r, input, output, served);
   }
 

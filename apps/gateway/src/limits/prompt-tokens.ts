@@ -50,11 +50,8 @@ export function embeddingsPromptTokens(body: EmbeddingsRequest): number {
  */
 export class OutputMeter {
   private readonly parts: string[] = [];
-  /** Whether any chunk was relayed. */
-  started = false;
 
   push(chunk: ChatCompletionChunk): void {
-    this.started = true;
     for (const choice of chunk.choices) {
       const d = choice.delta;
       if (typeof d?.content === 'string') this.parts.push(d.content);
