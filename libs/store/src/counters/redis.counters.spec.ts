@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import { RedisConnections } from '../redis/redis-connections';
 import { describeCountersContract } from './counters.contract.mock';
 import { CountersUnavailableError, RedisCounters } from './redis.counters';
@@ -60,5 +61,19 @@ describe(`RedisCounters (${REDIS_URL})`, () => {
     await expect(counters.checkAndAdd([{ key: 'k', windowMs: 1_000, cost: 1, limit: 1 }])).rejects.toThrow(CountersUnavailableError);
     expect(Date.now() - started).toBeLessThan(5_000);
     await down.close();
+  });
+
+  it('gives up on a Redis that accepts connections but does not answer', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const stalled = new RedisConnections(`redis://127.0.0.1:${(mute.address() as { port: number }).port}`, quiet, 'switchyard-test-mute');
+    const counters = new RedisCounters(stalled, 100);
+    const started = Date.now();
+    await expect(counters.checkAndAdd([{ key: 'k', windowMs: 1_000, cost: 1, limit: 1 }])).rejects.toThrow(/no answer within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    stalled.commands.disconnect();
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => mute.close(resolve));
   });
 });

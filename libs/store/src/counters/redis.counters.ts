@@ -59,10 +59,10 @@ interface Script {
 const script = (body: string): Script => ({ body, sha: createHash('sha1').update(body).digest('hex') });
 const SCRIPTS = { checkAndAdd: script(CHECK_AND_ADD), adjust: script(ADJUST) };
 
-/** Redis is known to be down: calls fail at once instead of queueing behind the reconnection. */
+/** Redis is known to be down, or did not answer in time: the caller's fail mode decides. */
 export class CountersUnavailableError extends Error {
-  constructor(status: string) {
-    super(`Redis is unavailable (${status}).`);
+  constructor(reason: string) {
+    super(`Redis is unavailable (${reason}).`);
     this.name = 'CountersUnavailableError';
   }
 }
@@ -77,7 +77,11 @@ export class RedisCounters implements Counters {
   private readonly prefix: string;
   private connected?: Promise<void>;
 
-  constructor(private readonly redis: RedisConnections) {
+  constructor(
+    private readonly redis: RedisConnections,
+    /** Longest a call may wait for Redis: a stalled Redis must not stall every limited request. */
+    private readonly timeoutMs = 1_000,
+  ) {
     this.prefix = `${redis.prefix}:counters:`;
   }
 
@@ -109,7 +113,16 @@ export class RedisCounters implements Counters {
     );
   }
 
-  private async run(s: Script, keys: string[], args: number[]): Promise<unknown> {
+  private run(s: Script, keys: string[], args: number[]): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    // The call itself may still land later: then it counted, which errs on the safe side.
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CountersUnavailableError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([this.call(s, keys, args), late]).finally(() => clearTimeout(timer));
+  }
+
+  private async call(s: Script, keys: string[], args: number[]): Promise<unknown> {
     const redis = this.redis.commands;
     // A failed first connect is retried by ioredis itself; the status check below reports it.
     await (this.connected ??= this.redis.connect().catch(() => undefined));
