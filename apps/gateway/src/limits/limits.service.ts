@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { Budgets, Limits, Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
 import { costTable, estimatePromptTokens, requestCostUsd } from '@switchyard/policy';
-import { PolicyRuntime } from '@switchyard/runtime';
+import { PolicyRuntime, type Generation } from '@switchyard/runtime';
 import { COUNTERS, type Counters, type CounterVerdict } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import '../auth/principal';
@@ -177,12 +177,8 @@ export class LimitsService implements OnModuleDestroy {
     const gen = this.policy.current;
     const route = gen.engine.catalog.resolve(model);
     if (route === undefined) return 0;
-    const table = costTable(gen.config);
     let max = 0;
-    for (const t of route.targets) {
-      const usd = requestCostUsd(table.of(t.backend, t.model), promptTokens, outputTokens, gen.registry.backend(t.backend).tokensPerSec);
-      if (usd > max) max = usd;
-    }
+    for (const t of route.targets) max = Math.max(max, costUsd(gen, t.backend, t.model, promptTokens, outputTokens));
     return max;
   }
 
@@ -243,11 +239,7 @@ export class LimitsService implements OnModuleDestroy {
     const tokens = input + output - (r.promptTokens + r.outputTokens);
     if (tokens !== 0) for (const i of r.charges.tokens) this.trueUps.add(tenant, charges[i].key, tokens);
     if (r.charges.budgets.length === 0) return;
-    let usd = 0;
-    if (served !== undefined) {
-      const gen = this.policy.current;
-      usd = microUsd(requestCostUsd(costTable(gen.config).of(served.backend, served.model), input, output, gen.registry.backend(served.backend).tokensPerSec));
-    }
+    const usd = served === undefined ? 0 : microUsd(costUsd(this.policy.current, served.backend, served.model, input, output));
     if (usd !== r.microUsd) for (const i of r.charges.budgets) this.trueUps.add(tenant, charges[i].key, usd - r.microUsd);
   }
 
@@ -269,6 +261,13 @@ export class LimitsService implements OnModuleDestroy {
       `limit counters unreachable: request limits fail ${requests}, budgets fail ${budgets}`,
     );
   }
+}
+
+/** USD of a request on one target; a local box's measured speed is read only when it is priced by the hour. */
+function costUsd(gen: Generation, backend: string, model: string, input: number, output: number): number {
+  const rates = costTable(gen.config).of(backend, model);
+  const tps = rates.price === undefined && rates.costPerHour ? gen.registry.backend(backend).tokensPerSec : undefined;
+  return requestCostUsd(rates, input, output, tps);
 }
 
 /** OpenAI's rate-limit headers, from the tightest of the principal's request and token counters. */
