@@ -72,3 +72,20 @@ describe('microUsd', () => {
     expect(microUsd(0)).toBe(0);
   });
 });
+
+describe('budget windows across midnight', () => {
+  it('moves to the next day and month exactly at UTC midnight', () => {
+    const plan = limitPlan(principal({ limits: {}, budgets: { tenant: { dailyUsd: 1, monthlyUsd: 10 } } }))!;
+    const before = Date.UTC(2026, 10, 30, 23, 59, 59, 999);
+    expect(plan.charges(1, 1, before).charges.map((c) => [c.key, c.windowMs])).toEqual([
+      ['{acme}:t:usd:d:2026-11-30', 1],
+      ['{acme}:t:usd:m:2026-11', 1],
+    ]);
+    expect(plan.charges(1, 1, before + 1).charges.map((c) => [c.key, c.windowMs])).toEqual([
+      ['{acme}:t:usd:d:2026-12-01', 86_400_000],
+      ['{acme}:t:usd:m:2026-12', 31 * 86_400_000],
+    ]);
+    // And back (a clock set back, or a test): worked out again.
+    expect(plan.charges(1, 1, before).charges[0].key).toBe('{acme}:t:usd:d:2026-11-30');
+  });
+});

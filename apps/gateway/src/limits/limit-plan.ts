@@ -69,7 +69,7 @@ export class LimitPlan {
       charges.push({ key: t.key, windowMs: MINUTE_MS, cost: tokens, limit: t.limit });
     }
     if (this.budgets.length > 0) {
-      const cal = utcPeriods(now);
+      const cal = currentPeriods(now);
       for (const b of this.budgets) {
         const p = b.period === 'day' ? cal.day : cal.month;
         out.budgets.push(charges.length);
@@ -130,12 +130,23 @@ export function utcPeriods(now: number): { day: Period; month: Period } {
   const d = new Date(now);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  const mm = String(m + 1).padStart(2, '0');
-  const month = `${y}-${mm}`;
+  const month = `${y}-${String(m + 1).padStart(2, '0')}`;
   return {
     day: { name: `${month}-${String(d.getUTCDate()).padStart(2, '0')}`, endsMs: Date.UTC(y, m, d.getUTCDate() + 1) - now },
     month: { name: month, endsMs: Date.UTC(y, m + 1, 1) - now },
   };
+}
+
+/** The current day's names and ends, worked out once a day rather than per request. */
+let today: { startMs: number; endMs: number; day: string; month: string; monthEndMs: number } | undefined;
+
+function currentPeriods(now: number): { day: Period; month: Period } {
+  if (today === undefined || now < today.startMs || now >= today.endMs) {
+    const p = utcPeriods(now);
+    const endMs = now + p.day.endsMs;
+    today = { startMs: endMs - 86_400_000, endMs, day: p.day.name, month: p.month.name, monthEndMs: now + p.month.endsMs };
+  }
+  return { day: { name: today.day, endsMs: today.endMs - now }, month: { name: today.month, endsMs: today.monthEndMs - now } };
 }
 
 /** Of the `count` counters from `from`, the one with the least room left: what the rate-limit headers report. */
