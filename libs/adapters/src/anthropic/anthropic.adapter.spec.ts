@@ -656,6 +656,26 @@ describe('AnthropicAdapter over HTTP', () => {
     expect(JSON.parse(req.body)).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }], stream: false });
   });
 
+  it("a client's anthropic-beta joins the configured betas, on calls and streams, and goes through the egress check", async () => {
+    const checked: Record<string, string>[] = [];
+    const call = {
+      ...ctx(),
+      anthropicBeta: 'token-efficient-tools-2025-02-19',
+      egress: (_body: string, headers: Readonly<Record<string, string>>) => void checked.push({ ...headers }),
+    };
+    await adapter().chat(chat({}), 'm', call);
+    handle = (_req, res) => sse(res, events('stream-text.json'));
+    await collect(await adapter({ headers: {} }).chatStream(chat({ stream: true }), 'm', call));
+    expect(seen.map((r) => r.headers['anthropic-beta'])).toEqual([
+      'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19',
+      'token-efficient-tools-2025-02-19',
+    ]);
+    expect(checked).toEqual([
+      { 'anthropic-beta': 'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19', 'x-request-id': 'req-123' },
+      { 'anthropic-beta': 'token-efficient-tools-2025-02-19', 'x-request-id': 'req-123' },
+    ]);
+  });
+
   it('a base URL already ending in /v1 is not doubled; no key, no x-api-key', async () => {
     await adapter({ baseUrl: `${baseUrl}/v1`, apiKey: undefined }).chat(chat({}), 'm', ctx());
     expect(seen[0].url).toBe('/v1/messages');
