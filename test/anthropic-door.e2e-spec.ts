@@ -241,6 +241,34 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
     assertAnthropicSchema('ErrorResponse', await unparsable.json());
   });
 
+  it("sends an Anthropic backend the client's own bytes when nothing changes; other protocols the translated request", async () => {
+    const fake = stack.fakes[backend];
+    const text = JSON.stringify({
+      model,
+      max_tokens: 2048,
+      top_k: 40,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'keep my bytes', cache_control: { type: 'ephemeral' } }] }],
+    });
+    const send = async (body: string): Promise<string> => {
+      const before = inferenceCalls(fake).length;
+      const res = await fetch(`${stack.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(200);
+      assertAnthropicSchema('Message', await res.json());
+      return inferenceCalls(fake)[before].text ?? '';
+    };
+    const direct = await send(text);
+    // Through a public name the backend's own model id goes in its place.
+    const aliased = JSON.parse(await send(text.replace(`"model":"${model}"`, '"model":"chat"'))) as Record<string, unknown>;
+    if (protocol === 'anthropic') {
+      expect(direct).toBe(text);
+      expect(aliased).toEqual({ ...(JSON.parse(text) as object), model, stream: false });
+    } else {
+      expect(direct).not.toContain('budget_tokens');
+      expect(direct).toContain('keep my bytes');
+    }
+  });
+
   it('accepts Authorization: Bearer as well as x-api-key, and passes anthropic-beta on to Anthropic backends only', async () => {
     const fake = stack.fakes[backend];
     const before = inferenceCalls(fake).length;
