@@ -272,7 +272,8 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
   it('accepts Authorization: Bearer as well as x-api-key, and passes anthropic-beta on to Anthropic backends only', async () => {
     const fake = stack.fakes[backend];
     const before = inferenceCalls(fake).length;
-    const res = await fetch(`${stack.url}/v1/messages`, {
+    // `?beta=true` as the SDK's beta client calls it.
+    const res = await fetch(`${stack.url}/v1/messages?beta=true`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'anthropic-beta': 'token-efficient-tools-2025-02-19', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'chat', max_tokens: 20, messages: [{ role: 'user', content: 'beta' }] }),
