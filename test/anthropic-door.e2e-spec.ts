@@ -269,6 +269,33 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
     }
   });
 
+  if (protocol === 'anthropic')
+    it("answers with an Anthropic backend's own message, byte for byte: thinking blocks, stop_sequence and all", async () => {
+      const answer = JSON.stringify({
+        id: 'msg_01Passthrough',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [
+          { type: 'thinking', thinking: 'Count the words.', signature: 'EqQBCgIYAhIM' },
+          { type: 'text', text: 'one two' },
+        ],
+        stop_reason: 'stop_sequence',
+        stop_sequence: 'three',
+        usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 2, service_tier: 'standard' },
+      });
+      stack.fakes[backend].setFault({ mode: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body: answer, times: 1 });
+      const res = await post(stack, '/v1/messages', {
+        model: 'chat',
+        max_tokens: 2048,
+        stop_sequences: ['three'],
+        messages: [{ role: 'user', content: 'count' }],
+      });
+      const text = await res.text();
+      expect(text).toBe(answer);
+      assertAnthropicSchema('Message', JSON.parse(text));
+    });
+
   it('accepts Authorization: Bearer as well as x-api-key, and passes anthropic-beta on to Anthropic backends only', async () => {
     const fake = stack.fakes[backend];
     const before = inferenceCalls(fake).length;

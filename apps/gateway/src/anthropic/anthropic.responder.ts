@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { AnthropicStreamEncoder, toAnthropicError, toAnthropicMessage } from '@switchyard/adapters';
+import { AnthropicStreamEncoder, originalAnthropicMessage, rawJson, toAnthropicError, toAnthropicMessage } from '@switchyard/adapters';
 import type { AnthropicStreamEvent, ChatCompletion, SwitchyardError } from '@switchyard/contracts';
 import type { Answer, AnswerStream, ErrorResponse, Responder, StreamOptions } from '../dialect/responder';
 import { SseWriter } from '../dialect/sse-writer';
@@ -15,9 +15,12 @@ export class AnthropicResponder implements Responder {
     reply.headers(answer.headers).send(answer.body);
   }
 
-  /** A canonical completion as Anthropic's message. */
+  /** A canonical completion as Anthropic's message: an Anthropic backend's own, as it came, when nothing changed it. */
   message(reply: FastifyReply, answer: Answer<ChatCompletion>): void {
-    this.answer(reply, { body: toAnthropicMessage(answer.body), headers: answer.headers });
+    const original = originalAnthropicMessage(answer.body);
+    const raw = original && rawJson(original);
+    if (raw !== undefined) reply.headers(answer.headers).type('application/json; charset=utf-8').send(raw);
+    else this.answer(reply, { body: original ?? toAnthropicMessage(answer.body), headers: answer.headers });
   }
 
   /** `model` names the message if the stream ends before its first chunk. */

@@ -388,7 +388,7 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
   }
   const message: ChatCompletionChoice['message'] = { role: 'assistant', content: hasText || toolCalls.length === 0 ? text : null, refusal: null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  return {
+  const completion: ChatCompletion = {
     id: canonicalIdOf(msg.id),
     object: 'chat.completion',
     created,
@@ -396,6 +396,22 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
     choices: [{ index: 0, message, finish_reason: finishReasonOf(msg.stop_reason), logprobs: null }],
     usage: usageOf(msg.usage),
   };
+  MESSAGES.set(completion, { message: msg, said: JSON.stringify(message) });
+  return completion;
+}
+
+/** Canonical completions made by fromAnthropicMessage -> the message they were read from, and what they said then. */
+const MESSAGES = new WeakMap<ChatCompletion, { message: AnthropicMessage; said: string }>();
+
+/**
+ * The Anthropic message a canonical completion was read from, while the completion still says
+ * what it said then (restoring redacted values rewrites it in place): an Anthropic door answers
+ * with it as it came, thinking blocks, stop_sequence and cache counts included.
+ */
+export function originalAnthropicMessage(completion: ChatCompletion): AnthropicMessage | undefined {
+  const origin = MESSAGES.get(completion);
+  if (origin === undefined || JSON.stringify(completion.choices[0]?.message) !== origin.said) return undefined;
+  return origin.message;
 }
 
 /**
