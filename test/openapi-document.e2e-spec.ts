@@ -66,9 +66,33 @@ export async function everyOperation(): Promise<void> {
   const embedded = await client.POST('/v1/embeddings', { body: { model: 'embed', input: ['a', 'b'], dimensions: 8, encoding_format: 'float' } });
   const vector: number[] | undefined = embedded.data?.data[0]?.embedding;
   const tokens = await client.POST('/v1/embeddings', { body: { model: 'embed', input: [1, 2, 3] } });
+  const message = await client.POST('/v1/messages', {
+    params: { header: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'token-efficient-tools-2025-02-19' } },
+    body: {
+      model: 'chat',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+      ],
+      tools: [{ name: 'f', description: 'A tool', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'auto' },
+      stream: false,
+      temperature: 0.5,
+      top_p: 1,
+      top_k: 40,
+      stop_sequences: ['\\n'],
+      metadata: { user_id: 'u-1' },
+    },
+  });
+  const said: string | undefined = typeof message.data === 'string' ? undefined : message.data?.content[0]?.text;
+  const counted = await client.POST('/v1/messages/count_tokens', { body: { model: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] } });
+  const inputTokens: number | undefined = counted.data?.input_tokens;
   const live = await client.GET('/health/live');
   const ready = await client.GET('/health/ready');
-  console.log(owner, text, called, route, vector, tokens.response.status, live.response.status, ready.response.status);
+  console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, live.response.status, ready.response.status);
 }
 `;
 

@@ -20,6 +20,8 @@ export interface AdapterContext {
    * throws to stop the call. Set for cloud calls under a privacy policy.
    */
   egress?: (body: string, clientHeaders: Readonly<Record<string, string>>) => void | Promise<void>;
+  /** The client's `anthropic-beta` header (Anthropic's dialect): Anthropic backends send it on, others ignore it. */
+  anthropicBeta?: string;
 }
 
 /**

@@ -18,13 +18,22 @@ export abstract class HttpAdapter {
     this.http = new UpstreamClient(backend);
   }
 
-  /** POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. */
-  protected async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
+  /**
+   * POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. `clientHeaders`
+   * are headers the client carried, checked by the egress check with the body.
+   */
+  protected async post(
+    path: string,
+    body: string,
+    ctx: AdapterContext,
+    accept = 'application/json',
+    clientHeaders?: Record<string, string>,
+  ): Promise<UpstreamResponse> {
     if (ctx.egress) {
-      const checked = ctx.egress(body, { 'x-request-id': ctx.requestId });
+      const checked = ctx.egress(body, { ...clientHeaders, 'x-request-id': ctx.requestId });
       if (checked !== undefined) await checked;
     }
-    const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
+    const headers = { ...this.headers, ...clientHeaders, accept, 'x-request-id': ctx.requestId };
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
     if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail);
     return res;
