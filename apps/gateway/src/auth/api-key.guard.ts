@@ -53,7 +53,9 @@ export class ApiKeyGuard implements CanActivate {
   private async resolve(req: FastifyRequest, key: string): Promise<boolean> {
     const address = req.ip ?? req.raw.socket.remoteAddress ?? '';
     this.badKeys.check(address);
-    const principal = this.rejected.has(key) ? undefined : await this.keys.resolve(key);
+    // A key retried after a refusal is not a new guess: only keys the store had to look up count.
+    if (this.rejected.has(key)) throw new AuthenticationError();
+    const principal = await this.keys.resolve(key);
     if (principal === undefined) {
       this.rejected.set(key, true);
       await this.badKeys.failed(address);
