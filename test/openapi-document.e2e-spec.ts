@@ -93,6 +93,25 @@ export async function everyOperation(): Promise<void> {
   const live = await client.GET('/health/live');
   const ready = await client.GET('/health/ready');
   console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, live.response.status, ready.response.status);
+
+  const tenant = await client.POST('/admin/v1/tenants', {
+    body: { name: 'acme', allowedModels: ['chat*'], privacy: { onPii: 'local-only' }, limits: { rpm: 600, tpm: 200000 }, budgets: { dailyUsd: 50, monthlyUsd: 500 } },
+  });
+  const tenantId: string = tenant.data?.id ?? 'tnt_x';
+  const problem: string | undefined = tenant.error?.detail;
+  const tenants = await client.GET('/admin/v1/tenants', { params: { query: { limit: 10 } } });
+  const shown = await client.GET('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } } });
+  const changed = await client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } }, body: { status: 'suspended', limits: null } });
+  const issued = await client.POST('/admin/v1/tenants/{id}/keys', { params: { path: { id: tenantId } }, body: { name: 'ci', expiresAt: '2031-01-01T00:00:00Z' } });
+  const secret: string | undefined = issued.data?.key;
+  const keys = await client.GET('/admin/v1/tenants/{id}/keys', { params: { path: { id: tenantId } } });
+  const keyId: string = keys.data?.data[0]?.id ?? 'key_x';
+  const rotated = await client.POST('/admin/v1/keys/{id}/rotate', { params: { path: { id: keyId } }, body: { gracePeriodSeconds: 60 } });
+  const revoked = await client.DELETE('/admin/v1/keys/{id}', { params: { path: { id: keyId } } });
+  const removed = await client.DELETE('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } } });
+  const audit = await client.GET('/admin/v1/audit', { params: { query: { limit: 10, before: '42' } } });
+  const actions: string[] = (audit.data?.data ?? []).map((e) => e.action);
+  console.log(problem, tenants.data?.next, shown.data?.name, changed.data?.status, secret, rotated.data?.key, revoked.data?.revokedAt, removed.response.status, actions);
 }
 `;
 

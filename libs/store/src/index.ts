@@ -18,3 +18,5 @@ export * from './tenants/tenant-store';
 export * from './tenants/sql-tenant.store';
 export * from './keys/api-keys';
 export * from './keys/sql-key.store';
+export * from './audit/audit-log';
+export * from './audit/sql-audit.log';

@@ -3,6 +3,9 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
   API_KEYS,
+  AUDIT_LOG,
+  SqlAuditLog,
+  type AuditLog,
   migrate,
   openDatabase,
   SqlKeyStore,
@@ -48,7 +51,7 @@ class StoreShutdown implements OnApplicationShutdown {
 /**
  * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
  * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
- * admin key exists (TENANT_STORE and API_KEYS are then null). Counters, ledger and cache are in
+ * admin key exists (TENANT_STORE, API_KEYS and AUDIT_LOG are then null). Counters, ledger and cache are in
  * memory: the embedded default for one replica.
  */
 @Global()
@@ -88,11 +91,12 @@ class StoreShutdown implements OnApplicationShutdown {
     },
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
     { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
+    { provide: AUDIT_LOG, inject: [DATABASE], useFactory: (db: Database | null): AuditLog | null => (db === null ? null : new SqlAuditLog(db)) },
     { provide: COUNTERS, useFactory: () => new MemoryCounters() },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
 })
 export class StoreModule {}
