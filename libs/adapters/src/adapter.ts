@@ -20,6 +20,8 @@ export interface AdapterContext {
    * throws to stop the call. Set for cloud calls under a privacy policy.
    */
   egress?: (body: string, clientHeaders: Readonly<Record<string, string>>) => void | Promise<void>;
+  /** A key of the call's own (a tenant's stored one, or the client's where the backend allows it), sent instead of the backend's. */
+  apiKey?: string;
 }
 
 /**
