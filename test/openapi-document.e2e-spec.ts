@@ -66,9 +66,13 @@ export async function everyOperation(): Promise<void> {
   const embedded = await client.POST('/v1/embeddings', { body: { model: 'embed', input: ['a', 'b'], dimensions: 8, encoding_format: 'float' } });
   const vector: number[] | undefined = embedded.data?.data[0]?.embedding;
   const tokens = await client.POST('/v1/embeddings', { body: { model: 'embed', input: [1, 2, 3] } });
+  const credential = { params: { path: { id: 'tnt_1', backend: 'openai' } } };
+  const stored = await client.PUT('/admin/v1/tenants/{id}/credentials/{backend}', { ...credential, body: { apiKey: 'sk-tenant-own-key' } });
+  const hint: string | undefined = stored.data?.hint;
+  const cleared = await client.DELETE('/admin/v1/tenants/{id}/credentials/{backend}', credential);
   const live = await client.GET('/health/live');
   const ready = await client.GET('/health/ready');
-  console.log(owner, text, called, route, vector, tokens.response.status, live.response.status, ready.response.status);
+  console.log(owner, text, called, route, vector, tokens.response.status, hint, cleared.response.status, live.response.status, ready.response.status);
 }
 `;
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CredentialsAdminModule } from './admin/credentials-admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BackendsModule } from './backends/backends.module';
 import { DialectExceptionFilter } from './errors/dialect-exception.filter';
@@ -17,7 +18,17 @@ export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.register(runtime), StoreModule, ObservabilityModule, AuthModule, BackendsModule, RoutingModule, InferenceModule, HealthModule],
+      imports: [
+        RuntimeModule.register(runtime),
+        StoreModule,
+        ObservabilityModule,
+        AuthModule,
+        BackendsModule,
+        RoutingModule,
+        InferenceModule,
+        HealthModule,
+        CredentialsAdminModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: DialectExceptionFilter }],
     };
   }

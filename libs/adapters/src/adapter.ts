@@ -47,3 +47,15 @@ export interface AdapterFactory {
   readonly protocol: Protocol;
   create(backend: BackendConfig): BackendAdapter;
 }
+
+/** `adapter` with every call carrying `apiKey` instead of the backend's own key (probes keep the backend's). */
+export function withApiKey(adapter: BackendAdapter, apiKey: string): BackendAdapter {
+  return {
+    backend: adapter.backend,
+    chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, apiKey }),
+    chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, apiKey }),
+    embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, apiKey }),
+    probe: (signal) => adapter.probe(signal),
+    close: () => adapter.close(),
+  };
+}

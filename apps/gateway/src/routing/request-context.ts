@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallAbort } from '@switchyard/adapters';
 import type { PiiAction } from '@switchyard/contracts';
 import '../auth/principal';
+import { clientProviderKey } from './provider-keys';
 import type { OutcomeDraft } from '../observability/outcome-bus';
 
 /** The client went away; the reason its upstream call was aborted. */
@@ -26,6 +27,10 @@ export interface RequestContext {
   outcome?: OutcomeDraft;
   /** The tenant's privacy stance, over the config's; unset: the config's. */
   onPii?: PiiAction;
+  /** The tenant whose stored provider keys its calls carry: set for tenant keys (the admin key stores none). */
+  tenant?: string;
+  /** The provider key the client sent (`x-switchyard-provider-key`), for backends that allow passthrough. */
+  clientKey?: string;
 }
 
 /**
@@ -53,8 +58,13 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
     upstreamMs: 0,
     outcome: req.outcome,
   };
-  const onPii = req.principal?.grants?.onPii;
-  if (onPii !== undefined) ctx.onPii = onPii;
+  const principal = req.principal;
+  if (principal?.grants !== undefined) {
+    ctx.tenant = principal.tenantId;
+    if (principal.grants.onPii !== undefined) ctx.onPii = principal.grants.onPii;
+  }
+  const clientKey = clientProviderKey(req);
+  if (clientKey !== undefined) ctx.clientKey = clientKey;
   return ctx;
 }
 

@@ -3,6 +3,10 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
   API_KEYS,
+  CachedCredentials,
+  CREDENTIALS,
+  SqlCredentialStore,
+  type CredentialStore,
   migrate,
   openDatabase,
   SqlKeyStore,
@@ -46,9 +50,9 @@ class StoreShutdown implements OnApplicationShutdown {
 }
 
 /**
- * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
- * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
- * admin key exists (TENANT_STORE and API_KEYS are then null). Counters, ledger and cache are in
+ * The stores behind their ports, by DI token. Tenants, keys and provider credentials live in the
+ * runtime's database (PostgreSQL or embedded PGlite) when it has one; without one, keys live in
+ * memory and only the admin key exists (TENANT_STORE, API_KEYS and CREDENTIALS are then null). Counters, ledger and cache are in
  * memory: the embedded default for one replica.
  */
 @Global()
@@ -88,11 +92,18 @@ class StoreShutdown implements OnApplicationShutdown {
     },
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
     { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
+    {
+      provide: CREDENTIALS,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      // Encrypted under the server secret; each tenant's keys are held in memory briefly, not read per request.
+      useFactory: (runtime: GatewayRuntime, db: Database | null): CredentialStore | null =>
+        db === null || !runtime.serverSecret ? null : new CachedCredentials(new SqlCredentialStore(db, runtime.serverSecret)),
+    },
     { provide: COUNTERS, useFactory: () => new MemoryCounters() },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
 })
 export class StoreModule {}
