@@ -35,7 +35,8 @@ export function requestFeatures(
   unscannable?: readonly string[],
 ): RequestFeatures {
   const f: RequestFeatures = {
-    tenant: req.principal?.tenantId,
+    // Rules name tenants as operators know them: by name (ids are generated).
+    tenant: req.principal?.tenantName ?? req.principal?.tenantId,
     keyId: req.principal?.keyId,
     model: prompt.model,
     promptTokens: estimatePromptTokens(prompt),

@@ -27,7 +27,7 @@ export interface RequestContext {
   outcome?: OutcomeDraft;
   /** The tenant's privacy stance, over the config's; unset: the config's. */
   onPii?: PiiAction;
-  /** The tenant whose stored provider keys its calls carry: set for tenant keys (the admin key stores none). */
+  /** The tenant whose stored provider keys its calls carry (the admin key's is the `admin` tenant). */
   tenant?: string;
   /** The provider key the client sent (`x-switchyard-provider-key`), for backends that allow passthrough. */
   clientKey?: string;
@@ -59,9 +59,10 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
     outcome: req.outcome,
   };
   const principal = req.principal;
-  if (principal?.grants !== undefined) {
+  if (principal !== undefined) {
     ctx.tenant = principal.tenantId;
-    if (principal.grants.onPii !== undefined) ctx.onPii = principal.grants.onPii;
+    const onPii = principal.grants?.onPii;
+    if (onPii !== undefined) ctx.onPii = onPii;
   }
   const clientKey = clientProviderKey(req);
   if (clientKey !== undefined) ctx.clientKey = clientKey;
