@@ -41,7 +41,8 @@ export class CachedCredentials implements CredentialStore {
         if (this.loading.get(tenantId) === load) {
           this.loading.delete(tenantId);
           const entry: Cached = { keys };
-          secretValues.set(entry, keys.values());
+          // Most tenants bring no key: nothing to mask, and the masking's list is not rebuilt for them.
+          if (keys.size > 0) secretValues.set(entry, keys.values());
           this.cache.set(tenantId, entry);
         }
         return keys;
