@@ -90,9 +90,13 @@ export async function everyOperation(): Promise<void> {
   const said: string | undefined = typeof message.data === 'string' ? undefined : message.data?.content[0]?.text;
   const counted = await client.POST('/v1/messages/count_tokens', { body: { model: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] } });
   const inputTokens: number | undefined = counted.data?.input_tokens;
+  const credential = { params: { path: { id: 'tnt_1', backend: 'openai' } } };
+  const stored = await client.PUT('/admin/v1/tenants/{id}/credentials/{backend}', { ...credential, body: { apiKey: 'sk-tenant-own-key' } });
+  const hint: string | undefined = stored.data?.hint;
+  const cleared = await client.DELETE('/admin/v1/tenants/{id}/credentials/{backend}', credential);
   const live = await client.GET('/health/live');
   const ready = await client.GET('/health/ready');
-  console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, live.response.status, ready.response.status);
+  console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, hint, cleared.response.status, live.response.status, ready.response.status);
 
   const tenant = await client.POST('/admin/v1/tenants', {
     body: { name: 'acme', allowedModels: ['chat*'], privacy: { onPii: 'local-only' }, limits: { rpm: 600, tpm: 200000 }, budgets: { dailyUsd: 50, monthlyUsd: 500 } },

@@ -67,6 +67,7 @@ const SHAPES: Record<string, object> = {
     pii: ['repeated', A],
     inFlight: ['map', A],
     unscannable: ['repeated', A],
+    onPii: [S, A],
     n: [N, A],
     tools: [B, A],
     jsonMode: [B, A],

@@ -20,3 +20,6 @@ export * from './keys/api-keys';
 export * from './keys/sql-key.store';
 export * from './audit/audit-log';
 export * from './audit/sql-audit.log';
+export * from './credentials/credential-store';
+export * from './credentials/sql-credential.store';
+export * from './credentials/cached-credentials';

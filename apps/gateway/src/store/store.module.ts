@@ -6,6 +6,10 @@ import {
   AUDIT_LOG,
   SqlAuditLog,
   type AuditLog,
+  CachedCredentials,
+  CREDENTIALS,
+  SqlCredentialStore,
+  type CredentialStore,
   migrate,
   openDatabase,
   SqlKeyStore,
@@ -49,9 +53,10 @@ class StoreShutdown implements OnApplicationShutdown {
 }
 
 /**
- * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
- * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
- * admin key exists (TENANT_STORE, API_KEYS and AUDIT_LOG are then null). Counters, ledger and cache are in
+ * The stores behind their ports, by DI token. Tenants, keys, provider credentials and the audit
+ * log live in the runtime's database (PostgreSQL or embedded PGlite) when it has one; without one,
+ * keys live in memory and only the admin key exists (TENANT_STORE, API_KEYS, CREDENTIALS and
+ * AUDIT_LOG are then null). Counters, ledger and cache are in
  * memory: the embedded default for one replica.
  */
 @Global()
@@ -92,11 +97,18 @@ class StoreShutdown implements OnApplicationShutdown {
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
     { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
     { provide: AUDIT_LOG, inject: [DATABASE], useFactory: (db: Database | null): AuditLog | null => (db === null ? null : new SqlAuditLog(db)) },
+    {
+      provide: CREDENTIALS,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      // Encrypted under the server secret; each tenant's keys are held in memory briefly, not read per request.
+      useFactory: (runtime: GatewayRuntime, db: Database | null): CredentialStore | null =>
+        db === null || !runtime.serverSecret ? null : new CachedCredentials(new SqlCredentialStore(db, runtime.serverSecret)),
+    },
     { provide: COUNTERS, useFactory: () => new MemoryCounters() },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
 })
 export class StoreModule {}

@@ -22,11 +22,7 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
 
   constructor(backend: BackendConfig) {
     // Configured headers come after the defaults so a backend may pin another API version or add anthropic-beta.
-    super(
-      backend,
-      { 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers, ...(backend.apiKey ? { 'x-api-key': backend.apiKey } : {}) },
-      anthropicErrorDetail,
-    );
+    super(backend, { 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers }, (apiKey) => ({ 'x-api-key': apiKey }), anthropicErrorDetail);
     this.prefix = /\/v1\/?$/.test(new URL(backend.baseUrl).pathname) ? '' : '/v1';
   }
 

@@ -59,6 +59,8 @@ export interface DecideRequestMsg {
   pii: string[];
   inFlight: Record<string, number>;
   unscannable: string[];
+  /** The tenant's privacy stance; '' for the config's. */
+  onPii: string;
   n: number;
   tools: boolean;
   jsonMode: boolean;

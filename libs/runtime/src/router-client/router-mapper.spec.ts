@@ -42,6 +42,7 @@ describe('router converters over real protobuf encoding', () => {
   const fullFeatures: RequestFeatures = {
     tenant: 'acme',
     keyId: 'key_1',
+    onPii: 'local-only',
     model: 'chat',
     promptTokens: 1234,
     maxTokens: 256,
