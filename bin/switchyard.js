@@ -15,4 +15,8 @@ if (!existsSync(main)) {
     process.exit(2);
   }
 }
-require(main);
+require(main)
+  .run(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

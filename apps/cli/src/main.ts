@@ -2,25 +2,29 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiError, createSwitchyardClient, unwrap, type components, type SwitchyardClient } from '@switchyard/client';
-import { details, print, table, type Output } from './output';
+import { details, print, table, type Io, type Output } from './output';
 
 type Tenant = components['schemas']['TenantDto'];
-type ApiKey = components['schemas']['ApiKeyDto'];
+type TenantChanges = Omit<components['schemas']['CreateTenantDto'], 'name'>;
+type NewKey = components['schemas']['CreateKeyDto'];
 
 /** Exit codes: 0 done, 1 the gateway refused or failed, 2 the command line was wrong or the gateway unreachable. */
 const EXIT_API = 1;
 const EXIT_USAGE = 2;
 
+const DEFAULT_URL = 'http://127.0.0.1:8080';
+
 interface Globals {
-  url: string;
+  url?: string;
   adminKey?: string;
   json?: boolean;
 }
 
 /** The admin key: --admin-key, SWITCHYARD_ADMIN_KEY, else the one a local gateway keeps under its data dir. */
-function adminKey(globals: Globals): string {
-  if (globals.adminKey) return globals.adminKey;
-  const path = join(resolve(process.env.SWITCHYARD_DATA_DIR ?? 'data'), 'admin-key');
+function adminKey(globals: Globals, env: NodeJS.ProcessEnv): string {
+  const given = globals.adminKey ?? env.SWITCHYARD_ADMIN_KEY;
+  if (given) return given;
+  const path = join(resolve(env.SWITCHYARD_DATA_DIR ?? 'data'), 'admin-key');
   try {
     const stored = readFileSync(path, 'utf8').trim();
     if (stored) return stored;
@@ -68,8 +72,8 @@ interface TenantFlags {
   onPii?: 'local-only' | 'redact' | 'deny' | 'allow';
 }
 
-function tenantBody(f: TenantFlags): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+function tenantBody(f: TenantFlags): TenantChanges {
+  const body: TenantChanges = {};
   if (f.rpm !== undefined || f.tpm !== undefined) body.limits = { rpm: f.rpm, tpm: f.tpm };
   if (f.dailyBudgetUsd !== undefined || f.monthlyBudgetUsd !== undefined) body.budgets = { dailyUsd: f.dailyBudgetUsd, monthlyUsd: f.monthlyBudgetUsd };
   if (f.models !== undefined) body.allowedModels = f.models;
@@ -80,18 +84,22 @@ function tenantBody(f: TenantFlags): Record<string, unknown> {
 const TENANT_COLUMNS = ['id', 'name', 'status', 'allowedModels', 'limits', 'budgets'];
 const KEY_COLUMNS = ['id', 'name', 'prefix', 'expiresAt', 'lastUsedAt', 'revokedAt'];
 
-export function program(): Command {
+export function program(io: Io): Command {
   const root = new Command('switchyard')
     .description('Operate a Switchyard gateway: tenants, API keys, credentials and limits.')
-    .addOption(new Option('--url <url>', 'the gateway').env('SWITCHYARD_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--admin-key <key>', 'the admin key (default: $SWITCHYARD_ADMIN_KEY, else ./data/admin-key)').env('SWITCHYARD_ADMIN_KEY'))
+    .option('--url <url>', `the gateway (default: $SWITCHYARD_URL, else ${DEFAULT_URL})`)
+    .option('--admin-key <key>', 'the admin key (default: $SWITCHYARD_ADMIN_KEY, else the one in ./data/admin-key)')
     .option('--json', 'print JSON instead of tables')
     .showHelpAfterError()
+    .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) })
     .exitOverride();
 
   const ctx = (cmd: Command): { client: SwitchyardClient; out: Output } => {
     const g = cmd.optsWithGlobals<Globals>();
-    return { client: createSwitchyardClient({ url: g.url, key: adminKey(g) }), out: { json: g.json === true } };
+    return {
+      client: createSwitchyardClient({ url: g.url ?? io.env.SWITCHYARD_URL ?? DEFAULT_URL, key: adminKey(g, io.env) }),
+      out: { json: g.json === true, io },
+    };
   };
 
   /** A tenant by id or by name. */
@@ -106,7 +114,7 @@ export function program(): Command {
   const tenants = root.command('tenants').description('Create, list, change and delete tenants.');
   tenantOptions(tenants.command('create <name>').description('Create a tenant.')).action(async (name: string, flags: TenantFlags, cmd: Command) => {
     const { client, out } = ctx(cmd);
-    const t = await unwrap(client.POST('/admin/v1/tenants', { body: { name, ...tenantBody(flags) } as never }));
+    const t = await unwrap(client.POST('/admin/v1/tenants', { body: { name, ...tenantBody(flags) } }));
     print(out, t, () => details(t));
   });
   tenants
@@ -131,7 +139,7 @@ export function program(): Command {
       const t = await findTenant(client, ref);
       const body = tenantBody(flags);
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
-      const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body: body as never }));
+      const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body }));
       print(out, changed, () => details(changed));
     },
   );
@@ -145,7 +153,7 @@ export function program(): Command {
       .action(async (ref: string, _flags: object, cmd: Command) => {
         const { client, out } = ctx(cmd);
         const t = await findTenant(client, ref);
-        const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body: { status } as never }));
+        const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body: { status } }));
         print(out, changed, () => details(changed));
       });
   }
@@ -171,11 +179,16 @@ export function program(): Command {
     .action(async (flags: { tenant: string; name: string; expiresAt?: string; rpm?: number; tpm?: number }, cmd: Command) => {
       const { client, out } = ctx(cmd);
       const t = await findTenant(client, flags.tenant);
-      const body: Record<string, unknown> = { name: flags.name };
+      const body: NewKey = { name: flags.name };
       if (flags.expiresAt !== undefined) body.expiresAt = flags.expiresAt;
       if (flags.rpm !== undefined || flags.tpm !== undefined) body.limits = { rpm: flags.rpm, tpm: flags.tpm };
-      const k = await unwrap(client.POST('/admin/v1/tenants/{id}/keys', { params: { path: { id: t.id } }, body: body as never }));
-      print(out, k, () => `${details({ id: k.id, tenant: t.name, name: k.name, prefix: k.prefix })}\nkey: ${k.key}\n\nThis is the only time the key is shown: store it now.\n`);
+      const k = await unwrap(client.POST('/admin/v1/tenants/{id}/keys', { params: { path: { id: t.id } }, body }));
+      print(
+        out,
+        k,
+        () =>
+          `${details({ id: k.id, tenant: t.name, name: k.name, prefix: k.prefix })}\nkey: ${k.key}\n\nThis is the only time the key is shown: store it now.\n`,
+      );
     });
   keys
     .command('list')
@@ -185,7 +198,7 @@ export function program(): Command {
       const { client, out } = ctx(cmd);
       const t = await findTenant(client, flags.tenant);
       const list = await unwrap(client.GET('/admin/v1/tenants/{id}/keys', { params: { path: { id: t.id } } }));
-      print(out, list.data, () => table(list.data as ApiKey[], KEY_COLUMNS));
+      print(out, list.data, () => table(list.data, KEY_COLUMNS));
     });
   keys
     .command('rotate <keyId>')
@@ -193,9 +206,7 @@ export function program(): Command {
     .option('--grace-seconds <n>', 'how long the old secret keeps working (default 0)', positiveInt)
     .action(async (id: string, flags: { graceSeconds?: number }, cmd: Command) => {
       const { client, out } = ctx(cmd);
-      const k = await unwrap(
-        client.POST('/admin/v1/keys/{id}/rotate', { params: { path: { id } }, body: { gracePeriodSeconds: flags.graceSeconds ?? 0 } as never }),
-      );
+      const k = await unwrap(client.POST('/admin/v1/keys/{id}/rotate', { params: { path: { id } }, body: { gracePeriodSeconds: flags.graceSeconds ?? 0 } }));
       print(out, k, () => `rotated ${k.id}\nkey: ${k.key}\n\nThis is the only time the new key is shown: store it now.\n`);
     });
   keys
@@ -207,28 +218,64 @@ export function program(): Command {
       print(out, { revoked: id }, () => `revoked ${id}\n`);
     });
 
+  const credentials = root.command('credentials').description("Set or clear a tenant's own provider key for a backend (bring your own key).");
+  credentials
+    .command('set')
+    .description("Store a tenant's provider key for a backend; only a masked hint is ever shown again.")
+    .requiredOption('--tenant <tenant>', 'tenant id or name')
+    .requiredOption('--backend <name>', 'a configured backend')
+    .option('--api-key <key>', 'the provider key (default: read from standard input, so it stays out of shell history)')
+    .action(async (flags: { tenant: string; backend: string; apiKey?: string }, cmd: Command) => {
+      const { client, out } = ctx(cmd);
+      const apiKey = (flags.apiKey ?? io.stdin()).trim();
+      if (!apiKey) throw new UsageError('no provider key given: pass --api-key or pipe it on standard input');
+      const t = await findTenant(client, flags.tenant);
+      const stored = await unwrap(
+        client.PUT('/admin/v1/tenants/{id}/credentials/{backend}', { params: { path: { id: t.id, backend: flags.backend } }, body: { apiKey } }),
+      );
+      print(out, stored, () => details(stored));
+    });
+  credentials
+    .command('clear')
+    .description("Remove a tenant's provider key: its requests carry the backend's own key again.")
+    .requiredOption('--tenant <tenant>', 'tenant id or name')
+    .requiredOption('--backend <name>', 'a configured backend')
+    .action(async (flags: { tenant: string; backend: string }, cmd: Command) => {
+      const { client, out } = ctx(cmd);
+      const t = await findTenant(client, flags.tenant);
+      await unwrap(client.DELETE('/admin/v1/tenants/{id}/credentials/{backend}', { params: { path: { id: t.id, backend: flags.backend } } }));
+      print(out, { cleared: { tenant: t.id, backend: flags.backend } }, () => `cleared ${t.name}'s key for ${flags.backend}\n`);
+    });
+
   return root;
 }
 
-export async function run(argv: readonly string[]): Promise<number> {
+const processIo: Io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: () => readFileSync(0, 'utf8'),
+};
+
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
-    await program().parseAsync(argv, { from: 'user' });
+    await program(io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof ApiError) {
-      process.stderr.write(`switchyard: ${err.message} (HTTP ${err.status})\n`);
+      io.stderr.write(`switchyard: ${err.message} (HTTP ${err.status})\n`);
       return EXIT_API;
     }
     const code = (err as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_USAGE;
     if (err instanceof UsageError) {
-      process.stderr.write(`switchyard: ${err.message}\n`);
+      io.stderr.write(`switchyard: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    // fetch failed: the gateway is not there.
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    process.stderr.write(`switchyard: ${cause ? `cannot reach the gateway (${cause})` : (err as Error).message}\n`);
+    // fetch failed: the gateway is not there (refused, unknown host, a port fetch will not use).
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    io.stderr.write(`switchyard: ${cause ? `cannot reach the gateway (${cause.code ?? cause.message})` : (err as Error).message}\n`);
     return EXIT_USAGE;
   }
 }

@@ -1,6 +1,16 @@
+/** Where the CLI reads and writes: the process's streams, or a test's. */
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** Standard input, whole (for a provider key piped in). */
+  stdin(): string;
+}
+
 /** How the CLI prints: tables for people, JSON for scripts (`--json`). */
 export interface Output {
   json: boolean;
+  io: Io;
 }
 
 /**
@@ -33,14 +43,12 @@ function text(v: unknown): string {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map(text).join(',');
   if (typeof v === 'object') {
-    return Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined && x !== null)
-      .map(([k, x]) => `${k}=${text(x)}`)
-      .join(' ');
+    const set = Object.entries(v).filter(([, x]) => x !== undefined && x !== null);
+    return set.length === 0 ? '-' : set.map(([k, x]) => `${k}=${text(x)}`).join(' ');
   }
-  return String(v as number | boolean);
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '?';
 }
 
 export function print(out: Output, value: unknown, human: () => string): void {
-  process.stdout.write(out.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  out.io.stdout.write(out.json ? `${JSON.stringify(value, null, 2)}\n` : human());
 }
