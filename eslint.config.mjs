@@ -73,6 +73,10 @@ export default tseslint.config(
     rules: forbid(['policy', 'adapters', 'store', 'runtime', 'fake-llm'], 'libs/telemetry depends on libs/contracts only.'),
   },
   {
+    files: ['libs/client/**/*.ts'],
+    rules: forbid(['contracts', 'policy', 'adapters', 'store', 'telemetry', 'runtime', 'fake-llm'], 'libs/client stands alone: it is what operators and the CLI use.'),
+  },
+  {
     files: ['libs/runtime/**/*.ts'],
     ignores: ['libs/runtime/**/*.spec.ts'],
     rules: forbid(['fake-llm'], 'libs/runtime imports libs only; its specs may use apps/fake-llm.'),

@@ -195,6 +195,23 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     expect(emb.response.headers.get('x-ratelimit-remaining-requests')).toBe('8');
   });
 
+  it("counts Anthropic's door, /v1/messages, against the same limits", async () => {
+    const t = await tenantKey({ limits: { rpm: 2, tpm: 10_000 } });
+    const send = () =>
+      fetch(`${replicas[2].baseURL}/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': t.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', max_tokens: 50, messages: [{ role: 'user', content: 'hello there' }] }),
+      });
+    expect((await send()).status).toBe(200);
+    await client(replicas[0], t.key).chat.completions.create(hello);
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+  });
+
   it('leaves the admin key and unlimited tenants alone: no counters, no rate-limit headers', async () => {
     const admin = await client(replicas[0], ADMIN_KEY).chat.completions.create(hello).withResponse();
     expect(admin.response.headers.get('x-ratelimit-limit-requests')).toBeNull();

@@ -66,9 +66,56 @@ export async function everyOperation(): Promise<void> {
   const embedded = await client.POST('/v1/embeddings', { body: { model: 'embed', input: ['a', 'b'], dimensions: 8, encoding_format: 'float' } });
   const vector: number[] | undefined = embedded.data?.data[0]?.embedding;
   const tokens = await client.POST('/v1/embeddings', { body: { model: 'embed', input: [1, 2, 3] } });
+  const message = await client.POST('/v1/messages', {
+    params: { header: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'token-efficient-tools-2025-02-19' } },
+    body: {
+      model: 'chat',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+      ],
+      tools: [{ name: 'f', description: 'A tool', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'auto' },
+      stream: false,
+      temperature: 0.5,
+      top_p: 1,
+      top_k: 40,
+      stop_sequences: ['\\n'],
+      metadata: { user_id: 'u-1' },
+    },
+  });
+  const said: string | undefined = typeof message.data === 'string' ? undefined : message.data?.content[0]?.text;
+  const counted = await client.POST('/v1/messages/count_tokens', { body: { model: 'chat', system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] } });
+  const inputTokens: number | undefined = counted.data?.input_tokens;
+  const credential = { params: { path: { id: 'tnt_1', backend: 'openai' } } };
+  const stored = await client.PUT('/admin/v1/tenants/{id}/credentials/{backend}', { ...credential, body: { apiKey: 'sk-tenant-own-key' } });
+  const hint: string | undefined = stored.data?.hint;
+  const cleared = await client.DELETE('/admin/v1/tenants/{id}/credentials/{backend}', credential);
   const live = await client.GET('/health/live');
   const ready = await client.GET('/health/ready');
-  console.log(owner, text, called, route, vector, tokens.response.status, live.response.status, ready.response.status);
+  console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, hint, cleared.response.status, live.response.status, ready.response.status);
+
+  const tenant = await client.POST('/admin/v1/tenants', {
+    body: { name: 'acme', allowedModels: ['chat*'], privacy: { onPii: 'local-only' }, limits: { rpm: 600, tpm: 200000 }, budgets: { dailyUsd: 50, monthlyUsd: 500 } },
+  });
+  const tenantId: string = tenant.data?.id ?? 'tnt_x';
+  const problem: string | undefined = tenant.error?.detail;
+  const tenants = await client.GET('/admin/v1/tenants', { params: { query: { limit: 10 } } });
+  const shown = await client.GET('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } } });
+  const changed = await client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } }, body: { status: 'suspended', limits: null } });
+  const issued = await client.POST('/admin/v1/tenants/{id}/keys', { params: { path: { id: tenantId } }, body: { name: 'ci', expiresAt: '2031-01-01T00:00:00Z' } });
+  const secret: string | undefined = issued.data?.key;
+  const keys = await client.GET('/admin/v1/tenants/{id}/keys', { params: { path: { id: tenantId } } });
+  const keyId: string = keys.data?.data[0]?.id ?? 'key_x';
+  const rotated = await client.POST('/admin/v1/keys/{id}/rotate', { params: { path: { id: keyId } }, body: { gracePeriodSeconds: 60 } });
+  const revoked = await client.DELETE('/admin/v1/keys/{id}', { params: { path: { id: keyId } } });
+  const removed = await client.DELETE('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } } });
+  const audit = await client.GET('/admin/v1/audit', { params: { query: { limit: 10, before: '42' } } });
+  const actions: string[] = (audit.data?.data ?? []).map((e) => e.action);
+  console.log(problem, tenants.data?.next, shown.data?.name, changed.data?.status, secret, rotated.data?.key, revoked.data?.revokedAt, removed.response.status, actions);
 }
 `;
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig, type Protocol, type Tier } from '@switchyard/contracts';
+import type { Database } from '@switchyard/store';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions, type RecordedRequest } from '@switchyard/fake-llm';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../../apps/gateway/src/gateway.factory';
@@ -40,7 +41,15 @@ export interface StackSpec {
   mode?: 'embedded' | 'remote';
   /** Write the config to this file and hand its path to the gateway (hot reload). */
   configPath?: string;
+  /** Tenants and keys in this database (e.g. `openTestDatabase()`), left open at close; unset: none. */
+  database?: Database;
+  /** Redis shared with other gateways, under `redisPrefix`. */
+  redisUrl?: string;
+  redisPrefix?: string;
 }
+
+/** The server secret test gateways with a database hash their keys with. */
+export const TEST_SERVER_SECRET = 'switchyard-test-server-secret-0123456789';
 
 export interface Stack {
   app: NestFastifyApplication;
@@ -106,7 +115,17 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
     spec.mode === 'remote'
       ? await createRouter({ config, logger: createLogger({ destination: new PassThrough().resume(), level: 'warn' }), url: '127.0.0.1:0', drainMs: 200 })
       : undefined;
-  const app = await createGateway({ config, adminKey: ADMIN_KEY, logger, routerUrl: router?.address, configPath: spec.configPath });
+  const app = await createGateway({
+    config,
+    adminKey: ADMIN_KEY,
+    logger,
+    routerUrl: router?.address,
+    configPath: spec.configPath,
+    database: spec.database,
+    serverSecret: spec.database ? TEST_SERVER_SECRET : undefined,
+    redisUrl: spec.redisUrl,
+    redisPrefix: spec.redisPrefix,
+  });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BackendsModule } from './backends/backends.module';
 import { DialectExceptionFilter } from './errors/dialect-exception.filter';
@@ -12,7 +13,7 @@ import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';
 import { StoreModule } from './store/store.module';
 
-/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, health and observability. */
+/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, the admin API, health and observability. */
 @Module({})
 export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
@@ -27,6 +28,7 @@ export class AppModule {
         LimitsModule,
         RoutingModule,
         InferenceModule,
+        AdminModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DialectExceptionFilter }],

@@ -98,7 +98,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     new DocumentBuilder()
       .setTitle('Switchyard')
       .setDescription(
-        "Hybrid local/cloud AI gateway. `/v1` speaks the OpenAI API: point an OpenAI client's base URL here. Authorize with an API key to try calls.",
+        "Hybrid local/cloud AI gateway. `/v1` speaks the OpenAI API and `/v1/messages` Anthropic's Messages API: point an OpenAI or Anthropic client's base URL here. Authorize with an API key to try calls.",
       )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       // Not addBearerAuth(): it declares `bearerFormat: JWT`, and Switchyard keys are not JWTs.

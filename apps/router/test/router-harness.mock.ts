@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { parseConfig } from '@switchyard/contracts';
 import {
-  loadRouterProto,
   type BackendStatesMsg,
   type DecideResponseMsg,
   type HealthCheckResponseMsg,
   type OutcomeMsg,
   type ReportSummaryMsg,
 } from '@switchyard/contracts/router';
+import { loadRouterProto } from '@switchyard/runtime';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import type { RequestFeatures } from '@switchyard/policy';
 import { memoryLogger, type LogLine } from '@switchyard/runtime/testing.mock';

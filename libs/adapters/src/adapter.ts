@@ -20,6 +20,10 @@ export interface AdapterContext {
    * throws to stop the call. Set for cloud calls under a privacy policy.
    */
   egress?: (body: string, clientHeaders: Readonly<Record<string, string>>) => void | Promise<void>;
+  /** The client's `anthropic-beta` header (Anthropic's dialect): Anthropic backends send it on, others ignore it. */
+  anthropicBeta?: string;
+  /** A key of the call's own (a tenant's stored one, or the client's where the backend allows it), sent instead of the backend's. */
+  apiKey?: string;
 }
 
 /**
@@ -44,4 +48,16 @@ export interface BackendAdapter {
 export interface AdapterFactory {
   readonly protocol: Protocol;
   create(backend: BackendConfig): BackendAdapter;
+}
+
+/** `adapter` with every call carrying `apiKey` instead of the backend's own key (probes keep the backend's). */
+export function withApiKey(adapter: BackendAdapter, apiKey: string): BackendAdapter {
+  return {
+    backend: adapter.backend,
+    chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, apiKey }),
+    chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, apiKey }),
+    embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, apiKey }),
+    probe: (signal) => adapter.probe(signal),
+    close: () => adapter.close(),
+  };
 }

@@ -139,4 +139,43 @@ describe.each(ADAPTERS.map((a) => [a.protocol, a] as const))('%s adapter contrac
   it('probes reachability', async () => {
     await expect(adapter.probe(AbortSignal.timeout(2000))).resolves.toBeUndefined();
   });
+
+  describe("a call's own key", () => {
+    const BACKEND_KEY = 'backend-own-key-0123456789';
+    const CALL_KEY = 'a1b2c3d4e5f6a7b8c9d0'; // no known key shape: only masking by value catches it
+    let keyed: BackendAdapter;
+    /** The key a call presented, as the protocol carries it (`x-api-key` or `Authorization: Bearer`). */
+    const presented = (): string => {
+      const h = fake.requests.filter((r) => r.method === 'POST').at(-1)!.headers;
+      return typeof h['x-api-key'] === 'string' ? h['x-api-key'] : String(h.authorization ?? '').replace(/^Bearer /, '');
+    };
+
+    beforeAll(() => {
+      const config = parseConfig(
+        JSON.stringify({ backends: [{ name: 'b', protocol, baseUrl: fake.baseUrl, tier: 'cloud', apiKey: BACKEND_KEY, models: ['m'] }] }),
+      );
+      keyed = factory.create(config.backends[0]);
+    });
+    afterAll(() => keyed.close());
+
+    it("replaces the backend's key on that call only, streaming or not", async () => {
+      await keyed.chat(request(), 'm', ctx());
+      expect(presented()).toBe(BACKEND_KEY);
+      await keyed.chat(request(), 'm', { ...ctx(), apiKey: CALL_KEY });
+      expect(presented()).toBe(CALL_KEY);
+      await collect(await keyed.chatStream(request(), 'm', { ...ctx(), apiKey: CALL_KEY }));
+      expect(presented()).toBe(CALL_KEY);
+      expect(JSON.stringify(fake.requests.at(-1)!.headers)).not.toContain(BACKEND_KEY);
+      await keyed.chat(request(), 'm', ctx());
+      expect(presented()).toBe(BACKEND_KEY);
+    });
+
+    it('is masked in what a backend that echoes it says', async () => {
+      fake.setFault({ mode: 'error', status: 401, echoKey: true });
+      const err = (await keyed.chat(request(), 'm', { ...ctx(), apiKey: CALL_KEY }).catch((e: unknown) => e)) as UpstreamError;
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect(`${err.message} ${err.detail}`).toContain('[REDACTED]');
+      expect(`${err.message} ${err.detail}`).not.toContain(CALL_KEY);
+    });
+  });
 });

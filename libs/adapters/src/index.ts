@@ -12,6 +12,7 @@ export {
   anthropicErrorType,
   fromAnthropicMessage,
   fromAnthropicRequest,
+  originalAnthropicMessage,
   toAnthropicError,
   toAnthropicMessage,
   toAnthropicRequest,

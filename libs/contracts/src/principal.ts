@@ -22,6 +22,8 @@ export interface Grants {
 export interface Principal {
   /** The tenant the credential belongs to; the admin key is the principal of the built-in `admin` tenant. */
   tenantId: string;
+  /** The tenant's name, what policy rules match (`match.tenant`); unset: rules see the id (`admin` is both). */
+  tenantName?: string;
   /** The key's id (never the key itself). */
   keyId: string;
   /** What the credential may do: `inference` on /v1, `admin` on /admin/v1. */

@@ -1,4 +1,4 @@
-import { backendSecrets, redactSecrets, SecretValues, secretValues } from './redact';
+import { backendSecrets, maskValue, redactSecrets, SecretValues, secretValues } from './redact';
 
 describe('SecretValues', () => {
   it('masks each owner’s values by value, longest first, and forgets an owner’s replaced set', () => {
@@ -38,5 +38,13 @@ describe('backendSecrets', () => {
         headers: { 'OpenAI-Organization': 'org-123456789', 'X-Custom-Auth': 'Token tok-abcdefghij', 'api-key': 'azure-key-0000' },
       }),
     ).toEqual(['key-1234567890', 'Token tok-abcdefghij', 'tok-abcdefghij', 'azure-key-0000', 'p@ssword99']);
+  });
+});
+
+describe('maskValue', () => {
+  it('masks one value as it appears raw and inside a JSON string, and leaves other text alone', () => {
+    expect(maskValue('key a1b2"c3d4 and {"k":"a1b2\\"c3d4"}', 'a1b2"c3d4')).toBe('key [REDACTED] and {"k":"[REDACTED]"}');
+    expect(maskValue('nothing here', 'a1b2c3d4')).toBe('nothing here');
+    expect(maskValue('text', '')).toBe('text');
   });
 });

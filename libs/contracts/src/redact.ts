@@ -72,6 +72,15 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
+/** `text` with one value (and its JSON-escaped form) masked: a key a single call carries, which no owner registers. */
+export function maskValue(text: string, value: string): string {
+  if (value.length === 0 || text.length === 0) return text;
+  let out = text.includes(value) ? text.split(value).join('[REDACTED]') : text;
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value && out.includes(escaped)) out = out.split(escaped).join('[REDACTED]');
+  return out;
+}
+
 /** Header names whose values are credentials (`OpenAI-Organization` and `anthropic-version` are not). */
 const CREDENTIAL_HEADER = /auth|key|token|secret|pass|cookie|credential|session|signature/i;
 

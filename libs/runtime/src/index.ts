@@ -3,3 +3,4 @@ export * from './config/config.watcher';
 export * from './config/config.hot-reload';
 export * from './policy-runtime';
 export * from './router-client/router-client';
+export * from './router-proto';

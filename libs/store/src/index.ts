@@ -19,3 +19,8 @@ export * from './tenants/tenant-store';
 export * from './tenants/sql-tenant.store';
 export * from './keys/api-keys';
 export * from './keys/sql-key.store';
+export * from './audit/audit-log';
+export * from './audit/sql-audit.log';
+export * from './credentials/credential-store';
+export * from './credentials/sql-credential.store';
+export * from './credentials/cached-credentials';

@@ -1,15 +1,19 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { ADMIN_PRINCIPAL, AuthenticationError } from '@switchyard/contracts';
 import { KEY_STORE, type KeyStore } from '@switchyard/store';
 import { storeTestingModule, TEST_ADMIN_KEY } from '../store/store-testing.mock';
+import { AcceptedKeys } from './accepted-keys';
 import { ApiKeyGuard } from './api-key.guard';
+import { BadKeyThrottle } from './bad-key.throttle';
+import { BAD_KEYS, ThrottledError } from './throttling';
 
 const acme = { tenantId: 'acme', keyId: 'acme-1', scopes: ['inference'] };
 
-function request(headers: Record<string, string>): FastifyRequest {
-  return { headers, raw: { socket: {} } } as unknown as FastifyRequest;
+function request(headers: Record<string, string>, ip = '192.0.2.1'): FastifyRequest {
+  return { headers, ip, raw: { socket: {} } } as unknown as FastifyRequest;
 }
 
 function context(req: FastifyRequest): ExecutionContext {
@@ -20,12 +24,17 @@ describe('ApiKeyGuard', () => {
   let module: TestingModule;
   let keys: KeyStore;
   let guard: ApiKeyGuard;
+  let storage: ThrottlerStorageService;
   beforeEach(async () => {
     module = await storeTestingModule();
     keys = module.get<KeyStore>(KEY_STORE);
-    guard = new ApiKeyGuard(keys);
+    storage = new ThrottlerStorageService();
+    guard = new ApiKeyGuard(keys, new AcceptedKeys(), new BadKeyThrottle(storage));
   });
-  afterEach(() => module.close());
+  afterEach(async () => {
+    storage.onApplicationShutdown();
+    await module.close();
+  });
 
   it('resolves the admin key, as a bearer token or x-api-key, to the admin principal', async () => {
     for (const headers of [{ authorization: `Bearer ${TEST_ADMIN_KEY}` }, { 'x-api-key': TEST_ADMIN_KEY }] as Record<string, string>[]) {
@@ -56,5 +65,34 @@ describe('ApiKeyGuard', () => {
     expect(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).toBe(true);
     guard.accepted.forgetWhere((p) => p.tenantId === 'acme');
     await expect(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('answers 429 to an address past the limit of failed keys, even for a good key it has not used yet', async () => {
+    await keys.register('sk-acme-one', acme);
+    await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })));
+    const guess = (i: number, ip?: string) => guard.canActivate(context(request({ authorization: `Bearer sk-guess-${i}` }, ip)));
+    for (let i = 0; i < BAD_KEYS.limit; i++) await expect(guess(i)).rejects.toBeInstanceOf(AuthenticationError);
+    const refused = await Promise.resolve(guess(BAD_KEYS.limit)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ThrottledError);
+    expect(refused).toMatchObject({ status: 429, code: 'too_many_invalid_keys', retryAfter: '60' });
+    await keys.register('sk-acme-two', { ...acme, keyId: 'acme-2' });
+    await expect(Promise.resolve(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-two' }))))).rejects.toBeInstanceOf(ThrottledError);
+    // A key its client already uses is not looked up, nor counted: it keeps working.
+    expect(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).toBe(true);
+    // Other addresses are not held back by this one.
+    await expect(guess(0, '192.0.2.2')).rejects.toBeInstanceOf(AuthenticationError);
+    expect(await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-two' }, '192.0.2.2')))).toBe(true);
+  });
+
+  it('does not count good keys, missing ones, nor a refused key retried', async () => {
+    await keys.register('sk-acme-one', acme);
+    for (let i = 0; i < BAD_KEYS.limit * 2; i++) {
+      expect(() => guard.canActivate(context(request({})))).toThrow(AuthenticationError);
+      guard.accepted.forget('sk-acme-one');
+      expect(await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).toBe(true);
+    }
+    for (let i = 0; i < BAD_KEYS.limit * 2; i++) {
+      await expect(Promise.resolve(guard.canActivate(context(request({ authorization: 'Bearer sk-wrong' }))))).rejects.toBeInstanceOf(AuthenticationError);
+    }
   });
 });

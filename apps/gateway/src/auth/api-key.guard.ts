@@ -5,6 +5,7 @@ import { AuthenticationError, type Principal } from '@switchyard/contracts';
 import { KEY_STORE, type KeyStore } from '@switchyard/store';
 import { authenticated } from '../edge/connection-cap';
 import { AcceptedKeys } from './accepted-keys';
+import { BadKeyThrottle } from './bad-key.throttle';
 import './principal';
 import '../observability/outcome-bus';
 
@@ -24,15 +25,20 @@ export function presentedKey(req: FastifyRequest): string | undefined {
  * through the KeyStore port by their keyed hash, never compared as raw secrets (the admin key is
  * registered there at start, as the principal of the built-in `admin` tenant); a key that passed
  * is remembered (AcceptedKeys: bounded, expiring) so that its client's next requests skip the
- * hash and the store, and pass synchronously.
+ * hash and the store, and pass synchronously. Failed checks are counted per address
+ * (BadKeyThrottle): past its limit, an address's unknown keys get 429 before any lookup.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  readonly accepted = new AcceptedKeys();
   /** Keys the store just refused: a client retrying a bad key does not reach the store each time. */
   private readonly rejected = new LRUCache<string, true>({ max: 10_000, ttl: REJECTED_KEY_TTL_MS });
 
-  constructor(@Inject(KEY_STORE) private readonly keys: KeyStore) {}
+  constructor(
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    /** One for the process (AuthModule's): each module using the guard has its own instance of it. */
+    readonly accepted: AcceptedKeys,
+    private readonly badKeys: BadKeyThrottle,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
@@ -45,10 +51,14 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async resolve(req: FastifyRequest, key: string): Promise<boolean> {
+    const address = req.ip ?? req.raw.socket.remoteAddress ?? '';
+    this.badKeys.check(address);
+    // A key retried after a refusal is not a new guess: only keys the store had to look up count.
     if (this.rejected.has(key)) throw new AuthenticationError();
     const principal = await this.keys.resolve(key);
     if (principal === undefined) {
       this.rejected.set(key, true);
+      await this.badKeys.failed(address);
       throw new AuthenticationError();
     }
     this.accepted.remember(key, principal);

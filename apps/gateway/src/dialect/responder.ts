@@ -38,14 +38,25 @@ export interface AnswerStream {
   pipe(sink: StreamSink): Promise<void>;
 }
 
+/** The request an error answers: what a dialect may echo (problem details' `instance`). */
+export interface ErrorContext {
+  /** The path, without the query. */
+  path: string;
+  requestId: string;
+}
+
+/** How a family of paths writes its errors; the exception filter asks the one of the request's path. */
+export interface ErrorResponder {
+  error(err: SwitchyardError, context?: ErrorContext): ErrorResponse;
+}
+
 /**
  * One per inbound dialect: writes answers, streams and errors the way that dialect's clients
  * expect. Services return canonical results; only responders touch the socket.
  */
-export interface Responder {
+export interface Responder extends ErrorResponder {
   answer<T>(reply: FastifyReply, answer: Answer<T>): void;
   stream(reply: FastifyReply, stream: AnswerStream, options: StreamOptions): Promise<void>;
-  error(err: SwitchyardError): ErrorResponse;
 }
 
 /** What the client asked of its stream. */

@@ -8,7 +8,7 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { toSwitchyardError } from './error-response';
 import '../observability/outcome-bus';
 
-/** Every error leaves in the caller's dialect (OpenAI's on /v1); 5xx are logged, never with secrets. */
+/** Every error leaves in the caller's dialect (OpenAI's on /v1, problem details on /admin); 5xx are logged, never with secrets. */
 @Catch()
 export class DialectExceptionFilter implements ExceptionFilter {
   private readonly log: Logger;
@@ -40,6 +40,6 @@ export class DialectExceptionFilter implements ExceptionFilter {
     }
     const error = toSwitchyardError(exception);
     if (req.outcome !== undefined) req.outcome.errorCode = errorCode(error);
-    return (responder ?? openai).error(error);
+    return (responder ?? openai).error(error, { path: req.url.split('?')[0], requestId: req.id });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { errorCode, SwitchyardError, UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
-import { rawJson } from '@switchyard/adapters';
+import { rawJson, type AdapterContext } from '@switchyard/adapters';
 import type { RequestFeatures, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
@@ -10,6 +10,9 @@ import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
 import { roundMs, type RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+
+/** What a door adds to every backend call of a request (the client's `anthropic-beta`). */
+export type CallOptions = Pick<AdapterContext, 'anthropicBeta'>;
 
 /**
  * Chat completions in the canonical shape, whatever dialect the client speaks: runs the chain and
@@ -33,10 +36,11 @@ export class ChatService {
     features: RequestFeatures,
     scan: ScanResult | undefined,
     ctx: RequestContext,
+    options?: CallOptions,
   ): Promise<Answer<ChatCompletion>> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
-      const completion = await adapter.chat(sent, candidate.model, call);
+      const completion = await adapter.chat(sent, candidate.model, options ? { ...call, ...options } : call);
       // Unchanged answers leave as the backend's own bytes; restored ones are serialised anew.
       return redaction ? { completion: redaction.restoreCompletion(completion), raw: undefined } : { completion, raw: rawJson(completion) };
     });
@@ -50,10 +54,16 @@ export class ChatService {
   }
 
   /** Falls back until some target yields a first chunk; only then may a responder send headers. */
-  async stream(request: ChatCompletionRequest, features: RequestFeatures, scan: ScanResult | undefined, ctx: RequestContext): Promise<AnswerStream> {
+  async stream(
+    request: ChatCompletionRequest,
+    features: RequestFeatures,
+    scan: ScanResult | undefined,
+    ctx: RequestContext,
+    options?: CallOptions,
+  ): Promise<AnswerStream> {
     const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
       const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
-      const iterator = (await adapter.chatStream(sent, candidate.model, call))[Symbol.asyncIterator]();
+      const iterator = (await adapter.chatStream(sent, candidate.model, options ? { ...call, ...options } : call))[Symbol.asyncIterator]();
       return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
     });
     if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);

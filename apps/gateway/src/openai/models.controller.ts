@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ModelNotFoundError, type ModelList, type ModelObject } from '@switchyard/contracts';
+import { ModelNotFoundError, type ModelList, type ModelObject, type Principal } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import '../auth/principal';
+import { mayUseModel } from '../routing/model-access';
 import { PlacementService } from '../routing/placement.service';
 import { ApiErrors, ModelDto, ModelListDto } from './dto/model.dto';
 
@@ -15,6 +17,8 @@ export class ModelsController {
   private list?: ModelList;
   private byId = new Map<string, ModelObject>();
   private listedFrom?: unknown;
+  /** Each allow-list's view of the list, by the grants' own array (cached with the key); dropped with the list. */
+  private allowed = new WeakMap<readonly string[], ModelList>();
   private readonly created = Math.floor(Date.now() / 1000);
 
   constructor(private readonly placement: PlacementService) {}
@@ -25,16 +29,30 @@ export class ModelsController {
     if (this.list && this.listedFrom === catalog) return this.list;
     this.list = { object: 'list', data: catalog.entries.map((e) => ({ id: e.id, object: 'model', created: this.created, owned_by: e.ownedBy })) };
     this.byId = new Map(this.list.data.map((m) => [m.id, m]));
+    this.allowed = new WeakMap();
     this.listedFrom = catalog;
     return this.list;
+  }
+
+  /** What the caller's key may use: everything for a key without an allow-list. */
+  private visible(principal: Principal | undefined): ModelList {
+    const all = this.current();
+    const globs = principal?.grants?.allowedModels;
+    if (globs === undefined) return all;
+    let list = this.allowed.get(globs);
+    if (list === undefined) {
+      list = { object: 'list', data: all.data.filter((m) => mayUseModel(principal, m.id)) };
+      this.allowed.set(globs, list);
+    }
+    return list;
   }
 
   @Get()
   @ApiOperation({ summary: 'List models', description: 'Public model names and the backend model ids this key may use.' })
   @ApiResponse({ status: 200, type: ModelListDto })
   @ApiErrors(401)
-  listModels(): ModelList {
-    return this.current();
+  listModels(@Req() req: FastifyRequest): ModelList {
+    return this.visible(req.principal);
   }
 
   @Get(':model')
@@ -42,10 +60,11 @@ export class ModelsController {
   @ApiParam({ name: 'model', example: 'chat', description: 'A model id; ids with slashes (`org/name`) work unescaped too.' })
   @ApiResponse({ status: 200, type: ModelDto })
   @ApiErrors(401, 404)
-  retrieve(@Param('model') id: string): ModelObject {
+  retrieve(@Param('model') id: string, @Req() req: FastifyRequest): ModelObject {
     this.current();
     const model = this.byId.get(id);
-    if (!model) throw new ModelNotFoundError(id);
+    // One the key may not use is not found either: the answer does not tell it exists.
+    if (!model || !mayUseModel(req.principal, id)) throw new ModelNotFoundError(id);
     return model;
   }
 
@@ -53,6 +72,6 @@ export class ModelsController {
   @Get('*')
   @ApiExcludeEndpoint()
   retrieveNested(@Req() req: FastifyRequest): ModelObject {
-    return this.retrieve(decodeURIComponent((req.params as Record<string, string>)['*'] ?? ''));
+    return this.retrieve(decodeURIComponent((req.params as Record<string, string>)['*'] ?? ''), req);
   }
 }

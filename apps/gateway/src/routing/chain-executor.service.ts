@@ -15,6 +15,7 @@ import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { PlacementService } from './placement.service';
+import { ProviderKeys } from './provider-keys';
 import { roundMs, type RequestContext } from './request-context';
 
 /** What the caller reports when the answer is complete (for a stream: at its end). */
@@ -49,6 +50,7 @@ export class ChainExecutor {
     private readonly backends: BackendsService,
     private readonly placement: PlacementService,
     private readonly metrics: GatewayMetrics,
+    private readonly providerKeys: ProviderKeys,
   ) {
     this.log = runtime.logger.child({ component: 'chain' });
   }
@@ -88,6 +90,8 @@ export class ChainExecutor {
     attempt: (adapter: BackendAdapter, candidate: RouteCandidate) => Promise<T>,
   ): Promise<Placed<T>> {
     const decision = await this.decide(features);
+    const found = this.providerKeys.of(ctx);
+    const keys = found instanceof Promise ? await found : found;
     const outcome = ctx.outcome;
     if (outcome !== undefined) outcome.route = decision.route;
     let last: SwitchyardError | undefined;
@@ -99,7 +103,7 @@ export class ChainExecutor {
       const t0 = performance.now();
       this.placement.begin(candidate.backend);
       try {
-        const result = await attempt(this.backends.get(candidate.backend), candidate);
+        const result = await attempt(this.providerKeys.adapterFor(this.backends.get(candidate.backend), keys, ctx), candidate);
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
         if (outcome !== undefined) {

@@ -25,6 +25,21 @@ describe('request features', () => {
     expect(JSON.stringify(f)).not.toContain('sy-secret');
   });
 
+  it("gives rules the tenant's name (its id when it has none) and the tenant's privacy stance", () => {
+    const body: ChatCompletionRequest = { model: 'chat', messages: [{ role: 'user', content: 'hi' }] };
+    const as = (principal: object) => Object.assign(req({}), { principal });
+    const named = chatFeatures(
+      as({ tenantId: 'tnt_1', tenantName: 'acme', keyId: 'k', scopes: [], grants: { onPii: 'local-only', limits: {}, budgets: {} } }),
+      body,
+      [],
+      [],
+    );
+    expect(named).toMatchObject({ tenant: 'acme', keyId: 'k', onPii: 'local-only' });
+    const admin = chatFeatures(as({ tenantId: 'admin', keyId: 'admin', scopes: [] }), body, [], []);
+    expect(admin.tenant).toBe('admin');
+    expect('onPii' in admin).toBe(false);
+  });
+
   it('reads tags, the latency budget, max tokens and an estimate of prompt tokens', () => {
     const f = chatFeatures(
       req(headers),

@@ -4,6 +4,7 @@ import type { PromptView } from '@switchyard/contracts';
 import { estimatePromptTokens, requestTags, type RequestFeatures, type ScanResult } from '@switchyard/policy';
 import '../observability/outcome-bus';
 import type { PlacementService } from './placement.service';
+import { assertMayUseModel } from './model-access';
 import { clientRequestId } from './privacy-screen';
 
 function latencyBudget(req: FastifyRequest): number | undefined {
@@ -34,7 +35,8 @@ export function requestFeatures(
   unscannable?: readonly string[],
 ): RequestFeatures {
   const f: RequestFeatures = {
-    tenant: req.principal?.tenantId,
+    // Rules name tenants as operators know them: by name (ids are generated).
+    tenant: req.principal?.tenantName ?? req.principal?.tenantId,
     keyId: req.principal?.keyId,
     model: prompt.model,
     promptTokens: estimatePromptTokens(prompt),
@@ -45,6 +47,8 @@ export function requestFeatures(
     maxLatencyMs: latencyBudget(req),
     pii,
   };
+  const onPii = req.principal?.grants?.onPii;
+  if (onPii !== undefined) f.onPii = onPii;
   if (prompt.kind === 'embeddings') f.embeddings = true;
   if (prompt.n !== undefined) f.n = prompt.n;
   if (prompt.tools) f.tools = true;
@@ -58,7 +62,8 @@ export function requestFeatures(
 
 /**
  * The privacy scan and the features of a request, as every inference endpoint reads them; what
- * they found goes to the request's outcome.
+ * they found goes to the request's outcome. A model outside the key's allow-list is refused here,
+ * as an unknown one (404 model_not_found).
  */
 export async function screenRequest(
   placement: PlacementService,
@@ -66,13 +71,15 @@ export async function screenRequest(
   body: object,
   prompt: PromptView,
 ): Promise<{ scan: ScanResult | undefined; features: RequestFeatures }> {
-  const scan = await placement.privacy.scan(body, clientRequestId(req));
-  const features = requestFeatures(req, prompt, scan?.categories ?? [], placement.engine.ruleHeaders, scan?.unscannable);
   const outcome = req.outcome;
   if (outcome !== undefined) {
     outcome.model = prompt.model;
-    outcome.pii = features.pii;
     outcome.streamed = prompt.stream;
   }
+  // Before the scan: a model the key may not use goes nowhere, so there is nothing to look at.
+  assertMayUseModel(req.principal, prompt.model);
+  const scan = await placement.privacy.scan(body, clientRequestId(req), req.principal?.grants?.onPii);
+  const features = requestFeatures(req, prompt, scan?.categories ?? [], placement.engine.ruleHeaders, scan?.unscannable);
+  if (outcome !== undefined) outcome.pii = features.pii;
   return { scan, features };
 }

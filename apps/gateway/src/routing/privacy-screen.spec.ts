@@ -74,6 +74,22 @@ describe('PrivacyScreen', () => {
     expect(open.outbound(request, undefined, cloud, ctx(), true).request).toBe(request);
   });
 
+  it("applies a tenant's stance over the config's, either way, with the same screen", async () => {
+    const open = new PrivacyScreen(config('allow'));
+    const request = chat('mail jane@example.com');
+    // A local-only tenant under an allow-all config: scanned, copied, checked on the way out.
+    const scan = open.scan(request, undefined, 'local-only') as ScanResult;
+    expect(scan.categories).toEqual(['email']);
+    const out = open.outbound(request, scan, cloud, { ...ctx(), onPii: 'local-only' }, true);
+    expect(out.request).not.toBe(request);
+    await expect(out.ctx.egress!(JSON.stringify(request), { 'x-request-id': 'req-1' })).rejects.toBeInstanceOf(EgressBlockedError);
+    // A tenant that allows PII under a local-only config: nothing scanned, nothing checked.
+    expect(screen.scan(request, undefined, 'allow')).toBeUndefined();
+    const free = screen.outbound(request, undefined, cloud, { ...ctx(), onPii: 'allow' }, true);
+    expect(free.request).toBe(request);
+    expect(free.ctx.egress).toBeUndefined();
+  });
+
   it('fails closed when the scan itself fails', () => {
     const hostile = {
       get messages(): never {

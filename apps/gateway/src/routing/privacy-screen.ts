@@ -1,5 +1,5 @@
 import type { AdapterContext } from '@switchyard/adapters';
-import { EgressBlockedError, PrivacyScanError, type ChatCompletionRequest, type SwitchyardConfig } from '@switchyard/contracts';
+import { EgressBlockedError, PrivacyScanError, type ChatCompletionRequest, type PiiAction, type SwitchyardConfig } from '@switchyard/contracts';
 import {
   cleanTexts,
   egressCategories,
@@ -21,27 +21,43 @@ export function clientRequestId(req: { id: string; headers: Record<string, strin
 
 /**
  * The privacy policy at the edge of the gateway: what a request's scan found, what each
- * candidate may be sent, and the egress check on the exact bytes that leave for the cloud.
+ * candidate may be sent, and the egress check on the exact bytes that leave for the cloud. Built
+ * once per config; a tenant's stance (`onPii`) replaces the config's per request, so nothing is
+ * rebuilt per request.
  */
 export class PrivacyScreen {
-  /** Undefined when nothing in policy looks at PII: requests are then never scanned. */
-  readonly scanner?: PiiScanner;
-  /** onPii is not `allow`: cloud calls carry what was scanned, redacted where asked, and pass the egress check. */
-  readonly guarded: boolean;
+  /** The config's stance: what requests without a tenant stance of their own get. */
+  readonly onPii: PiiAction;
+  /** Some rule matches on PII: every request is scanned, whatever its stance. */
+  private readonly piiRules: boolean;
+  private readonly privacy: SwitchyardConfig['policy']['privacy'];
+  private built?: PiiScanner;
 
   constructor(config: SwitchyardConfig) {
-    const privacy = config.policy.privacy;
-    const piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
-    this.guarded = privacy.onPii !== 'allow';
-    if (this.guarded || piiRules) this.scanner = new PiiScanner(privacy.detectors, { phoneRegions: privacy.phoneRegions });
+    this.privacy = config.policy.privacy;
+    this.onPii = this.privacy.onPii;
+    this.piiRules = config.policy.rules.some((r) => r.match.pii !== undefined);
+    if (this.guarded(undefined) || this.piiRules) this.built = this.scanner;
+  }
+
+  /** Built with the config when its own stance scans; else on the first request whose tenant's stance does. */
+  private get scanner(): PiiScanner {
+    this.built ??= new PiiScanner(this.privacy.detectors, { phoneRegions: this.privacy.phoneRegions });
+    return this.built;
+  }
+
+  /** Cloud calls under this stance carry what was scanned, redacted where asked, and pass the egress check. */
+  guarded(onPii: PiiAction | undefined): boolean {
+    return (onPii ?? this.onPii) !== 'allow';
   }
 
   /**
    * Scans every string of the request body (keys included) and the client's request id, when it
-   * sent one: it travels upstream as `x-request-id`. A promise for very large bodies (scanned in slices).
+   * sent one: it travels upstream as `x-request-id`. A promise for very large bodies (scanned in
+   * slices). Undefined when nothing looks at PII for this request (its stance allows it and no rule asks).
    */
-  scan(body: unknown, clientRequestId: string | undefined): ScanResult | Promise<ScanResult> | undefined {
-    if (this.scanner === undefined) return undefined;
+  scan(body: unknown, clientRequestId: string | undefined, onPii?: PiiAction): ScanResult | Promise<ScanResult> | undefined {
+    if (!this.guarded(onPii) && !this.piiRules) return undefined;
     try {
       const result = scanPayload(body, this.scanner, clientRequestId === undefined ? [] : [clientRequestId]);
       return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(new PrivacyScanError(err))) : result;
@@ -51,12 +67,12 @@ export class PrivacyScreen {
   }
 
   /**
-   * What one candidate gets. Local candidates, and any candidate when policy allows PII, get the
-   * request as sent. A cloud candidate under a privacy policy gets the gateway's own copy of what
+   * What one candidate gets. Local candidates, and any candidate when the request's stance allows
+   * PII, get the request as sent. A cloud candidate under a privacy policy gets the gateway's own copy of what
    * was scanned (redacted when the decision says so) and an egress check on the final bytes.
    */
   outbound<T extends object>(request: T, scan: ScanResult | undefined, candidate: RouteCandidate, ctx: RequestContext, restore: boolean): Outbound<T> {
-    if (!this.guarded || candidate.tier !== 'cloud' || this.scanner === undefined) return { request, ctx };
+    if (candidate.tier !== 'cloud' || !this.guarded(ctx.onPii)) return { request, ctx };
     const scanner = this.scanner;
     const shared = this.cloudCopy(request, scan, ctx.requestId);
     const egress = async (body: string, headers: Readonly<Record<string, string>>): Promise<void> => {

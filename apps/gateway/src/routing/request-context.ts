@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallAbort } from '@switchyard/adapters';
+import type { PiiAction } from '@switchyard/contracts';
+import '../auth/principal';
+import { clientProviderKey } from './provider-keys';
 import type { OutcomeDraft } from '../observability/outcome-bus';
 
 /** The client went away; the reason its upstream call was aborted. */
@@ -22,6 +25,12 @@ export interface RequestContext {
   upstreamMs: number;
   /** What this request's outcome will say; each stage writes what it learns. */
   outcome?: OutcomeDraft;
+  /** The tenant's privacy stance, over the config's; unset: the config's. */
+  onPii?: PiiAction;
+  /** The tenant whose stored provider keys its calls carry (the admin key's is the `admin` tenant). */
+  tenant?: string;
+  /** The provider key the client sent (`x-switchyard-provider-key`), for backends that allow passthrough. */
+  clientKey?: string;
 }
 
 /**
@@ -41,7 +50,23 @@ export function requestContext(req: FastifyRequest, reply: FastifyReply, deadlin
   if (req.outcome !== undefined) req.outcome.onClose = closed;
   else raw.on('close', closed);
   const startedAt = (req as FastifyRequest & { startedAt?: number }).startedAt ?? performance.now();
-  return { requestId: req.id, startedAt, signal: controller, deadlineAt: performance.now() + deadlineMs, upstreamMs: 0, outcome: req.outcome };
+  const ctx: RequestContext = {
+    requestId: req.id,
+    startedAt,
+    signal: controller,
+    deadlineAt: performance.now() + deadlineMs,
+    upstreamMs: 0,
+    outcome: req.outcome,
+  };
+  const principal = req.principal;
+  if (principal !== undefined) {
+    ctx.tenant = principal.tenantId;
+    const onPii = principal.grants?.onPii;
+    if (onPii !== undefined) ctx.onPii = onPii;
+  }
+  const clientKey = clientProviderKey(req);
+  if (clientKey !== undefined) ctx.clientKey = clientKey;
+  return ctx;
 }
 
 /** The gateway's own time so far: total minus time spent waiting on backends. */

@@ -3,6 +3,13 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
   API_KEYS,
+  AUDIT_LOG,
+  SqlAuditLog,
+  type AuditLog,
+  CachedCredentials,
+  CREDENTIALS,
+  SqlCredentialStore,
+  type CredentialStore,
   migrate,
   openDatabase,
   SqlKeyStore,
@@ -50,10 +57,11 @@ class StoreShutdown implements OnApplicationShutdown {
 }
 
 /**
- * The stores behind their ports, by DI token. Tenants and keys live in the runtime's database
- * (PostgreSQL or embedded PGlite) when it has one; without one, keys live in memory and only the
- * admin key exists (TENANT_STORE and API_KEYS are then null). Counters are in Redis when the
- * gateway has one, else in memory; ledger and cache are in memory: the embedded default for one replica.
+ * The stores behind their ports, by DI token. Tenants, keys, provider credentials and the audit
+ * log live in the runtime's database (PostgreSQL or embedded PGlite) when it has one; without one,
+ * keys live in memory and only the admin key exists (TENANT_STORE, API_KEYS, CREDENTIALS and
+ * AUDIT_LOG are then null). Counters are in Redis when the gateway has one, else in memory;
+ * ledger and cache are in memory: the embedded default for one replica.
  */
 @Global()
 @Module({
@@ -92,6 +100,14 @@ class StoreShutdown implements OnApplicationShutdown {
     },
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },
     { provide: TENANT_STORE, inject: [DATABASE], useFactory: (db: Database | null): TenantStore | null => (db === null ? null : new SqlTenantStore(db)) },
+    { provide: AUDIT_LOG, inject: [DATABASE], useFactory: (db: Database | null): AuditLog | null => (db === null ? null : new SqlAuditLog(db)) },
+    {
+      provide: CREDENTIALS,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      // Encrypted under the server secret; each tenant's keys are held in memory briefly, not read per request.
+      useFactory: (runtime: GatewayRuntime, db: Database | null): CredentialStore | null =>
+        db === null || !runtime.serverSecret ? null : new CachedCredentials(new SqlCredentialStore(db, runtime.serverSecret)),
+    },
     // Shared by every replica with Redis; else this process's own.
     {
       provide: COUNTERS,
@@ -102,6 +118,6 @@ class StoreShutdown implements OnApplicationShutdown {
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
 })
 export class StoreModule {}

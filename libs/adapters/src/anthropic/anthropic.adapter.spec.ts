@@ -14,7 +14,8 @@ import {
 } from '@switchyard/contracts';
 import { AnthropicAdapter, anthropicAdapterFactory } from './anthropic.adapter';
 import { AnthropicStreamDecoder } from './anthropic-stream.mapper';
-import { anthropicErrorDetail, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
+import { keepRawJson } from '../http/upstream-client';
+import { anthropicErrorDetail, fromAnthropicMessage, fromAnthropicRequest, toAnthropicRequest } from './anthropic.mapper';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const fixture = <T = unknown>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
@@ -654,6 +655,55 @@ describe('AnthropicAdapter over HTTP', () => {
     });
     expect(req.headers.authorization).toBeUndefined();
     expect(JSON.parse(req.body)).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }], stream: false });
+  });
+
+  it("a client's anthropic-beta joins the configured betas, on calls and streams, and goes through the egress check", async () => {
+    const checked: Record<string, string>[] = [];
+    const call = {
+      ...ctx(),
+      anthropicBeta: 'token-efficient-tools-2025-02-19',
+      egress: (_body: string, headers: Readonly<Record<string, string>>) => void checked.push({ ...headers }),
+    };
+    await adapter().chat(chat({}), 'm', call);
+    handle = (_req, res) => sse(res, events('stream-text.json'));
+    await collect(await adapter({ headers: {} }).chatStream(chat({ stream: true }), 'm', call));
+    expect(seen.map((r) => r.headers['anthropic-beta'])).toEqual([
+      'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19',
+      'token-efficient-tools-2025-02-19',
+    ]);
+    expect(checked).toEqual([
+      { 'anthropic-beta': 'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19', 'x-request-id': 'req-123' },
+      { 'anthropic-beta': 'token-efficient-tools-2025-02-19', 'x-request-id': 'req-123' },
+    ]);
+  });
+
+  it("an Anthropic client's request goes as it came: its bytes when nothing changes, else with the model id and stream flag set", async () => {
+    const text = JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 2048,
+      top_k: 40,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] }],
+    });
+    const client = JSON.parse(text) as AnthropicMessagesRequest;
+    keepRawJson(client, text);
+    const canonical = fromAnthropicRequest(client);
+    await adapter().chat(canonical, 'claude-sonnet-4-5', ctx());
+    expect(seen[0].body).toBe(text);
+
+    await adapter().chat(canonical, 'claude-opus-4-1', ctx());
+    expect(JSON.parse(seen[1].body)).toEqual({ ...client, model: 'claude-opus-4-1', stream: false });
+    handle = (_req, res) => sse(res, events('stream-text.json'));
+    await collect(await adapter().chatStream(canonical, 'claude-sonnet-4-5', ctx()));
+    expect(JSON.parse(seen[2].body)).toEqual({ ...client, stream: true });
+
+    // A copy (as the privacy screen sends to the cloud) is translated: what the canonical form drops stays behind.
+    handle = (_req, res) => json(res, 200, fixture('response-text.json'));
+    await adapter().chat({ ...canonical }, 'claude-sonnet-4-5', ctx());
+    const translated = JSON.parse(seen[3].body) as Record<string, unknown>;
+    expect(translated).not.toHaveProperty('thinking');
+    expect(translated).not.toHaveProperty('top_k');
+    expect(translated).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 2048, stream: false });
   });
 
   it('a base URL already ending in /v1 is not doubled; no key, no x-api-key', async () => {

@@ -13,7 +13,7 @@ import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter'
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { AnthropicStreamDecoder } from './anthropic-stream.mapper';
-import { anthropicErrorDetail, fromAnthropicMessage, toAnthropicRequest } from './anthropic.mapper';
+import { anthropicErrorDetail, fromAnthropicMessage, originalAnthropicBody, toAnthropicRequest } from './anthropic.mapper';
 
 /** Anthropic's Messages API (`POST /v1/messages`), spoken OpenAI-shaped on this side. */
 export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
@@ -22,17 +22,13 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
 
   constructor(backend: BackendConfig) {
     // Configured headers come after the defaults so a backend may pin another API version or add anthropic-beta.
-    super(
-      backend,
-      { 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers, ...(backend.apiKey ? { 'x-api-key': backend.apiKey } : {}) },
-      anthropicErrorDetail,
-    );
+    super(backend, { 'anthropic-version': ANTHROPIC_VERSION, ...backend.headers }, (apiKey) => ({ 'x-api-key': apiKey }), anthropicErrorDetail);
     this.prefix = /\/v1\/?$/.test(new URL(backend.baseUrl).pathname) ? '' : '/v1';
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {
-    const body = toAnthropicRequest(req, model, false, this.backend.name);
-    const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx);
+    const body = originalAnthropicBody(req, model, false) ?? JSON.stringify(toAnthropicRequest(req, model, false, this.backend.name));
+    const res = await this.post(`${this.prefix}/messages`, body, ctx, 'application/json', this.clientHeaders(ctx));
     const message = await this.http.readJson<AnthropicMessage>(res);
     if (message === null || typeof message !== 'object' || !Array.isArray(message.content)) {
       throw this.protocolError('returned a body that is not an Anthropic message');
@@ -45,8 +41,8 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   }
 
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const body = toAnthropicRequest(req, model, true, this.backend.name);
-    const res = await this.post(`${this.prefix}/messages`, JSON.stringify(body), ctx, 'text/event-stream');
+    const body = originalAnthropicBody(req, model, true) ?? JSON.stringify(toAnthropicRequest(req, model, true, this.backend.name));
+    const res = await this.post(`${this.prefix}/messages`, body, ctx, 'text/event-stream', this.clientHeaders(ctx));
     return this.chunks(res, model);
   }
 
@@ -60,6 +56,13 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
         param: 'model',
       }),
     );
+  }
+
+  /** The client's betas join the configured ones (Anthropic reads a comma-separated list). */
+  private clientHeaders(ctx: AdapterContext): Record<string, string> | undefined {
+    if (!ctx.anthropicBeta) return undefined;
+    const configured = this.headers['anthropic-beta'];
+    return { 'anthropic-beta': configured ? `${configured},${ctx.anthropicBeta}` : ctx.anthropicBeta };
   }
 
   probe(signal: AbortSignal): Promise<void> {

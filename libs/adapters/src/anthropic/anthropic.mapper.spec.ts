@@ -20,6 +20,7 @@ import {
   fromAnthropicMessage,
   fromAnthropicRequest,
   toAnthropicError,
+  originalAnthropicMessage,
   toAnthropicMessage,
   toAnthropicRequest,
 } from './anthropic.mapper';
@@ -452,6 +453,26 @@ describe('response: Anthropic -> canonical -> Anthropic', () => {
   it('response-thinking.json: thinking has no canonical form', () => {
     const msg = fixture<AnthropicMessage>('response-thinking.json');
     expect(roundTrip(msg)).toEqual({ ...msg, content: msg.content.filter((b) => b.type !== 'thinking') });
+  });
+});
+
+describe('originalAnthropicMessage', () => {
+  it('gives back the message a completion was read from, thinking and stop sequence included, until the completion is changed', () => {
+    const thinking = fixture<AnthropicMessage>('response-thinking.json');
+    const cached = fixture<AnthropicMessage>('response-cached.json');
+    expect(originalAnthropicMessage(fromAnthropicMessage(thinking))).toBe(thinking);
+    const completion = fromAnthropicMessage(cached);
+    expect(originalAnthropicMessage(completion)).toBe(cached);
+    // as restoring redacted values does: in place
+    completion.choices[0].message.content = 'The capital of France is [LOCATION].';
+    expect(originalAnthropicMessage(completion)).toBeUndefined();
+    expect(originalAnthropicMessage({ ...fromAnthropicMessage(cached) })).toBeUndefined();
+  });
+
+  it('the tool calls count as what the completion says', () => {
+    const completion = fromAnthropicMessage(fixture<AnthropicMessage>('response-tool-use.json'));
+    completion.choices[0].message.tool_calls![0].function.arguments = '{"location":"Paris"}';
+    expect(originalAnthropicMessage(completion)).toBeUndefined();
   });
 });
 

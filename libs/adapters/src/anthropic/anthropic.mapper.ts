@@ -27,7 +27,7 @@ import {
   type ToolChoice,
   type Usage,
 } from '@switchyard/contracts';
-import type { UpstreamErrorDetail } from '../http/upstream-client';
+import { rawJson, type UpstreamErrorDetail } from '../http/upstream-client';
 
 // The canonical model (OpenAI chat completions) <-> Anthropic Messages, one pair per shape:
 // toAnthropicRequest / fromAnthropicRequest, fromAnthropicMessage / toAnthropicMessage,
@@ -236,7 +236,26 @@ export function fromAnthropicRequest(req: AnthropicMessagesRequest): ChatComplet
     out.stream = true;
     out.stream_options = { include_usage: true };
   }
+  ORIGINS.set(out, req);
   return out;
+}
+
+/** Canonical requests made by fromAnthropicRequest -> the Anthropic body they came from. */
+const ORIGINS = new WeakMap<ChatCompletionRequest, AnthropicMessagesRequest>();
+
+/**
+ * What an Anthropic backend is sent for a canonical request that came from an Anthropic body, as
+ * it is: the client's own bytes when the model id and the stream flag stay, else the body with
+ * those two set. What the canonical form drops (thinking, top_k, cache_control, …) so still
+ * reaches Anthropic. Any other object (a privacy copy or a redacted request) is not recognised and
+ * goes through toAnthropicRequest.
+ */
+export function originalAnthropicBody(req: ChatCompletionRequest, model: string, stream: boolean): string | undefined {
+  const origin = ORIGINS.get(req);
+  if (origin === undefined) return undefined;
+  const raw = rawJson(origin);
+  if (raw !== undefined && origin.model === model && (origin.stream === true) === stream) return raw;
+  return JSON.stringify({ ...origin, model, stream });
 }
 
 function systemMessage(system: AnthropicMessagesRequest['system']): ChatMessage | undefined {
@@ -369,7 +388,7 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
   }
   const message: ChatCompletionChoice['message'] = { role: 'assistant', content: hasText || toolCalls.length === 0 ? text : null, refusal: null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  return {
+  const completion: ChatCompletion = {
     id: canonicalIdOf(msg.id),
     object: 'chat.completion',
     created,
@@ -377,6 +396,22 @@ export function fromAnthropicMessage(msg: AnthropicMessage, created = nowSeconds
     choices: [{ index: 0, message, finish_reason: finishReasonOf(msg.stop_reason), logprobs: null }],
     usage: usageOf(msg.usage),
   };
+  MESSAGES.set(completion, { message: msg, said: JSON.stringify(message) });
+  return completion;
+}
+
+/** Canonical completions made by fromAnthropicMessage -> the message they were read from, and what they said then. */
+const MESSAGES = new WeakMap<ChatCompletion, { message: AnthropicMessage; said: string }>();
+
+/**
+ * The Anthropic message a canonical completion was read from, while the completion still says
+ * what it said then (restoring redacted values rewrites it in place): an Anthropic door answers
+ * with it as it came, thinking blocks, stop_sequence and cache counts included.
+ */
+export function originalAnthropicMessage(completion: ChatCompletion): AnthropicMessage | undefined {
+  const origin = MESSAGES.get(completion);
+  if (origin === undefined || JSON.stringify(completion.choices[0]?.message) !== origin.said) return undefined;
+  return origin.message;
 }
 
 /**

@@ -2,31 +2,57 @@ import { UpstreamError, type BackendConfig } from '@switchyard/contracts';
 import type { AdapterContext } from '../adapter';
 import { UpstreamClient, type UpstreamErrorDetail, type UpstreamResponse } from './upstream-client';
 
+/** How a protocol carries an API key: the header(s) it goes in. */
+export type CredentialHeaders = (apiKey: string) => Record<string, string>;
+
+/** `Authorization: Bearer <key>`, as OpenAI-compatible servers (and proxies in front of Ollama) take it. */
+export const bearerCredential: CredentialHeaders = (apiKey) => ({ authorization: `Bearer ${apiKey}` });
+
 /**
  * What every HTTP backend adapter shares: the pooled client, the headers sent on every call,
  * POST with error mapping, a reachability probe, and the protocol's error-body reader.
  */
 export abstract class HttpAdapter {
   protected readonly http: UpstreamClient;
+  /** Sent on every call: the protocol's and the backend's configured headers, and the backend's own key. */
+  protected readonly headers: Record<string, string>;
+  /** The same without any credential header, for a call that carries a key of its own. */
+  private readonly keyless: Record<string, string>;
 
   protected constructor(
     readonly backend: BackendConfig,
-    /** Sent on every call: credentials, API version, the backend's configured extras. */
-    protected readonly headers: Record<string, string>,
+    /** The protocol's fixed headers (an API version) and the backend's configured extras, in that order. */
+    baseHeaders: Record<string, string>,
+    private readonly credential: CredentialHeaders,
     private readonly errorDetail: (body: unknown) => UpstreamErrorDetail,
   ) {
     this.http = new UpstreamClient(backend);
+    this.headers = backend.apiKey ? { ...baseHeaders, ...credential(backend.apiKey) } : baseHeaders;
+    // A configured header of the same name (any case) would send the backend's credential next to the call's.
+    const names = new Set(Object.keys(credential('x')).map((n) => n.toLowerCase()));
+    this.keyless = Object.fromEntries(Object.entries(baseHeaders).filter(([n]) => !names.has(n.toLowerCase())));
   }
 
-  /** POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. */
-  protected async post(path: string, body: string, ctx: AdapterContext, accept = 'application/json'): Promise<UpstreamResponse> {
+  /**
+   * POSTs a JSON body; a non-2xx answer is thrown as the mapped UpstreamError. `clientHeaders`
+   * are headers the client carried, checked by the egress check with the body.
+   */
+  protected async post(
+    path: string,
+    body: string,
+    ctx: AdapterContext,
+    accept = 'application/json',
+    clientHeaders?: Record<string, string>,
+  ): Promise<UpstreamResponse> {
     if (ctx.egress) {
-      const checked = ctx.egress(body, { 'x-request-id': ctx.requestId });
+      const checked = ctx.egress(body, { ...clientHeaders, 'x-request-id': ctx.requestId });
       if (checked !== undefined) await checked;
     }
-    const headers = { ...this.headers, accept, 'x-request-id': ctx.requestId };
+    // A call's own key (the tenant's, or the client's where allowed) replaces the backend's.
+    const own = ctx.apiKey === undefined ? this.headers : { ...this.keyless, ...this.credential(ctx.apiKey) };
+    const headers = { ...own, ...clientHeaders, accept, 'x-request-id': ctx.requestId };
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
-    if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail);
+    if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail, ctx.apiKey);
     return res;
   }
 

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { redactSecrets, UpstreamError, type BackendConfig, type ErrorType } from '@switchyard/contracts';
+import { maskValue, redactSecrets, UpstreamError, type BackendConfig, type ErrorType } from '@switchyard/contracts';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { CallAbort, onAbort, type CallSignal } from './call-abort';
 import { readNdjson, readSse } from './stream-readers';
@@ -181,7 +181,7 @@ export class UpstreamClient {
    * The UpstreamError for a non-2xx answer. `extract` pulls the message (and type) out of the
    * protocol's error body; the message is redacted since providers sometimes echo key fragments.
    */
-  async httpError(res: UpstreamResponse, extract: (body: unknown) => UpstreamErrorDetail): Promise<UpstreamError> {
+  async httpError(res: UpstreamResponse, extract: (body: unknown) => UpstreamErrorDetail, callKey?: string): Promise<UpstreamError> {
     let text = '';
     try {
       for await (const chunk of res.body) {
@@ -191,6 +191,8 @@ export class UpstreamClient {
     } catch {
       // The status alone is enough to classify the failure.
     }
+    // A key of the call's own (a tenant's, a client's) is no configured secret: masked here, whatever its shape.
+    if (callKey !== undefined) text = maskValue(text, callKey);
     let detail: ReturnType<typeof extract> = {};
     let structured = false;
     try {

@@ -8,7 +8,7 @@ import {
   type EmbeddingsResponse,
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
-import { HttpAdapter } from '../http/http-adapter.base';
+import { bearerCredential, HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import {
   fromOllamaChatResponse,
@@ -25,7 +25,7 @@ import type { OllamaChatResponse, OllamaEmbedResponse, OllamaStreamLine } from '
 export class OllamaAdapter extends HttpAdapter implements BackendAdapter {
   constructor(backend: BackendConfig) {
     // Plain Ollama takes no key; one set here is for an authenticating proxy in front of it.
-    super(backend, { ...backend.headers, ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) }, ollamaErrorDetail);
+    super(backend, { ...backend.headers }, bearerCredential, ollamaErrorDetail);
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {

@@ -8,14 +8,14 @@ import {
   type EmbeddingsResponse,
 } from '@switchyard/contracts';
 import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter';
-import { HttpAdapter } from '../http/http-adapter.base';
+import { bearerCredential, HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { openAIErrorDetail, toOpenAIChatBody, toOpenAIEmbeddingsBody } from './openai.mapper';
 
 /** Any OpenAI-compatible server: OpenAI, vLLM, llama.cpp server, LM Studio, Groq, ... */
 export class OpenAIAdapter extends HttpAdapter implements BackendAdapter {
   constructor(backend: BackendConfig) {
-    super(backend, { ...backend.headers, ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) }, openAIErrorDetail);
+    super(backend, { ...backend.headers }, bearerCredential, openAIErrorDetail);
   }
 
   async chat(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<ChatCompletion> {

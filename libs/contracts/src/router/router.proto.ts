@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import type { MethodDefinition, Options, PackageDefinition } from '@grpc/proto-loader';
 
 /*
@@ -15,9 +13,10 @@ export const HEALTH_PACKAGE = 'grpc.health.v1';
 export const ROUTER_SERVICE = `${ROUTER_PACKAGE}.Router`;
 export const HEALTH_SERVICE = `${HEALTH_PACKAGE}.Health`;
 
-const ROUTER_FILE = 'switchyard/router/v1/router.proto';
-const HEALTH_FILE = 'grpc/health/v1/health.proto';
-const PROTO_SUBDIR = join('libs', 'contracts', 'proto');
+/** The .proto files, relative to the proto directory (the repo's `libs/contracts/proto`); libs/runtime loads them. */
+export const ROUTER_FILE = 'switchyard/router/v1/router.proto';
+export const HEALTH_FILE = 'grpc/health/v1/health.proto';
+export const PROTO_SUBDIR = 'libs/contracts/proto';
 
 /**
  * How every side loads the protos. With these options proto-loader delivers camelCase fields,
@@ -37,29 +36,6 @@ export interface RouterProtoFiles {
   dir: string;
   router: string;
   health: string;
-}
-
-/**
- * Absolute paths of the two .proto files. `SWITCHYARD_PROTO_DIR` wins; otherwise the nearest
- * ancestor of this file holding `libs/contracts/proto` (so it works from `libs/contracts/src` under
- * jest, from `dist/libs/contracts/src` after a build, and from a `dist` that copied the protos).
- */
-export function routerProtoFiles(env: NodeJS.ProcessEnv = process.env): RouterProtoFiles {
-  const dir = env.SWITCHYARD_PROTO_DIR ? resolve(env.SWITCHYARD_PROTO_DIR) : findProtoDir(__dirname);
-  const files = { dir, router: join(dir, ROUTER_FILE), health: join(dir, HEALTH_FILE) };
-  for (const f of [files.router, files.health]) {
-    if (!existsSync(f)) throw new Error(`router proto not found: ${f} (set SWITCHYARD_PROTO_DIR to the directory holding switchyard/ and grpc/)`);
-  }
-  return files;
-}
-
-function findProtoDir(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, PROTO_SUBDIR);
-    if (existsSync(join(candidate, ROUTER_FILE))) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`cannot find ${PROTO_SUBDIR}/${ROUTER_FILE} above ${from}; set SWITCHYARD_PROTO_DIR`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +59,8 @@ export interface DecideRequestMsg {
   pii: string[];
   inFlight: Record<string, number>;
   unscannable: string[];
+  /** The tenant's privacy stance; '' for the config's. */
+  onPii: string;
   n: number;
   tools: boolean;
   jsonMode: boolean;
@@ -243,22 +221,4 @@ export interface RouterProto {
   packageDefinition: PackageDefinition;
   router: RouterServiceDefinition;
   health: HealthServiceDefinition;
-}
-
-let loaded: RouterProto | undefined;
-
-/** Loads both protos once per process (the first call reads the files; later calls are a field read). */
-export function loadRouterProto(): RouterProto {
-  if (loaded) return loaded;
-  // Required here rather than imported at the top: importing contracts must not pull in protobufjs.
-  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
-  const files = routerProtoFiles();
-  const packageDefinition = protoLoader.loadSync([files.router, files.health], { ...PROTO_LOADER_OPTIONS, includeDirs: [files.dir] });
-  loaded = {
-    files,
-    packageDefinition,
-    router: packageDefinition[ROUTER_SERVICE] as unknown as RouterServiceDefinition,
-    health: packageDefinition[HEALTH_SERVICE] as unknown as HealthServiceDefinition,
-  };
-  return loaded;
 }

@@ -373,6 +373,25 @@ describe('PolicyEngine', () => {
       expect(names(d)).toEqual(['ollama', 'vllm', 'openai']);
       expect(d.candidates.some((c) => c.redact)).toBe(false);
     });
+
+    it("a tenant's stance replaces the config's, stricter or looser", () => {
+      const stricter = decide(onPii('allow'), { pii: ['email'], onPii: 'local-only' });
+      expect(stricter.privacy.action).toBe('local-only');
+      expect(names(stricter)).toEqual(['ollama', 'vllm']);
+      const looser = decide(onPii('local-only'), { pii: ['email'], onPii: 'allow' });
+      expect(looser.privacy.action).toBe('allow');
+      expect(names(looser)).toEqual(['ollama', 'vllm', 'openai']);
+      expect(decide(onPii('allow'), { pii: ['email'], onPii: 'deny' }).deny?.code).toBe('pii_denied');
+      expect(decide(onPii('allow'), { pii: ['email'], onPii: 'redact' }).candidates.find((c) => c.tier === 'cloud')?.redact).toBe(true);
+    });
+
+    it("unscannable content stays local under a tenant's stance too, but not when the tenant allows PII", () => {
+      const strict = engine('  privacy: { onPii: allow, unscannable: local-only }\n');
+      expect(names(decide(strict, { unscannable: ['image'], onPii: 'redact' }))).toEqual(['ollama', 'vllm']);
+      expect(names(decide(strict, { unscannable: ['image'] }))).toEqual(['ollama', 'vllm', 'openai']);
+      const loose = engine('  privacy: { onPii: local-only, unscannable: local-only }\n');
+      expect(names(decide(loose, { unscannable: ['image'], onPii: 'allow' }))).toEqual(['ollama', 'vllm', 'openai']);
+    });
   });
 
   describe('context window', () => {

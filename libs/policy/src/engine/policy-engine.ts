@@ -29,7 +29,7 @@ export class PolicyEngine {
   private readonly targetInfo = new Map<CatalogTarget, TargetInfo>();
   private readonly strategy: Strategy;
   private readonly onPii: PiiAction;
-  /** Unscannable content keeps a request local (under any privacy policy but `allow`). */
+  /** Unscannable content keeps a request local (under any privacy stance but `allow`). */
   private readonly unscannableLocal: boolean;
   /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
   readonly ruleHeaders: readonly string[];
@@ -52,7 +52,7 @@ export class PolicyEngine {
     }
     this.strategy = config.policy.strategy;
     this.onPii = config.policy.privacy.onPii;
-    this.unscannableLocal = this.onPii !== 'allow' && config.policy.privacy.unscannable === 'local-only';
+    this.unscannableLocal = config.policy.privacy.unscannable === 'local-only';
     this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
   }
 
@@ -63,8 +63,10 @@ export class PolicyEngine {
     const rule = this.rules.find((r) => r.matches(f));
     const route = rule ? rule.name : entry.route;
     const strategy = rule?.action.strategy ?? this.strategy;
-    const unscannable = this.unscannableLocal && f.unscannable !== undefined && f.unscannable.length > 0 ? f.unscannable : undefined;
-    let privacyAction: RouteDecision['privacy']['action'] = f.pii.length === 0 ? 'none' : this.onPii;
+    // A tenant's stance replaces the config's for its requests.
+    const onPii = f.onPii ?? this.onPii;
+    const unscannable = this.unscannableLocal && onPii !== 'allow' && f.unscannable !== undefined && f.unscannable.length > 0 ? f.unscannable : undefined;
+    let privacyAction: RouteDecision['privacy']['action'] = f.pii.length === 0 ? 'none' : onPii;
     // What cannot be read cannot be redacted or cleared either: it stays local.
     if (unscannable && privacyAction !== 'deny') privacyAction = 'local-only';
     const decision: RouteDecision = { route, strategy, candidates: [], dropped: [], privacy: { categories: f.pii, action: privacyAction } };

@@ -1,9 +1,11 @@
-import type { Strategy, Tier } from '@switchyard/contracts';
+import type { PiiAction, Strategy, Tier } from '@switchyard/contracts';
 
 /** What the engine knows of a request. Built once per request by the gateway; no message text. */
 export interface RequestFeatures {
   tenant?: string;
   keyId?: string;
+  /** The tenant's privacy stance, over the config's `policy.privacy.onPii`; unset: the config's. */
+  onPii?: PiiAction;
   /** The model name the client asked for. */
   model: string;
   /** Estimated prompt tokens. */

@@ -10,7 +10,7 @@ import type {
   RouteCandidate,
   RouteDecision,
 } from '../index';
-import type { Strategy, Tier } from '@switchyard/contracts';
+import { PII_ACTIONS, type PiiAction, type Strategy, type Tier } from '@switchyard/contracts';
 import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg, PrivacyMsg } from '@switchyard/contracts/router';
 
 /*
@@ -54,6 +54,7 @@ export function toDecideRequest(f: RequestFeatures, inFlight: Readonly<Record<st
     pii: f.pii as string[],
     inFlight: counts,
     unscannable: (f.unscannable ?? []) as string[],
+    onPii: f.onPii ?? '',
     n: f.n === undefined ? 0 : u32(f.n),
     tools: f.tools === true,
     jsonMode: f.jsonMode === true,
@@ -80,6 +81,8 @@ export function fromDecideRequest(req: DecideRequestMsg): { features: RequestFea
   if (req.unscannable.length > 0) features.unscannable = req.unscannable;
   if (req.tenant !== '') features.tenant = req.tenant;
   if (req.keyId !== '') features.keyId = req.keyId;
+  // A stance this side does not know (a newer gateway) fails closed.
+  if (req.onPii !== '') features.onPii = (PII_ACTIONS as readonly string[]).includes(req.onPii) ? (req.onPii as PiiAction) : 'deny';
   if (req.maxTokens !== undefined) features.maxTokens = req.maxTokens;
   if (req.maxLatencyMs !== undefined) features.maxLatencyMs = req.maxLatencyMs;
   // Needs travel as proto3 defaults (0, false): set on this side only when they apply, as the gateway sets them.

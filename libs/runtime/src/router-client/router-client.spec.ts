@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { Server, ServerCredentials, status as GrpcStatus, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
-import { loadRouterProto, type OutcomeBatchMsg, type OutcomeMsg, type ReportSummaryMsg } from '@switchyard/contracts/router';
+import type { OutcomeBatchMsg, OutcomeMsg, ReportSummaryMsg } from '@switchyard/contracts/router';
+import { loadRouterProto } from '../router-proto';
 import { features, memoryLogger, timed, waitFor } from '../testing.mock';
 import { RouterClient } from './router-client';
 

@@ -11,7 +11,6 @@ import {
   status as GrpcStatus,
 } from '@grpc/grpc-js';
 import {
-  loadRouterProto,
   type BackendStatesMsg,
   type DecideCallMsg,
   type DecideResponseMsg,
@@ -21,6 +20,7 @@ import {
   type ReportSummaryMsg,
   type RouterServiceDefinition,
 } from '@switchyard/contracts/router';
+import { loadRouterProto } from '../router-proto';
 import type { AttemptOutcome, RequestFeatures, RouteDecision } from '@switchyard/policy';
 import type { Logger } from '@switchyard/telemetry';
 

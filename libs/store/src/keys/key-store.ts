@@ -50,6 +50,7 @@ export class KeyDigest {
 /** A frozen copy, so what a store hands out cannot be changed by its caller or by the registrant. */
 export function storedPrincipal(p: Principal): Principal {
   const stored: Principal = { tenantId: p.tenantId, keyId: p.keyId, scopes: Object.freeze([...p.scopes]) };
+  if (p.tenantName !== undefined) stored.tenantName = p.tenantName;
   if (p.grants !== undefined) stored.grants = Object.freeze(structuredClone(p.grants));
   return Object.freeze(stored);
 }

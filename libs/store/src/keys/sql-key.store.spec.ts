@@ -36,6 +36,7 @@ describe(`SqlKeyStore tenant keys on ${testDatabaseName}`, () => {
     expect(JSON.stringify(stored)).not.toContain(issued!.key.slice(10));
     expect(await keys.resolve(issued!.key)).toEqual({
       tenantId: t.id,
+      tenantName: t.name,
       keyId: issued!.record.id,
       scopes: ['inference'],
       grants: { limits: { key: { rpm: 5 } }, budgets: {} },

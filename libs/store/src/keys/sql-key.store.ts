@@ -20,6 +20,7 @@ interface KeyRow {
 interface GrantRow {
   id: string;
   tenant_id: string;
+  tenant_name: string;
   scopes: string[];
   key_limits: Limits | null;
   key_budgets: Budgets | null;
@@ -53,7 +54,7 @@ export class SqlKeyStore implements KeyStore, ApiKeys {
 
   async resolve(secret: string): Promise<Principal | undefined> {
     const rows = await this.db.query<GrantRow>(
-      `SELECT k.id, k.tenant_id, k.scopes, k.limits AS key_limits, k.budgets AS key_budgets,
+      `SELECT k.id, k.tenant_id, t.name AS tenant_name, k.scopes, k.limits AS key_limits, k.budgets AS key_budgets,
               t.allowed_models, t.privacy, t.limits AS tenant_limits, t.budgets AS tenant_budgets
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
        WHERE (k.hash = $1 OR (k.previous_hash = $1 AND k.previous_valid_until > now()))
@@ -152,6 +153,8 @@ function toRecord(r: KeyRow): ApiKeyRecord {
 /** A key's principal, with grants when its tenant or the key itself restricts anything (none: unrestricted). */
 function toPrincipal(r: GrantRow): Principal {
   const principal: Principal = { tenantId: r.tenant_id, keyId: r.id, scopes: r.scopes };
+  // Rules match tenants by name; the built-in admin tenant's name is its id.
+  if (r.tenant_name !== r.tenant_id) principal.tenantName = r.tenant_name;
   const grants: Grants = { limits: {}, budgets: {} };
   let restricted = false;
   const set = <T>(value: T | null | undefined, apply: (v: T) => void): void => {

@@ -52,7 +52,8 @@ describe('embedded PGlite under the data dir', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two embedded starts from disk: seconds each, more on a loaded machine.
+  }, 90_000);
 
   it('refuses a schema name that is not a plain identifier', async () => {
     await expect(openDatabase({ schema: 'x; DROP TABLE tenants' })).rejects.toThrow(/schema/);

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
-  loadRouterProto,
   ROUTER_PACKAGE,
-  routerProtoFiles,
   type BackendStateMsg,
   type BackendStatesMsg,
   type CandidateMsg,
@@ -22,7 +20,8 @@ import {
   type PrivacyMsg,
   type ReportSummaryMsg,
   type WatchBackendsRequestMsg,
-} from './router.proto';
+} from '@switchyard/contracts/router';
+import { loadRouterProto, routerProtoFiles } from './router-proto';
 
 const proto = loadRouterProto();
 
@@ -68,6 +67,7 @@ const SHAPES: Record<string, object> = {
     pii: ['repeated', A],
     inFlight: ['map', A],
     unscannable: ['repeated', A],
+    onPii: [S, A],
     n: [N, A],
     tools: [B, A],
     jsonMode: [B, A],

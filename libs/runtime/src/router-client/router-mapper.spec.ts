@@ -1,7 +1,9 @@
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
-import { HEALTH_SERVICE, loadRouterProto, ROUTER_SERVICE, type BackendStatesMsg, type OutcomeBatchMsg } from '@switchyard/contracts/router';
-import type { AttemptOutcome, RequestFeatures, RouteDecision } from '../index';
+import { HEALTH_SERVICE, ROUTER_SERVICE, type BackendStatesMsg, type OutcomeBatchMsg } from '@switchyard/contracts/router';
 import {
+  type AttemptOutcome,
+  type RequestFeatures,
+  type RouteDecision,
   fromBackendState,
   fromDecideRequest,
   fromDecideResponse,
@@ -11,7 +13,8 @@ import {
   toDecideResponse,
   toOutcome,
   type BackendStateInfo,
-} from './router.mapper';
+} from '@switchyard/policy';
+import { loadRouterProto } from '../router-proto';
 
 const proto = loadRouterProto();
 
@@ -39,6 +42,7 @@ describe('router converters over real protobuf encoding', () => {
   const fullFeatures: RequestFeatures = {
     tenant: 'acme',
     keyId: 'key_1',
+    onPii: 'local-only',
     model: 'chat',
     promptTokens: 1234,
     maxTokens: 256,

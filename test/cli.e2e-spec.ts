@@ -1,0 +1,167 @@
+import OpenAI from 'openai';
+import type { Database } from '@switchyard/store';
+import { run } from '../apps/cli/src/main';
+import type { Io } from '../apps/cli/src/output';
+import { closeTestDatabase, openTestDatabase, testDatabaseName } from '../libs/store/src/sql/test-database';
+import { ADMIN_KEY, closedPort, startStack, type Stack } from './support/stack';
+
+// The `switchyard` CLI against a running gateway with a real database: what a platform engineer
+// does by hand — a tenant, a key, a /v1 call with the OpenAI SDK under it, then list, rotate, revoke.
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
+  let db: Database;
+  let stack: Stack;
+  const name = `acme-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    stack = await startStack({
+      backends: [{ name: 'local', protocol: 'openai', models: ['m1'] }],
+      models: [
+        { name: 'chat', targets: [{ backend: 'local', model: 'm1' }] },
+        { name: 'other', targets: [{ backend: 'local', model: 'm1' }] },
+      ],
+      database: db,
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await closeTestDatabase(db);
+  });
+
+  /** The CLI in-process, with its own streams and environment. */
+  async function cli(args: string[], env: NodeJS.ProcessEnv = { SWITCHYARD_URL: stack.url, SWITCHYARD_ADMIN_KEY: ADMIN_KEY }, stdin = ''): Promise<Ran> {
+    let out = '';
+    let err = '';
+    const io: Io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env, stdin: () => stdin };
+    const code = await run(args, io);
+    return { code, out, err };
+  }
+  const json = async <T>(args: string[]): Promise<T> => {
+    const r = await cli([...args, '--json']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    return JSON.parse(r.out) as T;
+  };
+  const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: stack.baseURL, maxRetries: 0 });
+  const until = async (check: () => Promise<boolean>, ms = 6_000): Promise<boolean> => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await check()) return true;
+    return check();
+  };
+
+  it('creates a tenant and a key; the key works with the OpenAI SDK inside its allow-list', async () => {
+    const tenant = await json<{ id: string; name: string; limits: { rpm: number; tpm: number }; allowedModels: string[] }>([
+      'tenants',
+      'create',
+      name,
+      '--rpm',
+      '600',
+      '--tpm',
+      '200000',
+      '--monthly-budget-usd',
+      '500',
+      '--models',
+      'chat*',
+    ]);
+    expect(tenant).toMatchObject({ name, limits: { rpm: 600, tpm: 200000 }, allowedModels: ['chat*'] });
+
+    const made = await cli(['keys', 'create', '--tenant', name, '--name', 'ci']);
+    expect(made.code).toBe(0);
+    const key = /key: (sk-sy-\S+)/.exec(made.out)?.[1];
+    expect(key).toBeDefined();
+    expect(made.out).toContain('only time the key is shown');
+
+    const answer = await sdk(key!).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hello' }] });
+    expect(answer.choices[0].message.content).toBeTruthy();
+    await expect(sdk(key!).chat.completions.create({ model: 'other', messages: [{ role: 'user', content: 'hello' }] })).rejects.toMatchObject({
+      status: 404,
+    });
+    const models = await sdk(key!).models.list();
+    expect(models.data.map((m) => m.id)).toContain('chat');
+    expect(models.data.map((m) => m.id)).not.toContain('other');
+  });
+
+  it('lists tenants and keys as tables, never showing a key', async () => {
+    const tenants = await cli(['tenants', 'list']);
+    expect(tenants.code).toBe(0);
+    expect(tenants.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS/);
+    expect(tenants.out).toContain(name);
+    const keys = await cli(['keys', 'list', '--tenant', name]);
+    expect(keys.code).toBe(0);
+    expect(keys.out).toMatch(/^ID\s+NAME\s+PREFIX/);
+    expect(keys.out).toContain('ci');
+    expect(keys.out).not.toMatch(/sk-sy-[A-Za-z0-9_-]{20,}/);
+  });
+
+  it('rotates a key (the old secret stops, the new one works) and revokes it', async () => {
+    const made = await json<{ id: string; key: string }>(['keys', 'create', '--tenant', name, '--name', 'rotating']);
+    const rotated = await json<{ id: string; key: string }>(['keys', 'rotate', made.id]);
+    expect(rotated.id).toBe(made.id);
+    expect(rotated.key).not.toBe(made.key);
+    await sdk(rotated.key).models.list();
+    expect(
+      await until(() =>
+        sdk(made.key)
+          .models.list()
+          .then(
+            () => false,
+            (e: { status?: number }) => e.status === 401,
+          ),
+      ),
+    ).toBe(true);
+
+    const revoked = await cli(['keys', 'revoke', made.id]);
+    expect(revoked).toMatchObject({ code: 0, out: `revoked ${made.id}\n` });
+    expect(
+      await until(() =>
+        sdk(rotated.key)
+          .models.list()
+          .then(
+            () => false,
+            (e: { status?: number }) => e.status === 401,
+          ),
+      ),
+    ).toBe(true);
+  });
+
+  it('changes, suspends and resumes a tenant', async () => {
+    const changed = await json<{ limits: { rpm: number } }>(['tenants', 'update', name, '--rpm', '60']);
+    expect(changed.limits.rpm).toBe(60);
+    expect((await json<{ status: string }>(['tenants', 'suspend', name])).status).toBe('suspended');
+    expect((await json<{ status: string }>(['tenants', 'resume', name])).status).toBe('active');
+    const shown = await cli(['tenants', 'show', name]);
+    expect(shown.out).toMatch(/status\s+active/);
+  });
+
+  it("stores a tenant's provider key from standard input and shows only its hint", async () => {
+    const set = await cli(['credentials', 'set', '--tenant', name, '--backend', 'local', '--json'], undefined, 'sk-tenant-provider-0123456789\n');
+    expect(set.code).toBe(0);
+    expect(set.out).not.toContain('sk-tenant-provider-0123456789');
+    expect(JSON.parse(set.out)).toMatchObject({ backend: 'local', hint: expect.stringMatching(/6789$/) });
+    expect(await cli(['credentials', 'clear', '--tenant', name, '--backend', 'local'])).toMatchObject({ code: 0 });
+  });
+
+  it('says what went wrong, with exit codes scripts can read', async () => {
+    expect(await cli(['tenants', 'show', 'no-such-tenant'])).toMatchObject({ code: 1, err: expect.stringContaining('no tenant named "no-such-tenant"') });
+    const taken = await cli(['tenants', 'create', name]);
+    expect(taken.code).toBe(1);
+    expect(taken.err).toMatch(/already exists.*HTTP 409/);
+    expect((await cli(['tenants', 'create', 'x', '--rpm', 'lots'])).code).toBe(2);
+    expect((await cli(['tenants', 'frobnicate'])).code).toBe(2);
+    const keyless = await cli(['tenants', 'list'], { SWITCHYARD_URL: stack.url, SWITCHYARD_DATA_DIR: '/nonexistent' });
+    expect(keyless).toMatchObject({ code: 2, err: expect.stringContaining('no admin key') });
+    const wrongKey = await cli(['tenants', 'list', '--admin-key', 'sy-wrong'], { SWITCHYARD_URL: stack.url });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.err).toContain('HTTP 401');
+    const gone = await cli(['tenants', 'list'], { SWITCHYARD_URL: `http://127.0.0.1:${await closedPort()}`, SWITCHYARD_ADMIN_KEY: ADMIN_KEY });
+    expect(gone).toMatchObject({ code: 2, err: expect.stringContaining('cannot reach the gateway (ECONNREFUSED)') });
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('tenants');
+  });
+});
