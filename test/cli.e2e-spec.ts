@@ -129,6 +129,24 @@ describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
     ).toBe(true);
   });
 
+  it('shows what a tenant has counted and what remains, from GET /admin/v1/tenants/{id}/limits', async () => {
+    const made = await json<{ key: string }>(['keys', 'create', '--tenant', name, '--name', 'counted', '--rpm', '100']);
+    for (let i = 0; i < 3; i++) await sdk(made.key).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'count me' }] });
+    const limits = await json<{
+      counters: { scope: string; kind: string; limit: number; used: number; remaining: number }[];
+      keys: { name: string; counters: { kind: string; used: number; remaining: number }[] }[];
+    }>(['limits', 'show', '--tenant', name]);
+    const rpm = limits.counters.find((c) => c.kind === 'rpm');
+    expect(rpm).toMatchObject({ scope: 'tenant', limit: 600 });
+    expect(rpm!.used).toBeGreaterThanOrEqual(3);
+    expect(rpm!.remaining).toBe(600 - rpm!.used);
+    expect(limits.counters.find((c) => c.kind === 'monthlyUsd')).toMatchObject({ limit: 500 });
+    expect(limits.keys.find((k) => k.name === 'counted')?.counters).toEqual([expect.objectContaining({ kind: 'rpm', used: 3, remaining: 97 })]);
+    const shown = await cli(['limits', 'show', '--tenant', name]);
+    expect(shown.out.split('\n')[0]).toMatch(/^WHO\s+KIND\s+LIMIT\s+USED\s+REMAINING\s+RESET/);
+    expect(shown.out).toMatch(/key counted\s+rpm\s+100\s+3\s+97/);
+  });
+
   it('changes, suspends and resumes a tenant', async () => {
     const changed = await json<{ limits: { rpm: number } }>(['tenants', 'update', name, '--rpm', '60']);
     expect(changed.limits.rpm).toBe(60);

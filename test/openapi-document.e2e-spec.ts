@@ -113,6 +113,9 @@ export async function everyOperation(): Promise<void> {
   const rotated = await client.POST('/admin/v1/keys/{id}/rotate', { params: { path: { id: keyId } }, body: { gracePeriodSeconds: 60 } });
   const revoked = await client.DELETE('/admin/v1/keys/{id}', { params: { path: { id: keyId } } });
   const removed = await client.DELETE('/admin/v1/tenants/{id}', { params: { path: { id: tenantId } } });
+  const limitsNow = await client.GET('/admin/v1/tenants/{id}/limits', { params: { path: { id: tenantId } } });
+  const remaining: number | undefined = limitsNow.data?.counters[0]?.remaining;
+  console.log(remaining, limitsNow.data?.keys[0]?.counters.length);
   const audit = await client.GET('/admin/v1/audit', { params: { query: { limit: 10, before: '42' } } });
   const actions: string[] = (audit.data?.data ?? []).map((e) => e.action);
   console.log(problem, tenants.data?.next, shown.data?.name, changed.data?.status, secret, rotated.data?.key, revoked.data?.revokedAt, removed.response.status, actions);

@@ -218,6 +218,25 @@ export function program(io: Io): Command {
       print(out, { revoked: id }, () => `revoked ${id}\n`);
     });
 
+  root
+    .command('limits')
+    .description('Limits and budgets as counted now (one subcommand: show).')
+    .command('show')
+    .description("A tenant's counters in the current windows and what remains, and those of its keys with limits of their own.")
+    .requiredOption('--tenant <tenant>', 'tenant id or name')
+    .action(async (flags: { tenant: string }, cmd: Command) => {
+      const { client, out } = ctx(cmd);
+      const t = await findTenant(client, flags.tenant);
+      const limits = await unwrap(client.GET('/admin/v1/tenants/{id}/limits', { params: { path: { id: t.id } } }));
+      const rows = [
+        ...limits.counters.map((c) => ({ ...c, who: t.name })),
+        ...limits.keys.flatMap((k) => k.counters.map((c) => ({ ...c, who: `key ${k.name}` }))),
+      ].map((c) => ({ ...c, reset: `${Math.ceil(c.resetMs / 1000)}s` }));
+      print(out, limits, () =>
+        rows.length === 0 ? `${t.name} has no limits or budgets\n` : table(rows, ['who', 'kind', 'limit', 'used', 'remaining', 'reset']),
+      );
+    });
+
   const credentials = root.command('credentials').description("Set or clear a tenant's own provider key for a backend (bring your own key).");
   credentials
     .command('set')

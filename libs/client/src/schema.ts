@@ -273,6 +273,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/v1/tenants/{id}/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A tenant's current counters and remaining budget
+     * @description What its requests have counted in the current windows, read without adding anything; budgets in USD.
+     */
+    get: operations['LimitsController_show'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/v1/audit': {
     parameters: {
       query?: never;
@@ -1014,6 +1034,44 @@ export interface components {
       hint: string;
       /** @example 2026-01-01T00:00:00.000Z */
       updatedAt: string;
+    };
+    CounterDto: {
+      /** @enum {string} */
+      scope: 'tenant' | 'key';
+      /**
+       * @description Requests or tokens per minute, USD per UTC day or month.
+       * @enum {string}
+       */
+      kind: 'rpm' | 'tpm' | 'dailyUsd' | 'monthlyUsd';
+      /** @example 600 */
+      limit: number;
+      /**
+       * @description Counted in the current window (USD for budgets).
+       * @example 42
+       */
+      used: number;
+      /** @example 558 */
+      remaining: number;
+      /**
+       * @description Milliseconds until the window (minute, UTC day or month) ends.
+       * @example 31500
+       */
+      resetMs: number;
+    };
+    KeyCountersDto: {
+      /** @example key_8yN2cQw4Lr0vXs1a */
+      keyId: string;
+      /** @example ci */
+      name: string;
+      counters: components['schemas']['CounterDto'][];
+    };
+    TenantLimitsDto: {
+      /** @example tnt_3q2XbV9mK1pLr8sT */
+      tenantId: string;
+      /** @description The tenant's own limits and budgets, as counted now. */
+      counters: components['schemas']['CounterDto'][];
+      /** @description Live keys with limits or budgets of their own. */
+      keys: components['schemas']['KeyCountersDto'][];
     };
     AuditEntryDto: {
       /** @example 42 */
@@ -3228,6 +3286,118 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:invalid_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Incorrect API key provided.",
+           *       "code": "invalid_api_key"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not the admin key (tenant keys have no access here). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:admin_only",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The admin API takes the admin key only.",
+           *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such tenant or key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No tenant with id tnt_3q2XbV9mK1pLr8sT.",
+           *       "code": "tenant_not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too many requests from this address; see `Retry-After`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:rate_limit_exceeded",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many admin requests from your address.",
+           *       "code": "rate_limit_exceeded"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The gateway runs without a database. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:database_unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "The admin API needs a database.",
+           *       "code": "database_unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  LimitsController_show: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The tenant id (`tnt_…`). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantLimitsDto'];
+        };
       };
       /** @description Missing or wrong API key. */
       401: {

@@ -156,7 +156,8 @@ export class LimitsService implements OnModuleDestroy {
       scopes: [],
       grants: { limits: { tenant: tenant.limits, key: key?.limits }, budgets: { tenant: tenant.budgets, key: key?.budgets } },
     });
-    const { charges } = plan.charges(0, 0, Date.now());
+    // Every charge at cost 0: a request's own charge counts 1 request, and reading must count nothing.
+    const charges = plan.charges(0, 0, Date.now()).charges.map((c) => ({ ...c, cost: 0 }));
     const verdict = await this.counters.checkAndAdd(charges);
     const kinds = plan.kinds;
     return verdict.counters.map((c, i) => {
