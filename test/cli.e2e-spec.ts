@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { Database } from '@switchyard/store';
+import { LastUsedStamps } from '../apps/gateway/src/auth/last-used';
 import { run } from '../apps/cli/src/main';
 import type { Io } from '../apps/cli/src/output';
 import { closeTestDatabase, openTestDatabase, testDatabaseName } from '../libs/store/src/sql/test-database';
@@ -145,6 +146,17 @@ describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
     const shown = await cli(['limits', 'show', '--tenant', name]);
     expect(shown.out.split('\n')[0]).toMatch(/^WHO\s+KIND\s+LIMIT\s+USED\s+REMAINING\s+RESET/);
     expect(shown.out).toMatch(/key counted\s+rpm\s+100\s+3\s+97/);
+  });
+
+  it('stamps when a key was last used, in batches off the request path', async () => {
+    const made = await json<{ id: string; key: string }>(['keys', 'create', '--tenant', name, '--name', 'stamped']);
+    const before = await json<{ id: string; lastUsedAt?: string }[]>(['keys', 'list', '--tenant', name]);
+    expect(before.find((k) => k.id === made.id)?.lastUsedAt).toBeUndefined();
+    await sdk(made.key).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hello' }] });
+    // The batch is written every few seconds; flush it now rather than wait.
+    await stack.app.get(LastUsedStamps).flush();
+    const after = await json<{ id: string; lastUsedAt?: string }[]>(['keys', 'list', '--tenant', name]);
+    expect(Date.parse(after.find((k) => k.id === made.id)?.lastUsedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('changes, suspends and resumes a tenant', async () => {

@@ -4,6 +4,7 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { AcceptedKeys } from './accepted-keys';
 import { ApiKeyGuard } from './api-key.guard';
 import { BadKeyThrottle } from './bad-key.throttle';
+import { LastUsedStamps } from './last-used';
 import { throttlerModule } from './throttling';
 
 /** Who the caller is: the key guard, which attaches a Principal to each request, its cache of accepted keys, and the throttle on failed keys. */
@@ -11,6 +12,7 @@ import { throttlerModule } from './throttling';
   imports: [throttlerModule],
   providers: [
     ApiKeyGuard,
+    LastUsedStamps,
     // One cache of accepted keys for every guard instance, so that the admin API's `forget` reaches them all.
     { provide: AcceptedKeys, useFactory: () => new AcceptedKeys() },
     {
@@ -19,6 +21,6 @@ import { throttlerModule } from './throttling';
       useFactory: (storage: ThrottlerStorage, runtime: GatewayRuntime) => new BadKeyThrottle(storage, runtime.redisPrefix),
     },
   ],
-  exports: [ApiKeyGuard, AcceptedKeys, BadKeyThrottle],
+  exports: [ApiKeyGuard, AcceptedKeys, BadKeyThrottle, LastUsedStamps],
 })
 export class AuthModule {}
