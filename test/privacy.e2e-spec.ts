@@ -238,7 +238,8 @@ describe('privacy: hostile sizes fail neither open nor with a 500', () => {
         body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content }] }),
       });
       const text = await res.text();
-      expect({ status: res.status, body: text.slice(0, 300) }).toMatchObject({ status: 200 });
+      // The body is in the failure message when the status is wrong.
+      expect({ status: res.status, body: res.status === 200 ? 'ok' : text.slice(0, 400) }).toEqual({ status: 200, body: 'ok' });
     },
     60_000,
   );

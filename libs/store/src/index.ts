@@ -24,3 +24,5 @@ export * from './audit/sql-audit.log';
 export * from './credentials/credential-store';
 export * from './credentials/sql-credential.store';
 export * from './credentials/cached-credentials';
+export * from './sql/lazy-database';
+export * from './keys/layered-key.store';

@@ -10,8 +10,9 @@ import {
   CREDENTIALS,
   SqlCredentialStore,
   type CredentialStore,
+  LayeredKeyStore,
+  LazyDatabase,
   migrate,
-  openDatabase,
   SqlKeyStore,
   SqlTenantStore,
   TENANT_STORE,
@@ -69,12 +70,16 @@ class StoreShutdown implements OnApplicationShutdown {
     {
       provide: DATABASE,
       inject: [GATEWAY_RUNTIME],
-      // Brought up to date before anything reads it; replicas starting together migrate once.
+      // One handed in (tests) is brought up to date now; one the gateway opens itself waits for its
+      // first query, so a gateway only ever asked with the admin key never starts one.
       useFactory: async (runtime: GatewayRuntime): Promise<Database | null> => {
-        const db = runtime.database ?? (runtime.databaseOptions ? await openDatabase(runtime.databaseOptions) : undefined);
-        if (db === undefined) return null;
-        if (db !== runtime.database) owned.add(db);
-        await migrate(db);
+        if (runtime.database !== undefined) {
+          await migrate(runtime.database);
+          return runtime.database;
+        }
+        if (runtime.databaseOptions === undefined) return null;
+        const db = new LazyDatabase(runtime.databaseOptions);
+        owned.add(db);
         return db;
       },
     },
@@ -90,12 +95,13 @@ class StoreShutdown implements OnApplicationShutdown {
     {
       provide: KEY_STORE,
       inject: [GATEWAY_RUNTIME, SQL_KEYS],
-      // The admin key is registered at every start, as the principal of the built-in admin tenant.
-      // Digests in memory last no longer than the process, so a fresh server secret each start will do.
+      // The admin key is held in memory, registered at every start as the principal of the built-in
+      // admin tenant, and found without I/O; tenant keys are in the database behind it. Digests in
+      // memory last no longer than the process, so a fresh server secret each start will do.
       useFactory: async (runtime: GatewayRuntime, sql: SqlKeyStore | null): Promise<KeyStore> => {
-        const keys = sql ?? new MemoryKeyStore(randomBytes(32));
-        await keys.register(runtime.adminKey, ADMIN_PRINCIPAL);
-        return keys;
+        const startup = new MemoryKeyStore(randomBytes(32));
+        await startup.register(runtime.adminKey, ADMIN_PRINCIPAL);
+        return sql === null ? startup : new LayeredKeyStore(startup, sql);
       },
     },
     { provide: API_KEYS, inject: [SQL_KEYS], useFactory: (sql: SqlKeyStore | null): ApiKeys | null => sql },

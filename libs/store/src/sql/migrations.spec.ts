@@ -48,7 +48,7 @@ describe('embedded PGlite under the data dir', () => {
     const second = await openDatabase({ dataDir });
     try {
       expect(await migrate(second)).toEqual([]);
-      expect(await second.query('SELECT name FROM tenants')).toEqual([{ name: 'acme' }]);
+      expect(await second.query("SELECT name FROM tenants WHERE id = 't1'")).toEqual([{ name: 'acme' }]);
     } finally {
       await second.close();
     }

@@ -1,5 +1,6 @@
 import type { Database } from './database';
 import { sql as tenantsAndKeys } from './migrations/0001-tenants-and-keys';
+import { sql as adminTenant } from './migrations/0002-admin-tenant';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,10 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Applied ones are never edited: a change is a new migration. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'tenants-and-keys', sql: tenantsAndKeys }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'tenants-and-keys', sql: tenantsAndKeys },
+  { version: 2, name: 'admin-tenant', sql: adminTenant },
+];
 
 /**
  * Brings the schema up to date at start. Replicas starting together serialise on an advisory
