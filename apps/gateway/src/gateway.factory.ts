@@ -102,7 +102,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
       )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       // Not addBearerAuth(): it declares `bearerFormat: JWT`, and Switchyard keys are not JWTs.
-      .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'A Switchyard API key (the admin key until tenant keys exist).' })
+      .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'A Switchyard API key: a tenant key (sk-sy-…), or the admin key.' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key, as Anthropic clients send it.' }, 'x-api-key')
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
       .addServer('/', 'This gateway')
