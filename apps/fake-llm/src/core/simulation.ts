@@ -10,23 +10,59 @@ const EMBED_DIM = 8;
 export const MODEL_CREATED_SEC = 1_700_000_000;
 export const MODEL_CREATED_ISO = new Date(MODEL_CREATED_SEC * 1000).toISOString();
 
+/** JavaScript's `\s`, one UTF-16 unit at a time. */
+function isSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/*
+ * Both scan by hand rather than with /\s*\S+/g: a regular expression over one word of megabytes
+ * (a hostile prompt echoed back) needs a backtracking stack that can run out mid-test.
+ */
+
 /** Splits text on word boundaries keeping the leading whitespace with each word: "Echo:", " hello", " world". */
 export function tokenizeReply(text: string): string[] {
-  const out: string[] = text.match(/\s*\S+/g) ?? [];
-  let len = 0;
-  for (let i = 0; i < out.length; i++) len += out[i].length;
-  if (len < text.length) {
-    const rest = text.slice(len);
-    if (out.length > 0) out[out.length - 1] += rest;
-    else out.push(rest);
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i === n) break;
+    while (i < n && !isSpace(text.charCodeAt(i))) i++;
+    out.push(text.slice(start, i));
+    start = i;
+  }
+  // Trailing whitespace stays with the last word (or is the only token).
+  if (start < n) {
+    if (out.length > 0) out[out.length - 1] += text.slice(start);
+    else out.push(text.slice(start));
   }
   return out;
 }
 
 /** Number of whitespace-separated words. */
 export function countWords(text: string): number {
-  const m = text.match(/\S+/g);
-  return m === null ? 0 : m.length;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
 }
 
 /** Deterministic unit-length 8-dim embedding derived from a SHA-256 of the text (values are float32-exact). */
