@@ -163,6 +163,18 @@ describe(`limits and budgets across replicas (${REDIS_URL})`, () => {
     expect(await counter(`{${t.tenantId}}:t:rpm`)).toBe(rpm);
   });
 
+  it('counts nothing for a model outside the allow-list: it answers 404 before the limits are asked', async () => {
+    const tenant = await tenants.create({ name: `t-${randomUUID()}`, allowedModels: ['m'], limits: { rpm: 5 } });
+    const key = (await keys.create(tenant.id, { name: 'ci' }))!.key;
+    await expect(client(replicas[0], key).chat.completions.create({ ...hello, model: 'm-slow' })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
+    expect(await counter(`{${tenant.id}}:t:rpm`)).toBe(0);
+    await client(replicas[0], key).chat.completions.create(hello);
+    expect(await counter(`{${tenant.id}}:t:rpm`)).toBe(1);
+  });
+
   it("holds a key's own limit inside its tenant's, naming the key", async () => {
     const t = await tenantKey({ limits: { rpm: 100 } }, { limits: { rpm: 2 } });
     const results = await load(4, 1, (r) => client(r, t.key).chat.completions.create(hello));

@@ -68,11 +68,12 @@ export class MessagesController {
   ): Promise<void> {
     const request = fromAnthropicRequest(body);
     const prompt = messagesPromptView(body);
-    // Counted on the canonical request: the same tokens whichever door a request came in by.
-    await this.limits.admit(req, reply, prompt, () => chatPromptTokens(request));
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
     // The canonical request is what is scanned, so redaction and the egress check read what leaves.
-    const { scan, features } = await screenRequest(this.placement, req, request, prompt);
+    // Limits count the canonical request: the same tokens whichever door a request came in by.
+    const { scan, features } = await screenRequest(this.placement, req, request, prompt, () =>
+      this.limits.admit(req, reply, prompt, () => chatPromptTokens(request)),
+    );
     const call = beta ? { anthropicBeta: beta } : undefined;
     if (body.stream !== true) anthropic.message(reply, await this.chat.complete(request, features, scan, ctx, call));
     else await anthropic.stream(reply, await this.chat.stream(request, features, scan, ctx, call), { model: body.model });

@@ -41,9 +41,10 @@ export class ChatController {
   async create(@Body() body: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as ChatCompletionRequest;
     const prompt = chatPromptView(request);
-    await this.limits.admit(req, reply, prompt, () => chatPromptTokens(request));
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const { scan, features } = await screenRequest(this.placement, req, request, prompt);
+    const { scan, features } = await screenRequest(this.placement, req, request, prompt, () =>
+      this.limits.admit(req, reply, prompt, () => chatPromptTokens(request)),
+    );
     if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx));
     else await openai.stream(reply, await this.chat.stream(request, features, scan, ctx), { includeUsage: request.stream_options?.include_usage === true });
   }

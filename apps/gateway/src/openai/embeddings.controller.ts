@@ -37,9 +37,10 @@ export class EmbeddingsController {
   async create(@Body() body: EmbeddingsRequestDto, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = body as unknown as EmbeddingsRequest;
     const prompt = embeddingsPromptView(request);
-    await this.limits.admit(req, reply, prompt, () => embeddingsPromptTokens(request));
     const ctx = requestContext(req, reply, this.runtime.config.routing.totalDeadlineMs);
-    const { scan, features } = await screenRequest(this.placement, req, request, prompt);
+    const { scan, features } = await screenRequest(this.placement, req, request, prompt, () =>
+      this.limits.admit(req, reply, prompt, () => embeddingsPromptTokens(request)),
+    );
     openai.answer(reply, await this.embeddings.create(request, features, scan, ctx));
   }
 }

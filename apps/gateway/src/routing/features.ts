@@ -70,6 +70,7 @@ export async function screenRequest(
   req: FastifyRequest,
   body: object,
   prompt: PromptView,
+  admit?: () => Promise<void>,
 ): Promise<{ scan: ScanResult | undefined; features: RequestFeatures }> {
   const outcome = req.outcome;
   if (outcome !== undefined) {
@@ -78,6 +79,8 @@ export async function screenRequest(
   }
   // Before the scan: a model the key may not use goes nowhere, so there is nothing to look at.
   assertMayUseModel(req.principal, prompt.model);
+  // Limits next: a model the key may not use counts nothing, and a request over its limits is not scanned.
+  if (admit !== undefined) await admit();
   const scan = await placement.privacy.scan(body, clientRequestId(req), req.principal?.grants?.onPii);
   const features = requestFeatures(req, prompt, scan?.categories ?? [], placement.engine.ruleHeaders, scan?.unscannable);
   if (outcome !== undefined) outcome.pii = features.pii;
