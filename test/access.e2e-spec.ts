@@ -135,6 +135,18 @@ describe(`tenant access on ${testDatabaseName}`, () => {
         expect(hidden.status).toBe(404);
         expect(JSON.parse(hidden.body)).toMatchObject({ error: { code: 'model_not_found', param: 'model' } });
       }
+      // Anthropic's door answers in its own shape, the same way for a hidden model and a missing one.
+      const anthropicCases: [string, (model: string) => Promise<Response>][] = [
+        ['messages', (m) => call(keys.acme, 'POST', '/v1/messages', { model: m, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })],
+        ['count_tokens', (m) => call(keys.acme, 'POST', '/v1/messages/count_tokens', { model: m, messages: [{ role: 'user', content: 'hi' }] })],
+      ];
+      for (const [what, send] of anthropicCases) {
+        const hidden = await refusal(send('beta-model'), 'beta-model');
+        const unknown = await refusal(send('no-such-model'), 'no-such-model');
+        expect({ what, ...hidden }).toEqual({ what, ...unknown });
+        expect(hidden.status).toBe(404);
+        expect(JSON.parse(hidden.body)).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+      }
       expect(inferenceCalls(fakes.cloud)).toHaveLength(0);
       expect(inferenceCalls(fakes.local)).toHaveLength(0);
       // The same model is there for a key allowed it.

@@ -10,6 +10,7 @@ import { ChatService } from '../inference/chat.service';
 import { LimitsService } from '../limits/limits.service';
 import { chatPromptTokens } from '../limits/prompt-tokens';
 import { screenRequest } from '../routing/features';
+import { assertMayUseModel } from '../routing/model-access';
 import { PlacementService } from '../routing/placement.service';
 import { requestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
@@ -90,7 +91,9 @@ export class MessagesController {
   @ApiBody({ type: AnthropicCountTokensRequestDto, examples: countTokensExamples })
   @ApiResponse({ status: 200, type: AnthropicTokenCountDto })
   @AnthropicErrors(400, 401, 404)
-  countTokens(@Body(new AnthropicValidationPipe(true)) body: AnthropicMessagesRequest): AnthropicTokenCountDto {
+  countTokens(@Body(new AnthropicValidationPipe(true)) body: AnthropicMessagesRequest, @Req() req: FastifyRequest): AnthropicTokenCountDto {
+    // A model the key may not use is as unknown here as on every other endpoint.
+    assertMayUseModel(req.principal, body.model);
     if (this.placement.engine.catalog.resolve(body.model) === undefined) throw new ModelNotFoundError(body.model);
     let tokens = 0;
     for (const text of promptTexts(body)) tokens += countTokens(text);
