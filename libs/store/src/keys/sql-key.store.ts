@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Budgets, Grants, Limits, PiiAction, Principal } from '@switchyard/contracts';
-import type { Database } from '../sql/database';
+import { jsonColumn, type Database } from '../sql/database';
 import type { ApiKeyInput, ApiKeyRecord, ApiKeys, IssuedKey } from './api-keys';
 import { KeyConflictError, KeyDigest, storedPrincipal, type KeyStore } from './key-store';
 
@@ -95,7 +95,7 @@ export class SqlKeyStore implements KeyStore, ApiKeys {
     const rows = await this.db.query<KeyRow>(
       `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, limits, budgets, expires_at)
        SELECT $1, t.id, $3, $4, $5, $6, $7, $8 FROM tenants t WHERE t.id = $2 RETURNING ${COLUMNS}`,
-      [id, tenantId, input.name, this.hashOf(key), displayPrefix(key), json(input.limits), json(input.budgets), input.expiresAt ?? null],
+      [id, tenantId, input.name, this.hashOf(key), displayPrefix(key), jsonColumn(input.limits), jsonColumn(input.budgets), input.expiresAt ?? null],
     );
     return rows.length === 0 ? undefined : { key, record: toRecord(rows[0]) };
   }
@@ -134,10 +134,6 @@ export class SqlKeyStore implements KeyStore, ApiKeys {
 /** Enough of a key to recognise it, never enough to use it: `sk-sy-` and four characters. */
 function displayPrefix(key: string): string {
   return key.startsWith('sk-sy-') ? key.slice(0, 10) : key.slice(0, 4);
-}
-
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
 }
 
 function toRecord(r: KeyRow): ApiKeyRecord {

@@ -139,3 +139,8 @@ class PgliteDatabase implements Database {
     return this.db.close();
   }
 }
+
+/** A value for a jsonb column: its JSON, or SQL NULL for an absent (or null) one. */
+export function jsonColumn(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Tenant, TenantInput, TenantPatch } from '@switchyard/contracts';
-import type { Database } from '../sql/database';
+import { jsonColumn, type Database } from '../sql/database';
 import { TenantConflictError, type TenantStore } from './tenant-store';
 
 interface TenantRow {
@@ -44,9 +44,9 @@ export class SqlTenantStore implements TenantStore {
           input.name,
           input.status ?? 'active',
           input.allowedModels ?? null,
-          json(input.privacy),
-          json(input.limits),
-          json(input.budgets),
+          jsonColumn(input.privacy),
+          jsonColumn(input.limits),
+          jsonColumn(input.budgets),
           JSON.stringify(input.metadata ?? {}),
         ],
       ),
@@ -77,7 +77,7 @@ export class SqlTenantStore implements TenantStore {
     for (const [field, value] of Object.entries(patch) as [keyof TenantPatch, unknown][]) {
       const target = PATCHABLE[field];
       if (target === undefined || value === undefined) continue;
-      params.push(target.json ? json(value) : value);
+      params.push(target.json ? jsonColumn(value) : value);
       sets.push(`${target.column} = $${params.length}`);
     }
     if (sets.length === 0) return this.get(id);
@@ -99,10 +99,6 @@ export class SqlTenantStore implements TenantStore {
       throw err;
     }
   }
-}
-
-function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 function toTenant(r: TenantRow): Tenant {
