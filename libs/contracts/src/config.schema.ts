@@ -150,6 +150,12 @@ export class ServerConfig {
   @IsInt() @Min(100) requestTimeoutMs = 30_000;
   /** Connections one client address may hold before a request on them authenticates; more get 429. 0: no cap. */
   @IsInt() @Min(0) unauthenticatedConnectionsPerAddress = 64;
+  /**
+   * On SIGTERM: how long in-flight requests and streams may take to finish before the gateway
+   * closes anyway (then the ledger is flushed). Kubernetes' `terminationGracePeriodSeconds` must
+   * exceed it.
+   */
+  @IsInt() @Min(0) @Max(3_600_000) drainTimeoutMs = 25_000;
 }
 
 export class RoutingConfig {
@@ -247,6 +253,30 @@ export class LimitsConfig {
   @ValidateNested() @Type(() => LimitsFailModeConfig) failMode: LimitsFailModeConfig = new LimitsFailModeConfig();
 }
 
+/** The cloud target savings are measured against: "what this traffic would have cost all-cloud". */
+export class ReferenceModelConfig {
+  @IsString() @IsNotEmpty() backend!: string;
+  /** The backend's own model id. */
+  @IsString() @IsNotEmpty() model!: string;
+}
+
+/** The usage ledger: one record per request, kept in the database. */
+export class UsageConfig {
+  /** Days raw ledger records are kept (whole daily partitions are dropped); hourly rollups are kept as long. */
+  @IsInt() @Min(1) @Max(3650) retentionDays = 90;
+  /** Days captured request/response bodies are kept (tenants opt in to capture). */
+  @IsInt() @Min(1) @Max(3650) captureRetentionDays = 7;
+  /** Longest a record waits in memory before it is written (records are written in batches). */
+  @IsInt() @Min(10) @Max(60_000) flushMs = 1_000;
+  /** Unset: each request's reference is the cheapest cloud target that could have served it. */
+  @IsOptional() @ValidateNested() @Type(() => ReferenceModelConfig) reference?: ReferenceModelConfig;
+}
+
+export class MetricsConfig {
+  /** Adds a `tenant` label to the request, token and cost metrics: one series per tenant, so off by default. */
+  @IsBoolean() tenantLabel = false;
+}
+
 export class SwitchyardConfig {
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig = new ServerConfig();
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendConfig) backends!: BackendConfig[];
@@ -255,4 +285,7 @@ export class SwitchyardConfig {
   @ValidateNested() @Type(() => PolicyConfig) policy: PolicyConfig = new PolicyConfig();
   /** Tenants' request/token limits and budgets. */
   @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig = new LimitsConfig();
+  /** The usage ledger and the savings reference. */
+  @ValidateNested() @Type(() => UsageConfig) usage: UsageConfig = new UsageConfig();
+  @ValidateNested() @Type(() => MetricsConfig) metrics: MetricsConfig = new MetricsConfig();
 }

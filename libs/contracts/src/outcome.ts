@@ -17,6 +17,8 @@ export interface AttemptRecord {
  */
 export interface RequestOutcome {
   requestId: string;
+  /** When the request arrived, in ms since the epoch: the ledger's time (and, with the request id, its identity). */
+  startedAt: number;
   /** Undefined when the request never got past authentication. */
   principal?: Principal;
   /** The route's path, e.g. `/v1/chat/completions`. */
@@ -40,4 +42,20 @@ export interface RequestOutcome {
   latencyMs: number;
   /** PII categories found (never values). */
   pii: readonly string[];
+  /** True when Switchyard counted the tokens itself (the backend reported none: a stream without usage, a client abort). */
+  tokensCounted?: boolean;
+  /** USD the request cost where it ran, by the one cost function (libs/policy); 0 when nothing served it. */
+  costUsd?: number;
+  /**
+   * USD the same tokens would have cost all-cloud: at `usage.reference` when configured, else at
+   * the cheapest cloud target that could have served it (its own cost when a cloud backend did).
+   * Savings are this minus `costUsd`.
+   */
+  referenceCostUsd?: number;
+  /** The client's own end-user id (OpenAI's `user`, Anthropic's `metadata.user_id`). */
+  user?: string;
+  /** The client's tags (`x-switchyard-tags: a,b`). */
+  tags?: readonly string[];
+  /** The W3C trace id of the request's span, when tracing is on. */
+  traceId?: string;
 }

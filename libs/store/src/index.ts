@@ -11,6 +11,7 @@ export * from './counters/memory.counters';
 export * from './counters/redis.counters';
 export * from './ledger/ledger-sink';
 export * from './ledger/memory-ledger.sink';
+export * from './ledger/usage-query';
 export * from './cache/response-cache';
 export * from './cache/memory-response.cache';
 export * from './sql/database';

@@ -72,6 +72,7 @@ export class OutcomeDraft {
     const aborted = !finished && this.status === undefined;
     const outcome: RequestOutcome = {
       requestId: this.requestId,
+      startedAt: Math.round(performance.timeOrigin + this.startedAt),
       endpoint: this.endpoint,
       attempts: this.attempts,
       status: aborted ? 499 : (this.status ?? wireStatus),

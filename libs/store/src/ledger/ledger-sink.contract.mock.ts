@@ -13,6 +13,7 @@ export interface LedgerUnderTest {
 export function outcome(prefix: string, n: number, over: Partial<RequestOutcome> = {}): RequestOutcome {
   return {
     requestId: `${prefix}-${String(n).padStart(4, '0')}`,
+    startedAt: Date.UTC(2026, 10, 30, 12, 0, n % 60),
     principal: { tenantId: 'acme', keyId: 'k1', scopes: ['inference'] },
     endpoint: '/v1/chat/completions',
     model: 'chat',
