@@ -24,7 +24,7 @@ export interface UsageFigures {
 }
 
 export interface UsageRow extends UsageFigures {
-  /** The group's value, keyed by the dimension (`{ model: 'chat' }`, `{ day: '2026-11-30' }`); `{}` when not grouped. */
+  /** The group's values, keyed by dimension (`{ model: 'chat' }`, `{ day: '2026-11-30', model: 'chat' }`); `{}` when not grouped. */
   group: Partial<Record<UsageGroup, string>>;
 }
 
@@ -35,7 +35,8 @@ export interface UsageFilter {
   since: Date;
   /** Exclusive; rounded up to its hour. */
   until: Date;
-  groupBy?: UsageGroup;
+  /** Dimensions to group by, together (`['day', 'model']`); none: one row of totals. */
+  groupBy: readonly UsageGroup[];
 }
 
 export interface UsageReport {
