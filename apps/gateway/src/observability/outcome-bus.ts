@@ -58,6 +58,8 @@ export class OutcomeDraft {
   streamed = false;
   ttftMs?: number;
   pii: readonly string[] = [];
+  /** The request span's trace id, when tracing is on. */
+  traceId?: string;
   /** Runs when the response closes, after the outcome is emitted: one `close` listener per request serves both. */
   onClose?: () => void;
 
@@ -90,6 +92,7 @@ export class OutcomeDraft {
     if (this.inputTokens !== undefined) outcome.inputTokens = this.inputTokens;
     if (this.outputTokens !== undefined) outcome.outputTokens = this.outputTokens;
     if (this.ttftMs !== undefined) outcome.ttftMs = this.ttftMs;
+    if (this.traceId !== undefined) outcome.traceId = this.traceId;
     return outcome;
   }
 }
