@@ -7,6 +7,7 @@ import { DialectExceptionFilter } from './errors/dialect-exception.filter';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { InferenceModule } from './inference/inference.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { LimitsModule } from './limits/limits.module';
 import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         BackendsModule,
         LimitsModule,
+        LedgerModule,
         RoutingModule,
         InferenceModule,
         AdminModule,

@@ -82,7 +82,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
       const draft = (req.outcome = new OutcomeDraft(req.id, query < 0 ? req.url : req.url.slice(0, query), startedAt));
       const raw = reply.raw;
       raw.on('close', () => {
-        outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished));
+        outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished), draft);
         draft.onClose?.();
       });
     }

@@ -262,6 +262,8 @@ export class ReferenceModelConfig {
 
 /** The usage ledger: one record per request, kept in the database. */
 export class UsageConfig {
+  /** Off: no ledger records are written (usage and request history stay empty); tokens and cost still reach metrics and limits. */
+  @IsBoolean() enabled = true;
   /** Days raw ledger records are kept (whole daily partitions are dropped); hourly rollups are kept as long. */
   @IsInt() @Min(1) @Max(3650) retentionDays = 90;
   /** Days captured request/response bodies are kept (tenants opt in to capture). */
@@ -273,6 +275,8 @@ export class UsageConfig {
 }
 
 export class MetricsConfig {
+  /** Off: requests are not counted for `/metrics` (process, limits and backend gauges remain). */
+  @IsBoolean() enabled = true;
   /** Adds a `tenant` label to the request, token and cost metrics: one series per tenant, so off by default. */
   @IsBoolean() tenantLabel = false;
 }

@@ -24,6 +24,8 @@ export interface PromptView {
   images: boolean;
   /** Embedding input given as token ids. */
   tokenInput: boolean;
+  /** The client's end-user id (OpenAI's `user`, Anthropic's `metadata.user_id`). */
+  user?: string;
   /** The request's metadata object, for tags. */
   metadata?: unknown;
 }

@@ -29,16 +29,21 @@ export function requestCostUsd(rates: CostRates, inputTokens: number, outputToke
  */
 export class CostTable {
   private readonly rates = new Map<string, CostRates>();
+  /** Every priced cloud target's rates: the fallback reference for savings. */
+  readonly cloud: readonly CostRates[];
   private readonly backends: ReadonlyMap<string, BackendConfig>;
 
   constructor(config: SwitchyardConfig) {
     this.backends = new Map(config.backends.map((b) => [b.name, b]));
+    const cloud: CostRates[] = [];
     for (const b of config.backends) {
       for (const m of b.models) {
         const price = b.tier === 'cloud' ? (m.price ?? b.price) : undefined;
         this.rates.set(`${b.name}\u0000${m.id}`, { price, costPerHour: b.costPerHour });
+        if (price !== undefined) cloud.push({ price });
       }
     }
+    this.cloud = cloud;
   }
 
   /** The rates of `model` on `backend`; a model the backend does not list costs by the backend's own rates. */
@@ -57,4 +62,18 @@ export function costTable(config: SwitchyardConfig): CostTable {
   let table = tables.get(config);
   if (table === undefined) tables.set(config, (table = new CostTable(config)));
   return table;
+}
+
+/**
+ * USD the tokens would have cost at the cheapest of these cloud rates (the savings reference when
+ * none is configured); undefined when there are none.
+ */
+export function cheapestCostUsd(rates: readonly CostRates[], inputTokens: number, outputTokens: number): number | undefined {
+  let min: number | undefined;
+  for (const r of rates) {
+    if (r.price === undefined) continue;
+    const usd = requestCostUsd(r, inputTokens, outputTokens);
+    if (min === undefined || usd < min) min = usd;
+  }
+  return min;
 }

@@ -42,6 +42,7 @@ describe('the Anthropic prompt', () => {
       logprobs: false,
       images: false,
       tokenInput: false,
+      user: 'u',
       metadata: { user_id: 'u' },
     });
     expect(messagesPromptView({ ...body, tool_choice: { type: 'none' } }).tools).toBe(false);

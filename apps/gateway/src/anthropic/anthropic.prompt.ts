@@ -67,6 +67,7 @@ export function messagesPromptView(body: AnthropicMessagesRequest): PromptView {
     logprobs: false,
     images: hasImages(body),
     tokenInput: false,
+    user: typeof body.metadata?.user_id === 'string' ? body.metadata.user_id : undefined,
     metadata: body.metadata,
   };
 }

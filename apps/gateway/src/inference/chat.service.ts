@@ -4,7 +4,7 @@ import { rawJson, type AdapterContext } from '@switchyard/adapters';
 import type { RequestFeatures, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
-import { outputMeter } from '../limits/prompt-tokens';
+import { meterOutput, type OutputMeter } from '../limits/prompt-tokens';
 import { ChainExecutor, type Placed } from '../routing/chain-executor.service';
 import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
@@ -49,6 +49,7 @@ export class ChatService {
     if (ctx.outcome !== undefined) {
       ctx.outcome.inputTokens = completion.usage?.prompt_tokens;
       ctx.outcome.outputTokens = completion.usage?.completion_tokens;
+      if (completion.usage === undefined) meterAnswer(meterOutput(ctx.outcome)!, completion);
     }
     return { body: completion, raw, headers: routedHeaders(placed, ctx, this.metrics) };
   }
@@ -99,8 +100,8 @@ class ChatStream implements AnswerStream {
     let outputTokens: number | undefined;
     let failed: SwitchyardError | undefined;
     let ownFault = false;
-    // Metered requests keep the text relayed, to count when the stream ends without usage.
-    const meter = outputMeter(outcome);
+    // The text relayed, counted only when the stream ends without usage (or the client leaves first).
+    const meter = meterOutput(outcome);
     let next = first;
     try {
       while (!next.done) {
@@ -156,5 +157,14 @@ class ChatStream implements AnswerStream {
       if (ownFault) placed.abandon();
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }
+  }
+}
+
+/** An answer's text and tool-call arguments, for a backend that reported no usage. */
+function meterAnswer(meter: OutputMeter, completion: ChatCompletion): void {
+  for (const choice of completion.choices) {
+    const m = choice.message;
+    if (typeof m?.content === 'string') meter.pushText(m.content);
+    if (Array.isArray(m?.tool_calls)) for (const tc of m.tool_calls) if (typeof tc.function?.arguments === 'string') meter.pushText(tc.function.arguments);
   }
 }

@@ -29,13 +29,11 @@ describe('limitPlan', () => {
     ]);
     expect(c.tokens).toEqual([2]);
     expect(c.budgets).toEqual([3, 4, 5]);
-    expect(plan.metered).toBe(true);
   });
 
   it('is built once per principal', () => {
     const p = principal({ limits: { tenant: { rpm: 1 } }, budgets: {} });
     expect(limitPlan(p)).toBe(limitPlan(p));
-    expect(limitPlan(p)!.metered).toBe(false);
   });
 });
 

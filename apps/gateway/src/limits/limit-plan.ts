@@ -54,11 +54,6 @@ export class LimitPlan {
     return this.requests.length === 0 && this.tokens.length === 0 && this.budgets.length === 0;
   }
 
-  /** Whether a request's tokens matter (a token limit, or a budget that prices them). */
-  get metered(): boolean {
-    return this.tokens.length > 0 || this.budgets.length > 0;
-  }
-
   /** This request's charges: one request, its estimated tokens, its estimated micro-USD. */
   charges(tokens: number, microUsd: number, now: number): Charges {
     const charges: CounterCharge[] = [];

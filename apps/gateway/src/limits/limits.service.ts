@@ -2,16 +2,16 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { Budgets, Limits, Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
-import { costTable, estimatePromptTokens, requestCostUsd } from '@switchyard/policy';
-import { PolicyRuntime, type Generation } from '@switchyard/runtime';
+import { estimatePromptTokens } from '@switchyard/policy';
+import { PolicyRuntime } from '@switchyard/runtime';
 import { COUNTERS, type Counters, type CounterVerdict } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import '../auth/principal';
 import { OutcomeBus } from '../observability/outcome-bus';
+import { costOn } from '../ledger/accounting';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { LimitPlan, limitPlan, microUsd, resetText, tightest, type Charges, type LimitScope } from './limit-plan';
 import { LimitExceededError, LimitsUnavailableError } from './limits.errors';
-import { meterOutput, type OutputMeter } from './prompt-tokens';
 import { TrueUps } from './true-ups';
 
 /** How long true-ups gather before they are sent, one call per tenant. */
@@ -35,8 +35,6 @@ interface Reservation {
   promptTokens: number;
   outputTokens: number;
   microUsd: number;
-  /** What a metered stream relayed. */
-  meter?: OutputMeter;
 }
 
 /**
@@ -102,10 +100,13 @@ export class LimitsService implements OnModuleDestroy {
    * `countPrompt` runs only for principals whose tokens are limited.
    */
   async admit(req: FastifyRequest, reply: FastifyReply, prompt: PromptView, countPrompt: () => number): Promise<void> {
+    const draft = req.outcome;
+    // The ledger counts it too when a backend reports no usage: once, whoever asks first.
+    if (draft !== undefined) draft.countPrompt = countPrompt;
     const plan = limitPlan(req.principal);
     if (plan === undefined) return;
     const principal = req.principal!;
-    const promptTokens = plan.tokens.length > 0 ? countPrompt() : estimatePromptTokens(prompt);
+    const promptTokens = plan.tokens.length > 0 ? (draft?.promptTokens() ?? countPrompt()) : estimatePromptTokens(prompt);
     const outputTokens = prompt.kind === 'embeddings' ? 0 : (prompt.maxTokens ?? this.runtime.config.limits.defaultMaxTokens) * (prompt.n ?? 1);
     const usd = plan.budgets.length > 0 ? microUsd(this.dearest(prompt.model, promptTokens, outputTokens)) : 0;
     const charges = plan.charges(promptTokens + outputTokens, usd, Date.now());
@@ -132,10 +133,9 @@ export class LimitsService implements OnModuleDestroy {
     const reservation: Reservation = { principal, charges, promptTokens, outputTokens, microUsd: usd };
     // The client may have gone while the counters answered: its outcome is out already.
     if (reply.raw.destroyed) {
-      this.trueUp(reservation, 0, 0, undefined);
+      this.trueUp(reservation, 0, 0, 0);
       return;
     }
-    if (plan.metered) reservation.meter = meterOutput(req.outcome);
     const same = this.reservations.get(req.id);
     if (same === undefined) this.reservations.set(req.id, [reservation]);
     else same.push(reservation);
@@ -179,7 +179,7 @@ export class LimitsService implements OnModuleDestroy {
     const route = gen.engine.catalog.resolve(model);
     if (route === undefined) return 0;
     let max = 0;
-    for (const t of route.targets) max = Math.max(max, costUsd(gen, t.backend, t.model, promptTokens, outputTokens));
+    for (const t of route.targets) max = Math.max(max, costOn(gen, t.backend, t.model, promptTokens, outputTokens));
     return max;
   }
 
@@ -225,22 +225,18 @@ export class LimitsService implements OnModuleDestroy {
     const [r] = list.splice(i, 1);
     if (list.length === 0) this.reservations.delete(outcome.requestId);
     if (r.charges.tokens.length === 0 && r.charges.budgets.length === 0) return;
-    let served: { backend: string; model: string } | undefined;
-    for (const a of outcome.attempts) if (a.outcome === 'ok') served = a;
-    // Without usage: a stream cut short is charged its prompt and the tokens it relayed; another
-    // answer keeps its estimate; a request no backend answered used nothing.
-    const input = outcome.inputTokens ?? (served ? r.promptTokens : 0);
-    const output = outcome.outputTokens ?? (r.meter !== undefined && outcome.streamed ? r.meter.tokens() : served ? r.outputTokens : 0);
-    this.trueUp(r, input, output, served);
+    // The accounting filled in what the backend did not report (counted tokens) and the cost where
+    // it ran; a request nothing answered used nothing. Budgets are charged what the ledger records.
+    this.trueUp(r, outcome.inputTokens ?? 0, outcome.outputTokens ?? 0, outcome.costUsd ?? 0);
   }
 
-  private trueUp(r: Reservation, input: number, output: number, served: { backend: string; model: string } | undefined): void {
+  private trueUp(r: Reservation, input: number, output: number, costUsd: number): void {
     const { charges } = r.charges;
     const tenant = r.principal.tenantId;
     const tokens = input + output - (r.promptTokens + r.outputTokens);
     if (tokens !== 0) for (const i of r.charges.tokens) this.trueUps.add(tenant, charges[i].key, tokens);
     if (r.charges.budgets.length === 0) return;
-    const usd = served === undefined ? 0 : microUsd(costUsd(this.policy.current, served.backend, served.model, input, output));
+    const usd = microUsd(costUsd);
     if (usd !== r.microUsd) for (const i of r.charges.budgets) this.trueUps.add(tenant, charges[i].key, usd - r.microUsd);
   }
 
@@ -262,13 +258,6 @@ export class LimitsService implements OnModuleDestroy {
       `limit counters unreachable: request limits fail ${requests}, budgets fail ${budgets}`,
     );
   }
-}
-
-/** USD of a request on one target; a local box's measured speed is read only when it is priced by the hour. */
-function costUsd(gen: Generation, backend: string, model: string, input: number, output: number): number {
-  const rates = costTable(gen.config).of(backend, model);
-  const tps = rates.price === undefined && rates.costPerHour ? gen.registry.backend(backend).tokensPerSec : undefined;
-  return requestCostUsd(rates, input, output, tps);
 }
 
 /** OpenAI's rate-limit headers, from the tightest of the principal's request and token counters. */

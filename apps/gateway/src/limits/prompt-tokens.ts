@@ -51,6 +51,11 @@ export function embeddingsPromptTokens(body: EmbeddingsRequest): number {
 export class OutputMeter {
   private readonly parts: string[] = [];
 
+  /** A whole answer's text (an answer without usage). */
+  pushText(text: string): void {
+    this.parts.push(text);
+  }
+
   push(chunk: ChatCompletionChunk): void {
     for (const choice of chunk.choices) {
       const d = choice.delta;
@@ -64,18 +69,11 @@ export class OutputMeter {
   }
 }
 
-/** Meters of the requests whose output tokens the limits need, by their outcome draft. */
-const meters = new WeakMap<OutcomeDraft, OutputMeter>();
-
-/** A meter for this request's stream to fill (the limits keep it too). */
+/** The request's meter, made on first ask: streams always keep one (it is read only when their backend reports no usage). */
 export function meterOutput(draft: OutcomeDraft | undefined): OutputMeter | undefined {
   if (draft === undefined) return undefined;
+  if (draft.meter instanceof OutputMeter) return draft.meter;
   const meter = new OutputMeter();
-  meters.set(draft, meter);
+  draft.meter = meter;
   return meter;
-}
-
-/** The request's meter, when its output is metered. */
-export function outputMeter(draft: OutcomeDraft | undefined): OutputMeter | undefined {
-  return draft === undefined ? undefined : meters.get(draft);
 }

@@ -4,6 +4,8 @@ import type { Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
 export type OutcomeListener = (outcome: RequestOutcome) => void;
+/** Completes an outcome from its draft before any listener sees it (tokens a backend did not report, cost). */
+export type OutcomeAccountant = (outcome: RequestOutcome, draft: OutcomeDraft) => void;
 
 /**
  * Where every `/v1` request's one outcome goes. Listeners run synchronously and must stay cheap
@@ -12,6 +14,7 @@ export type OutcomeListener = (outcome: RequestOutcome) => void;
 @Injectable()
 export class OutcomeBus {
   private readonly listeners: OutcomeListener[] = [];
+  private accountant?: OutcomeAccountant;
   private readonly log: Logger;
 
   constructor(@Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime) {
@@ -27,7 +30,19 @@ export class OutcomeBus {
     };
   }
 
-  emit(outcome: RequestOutcome): void {
+  /** The one accountant: every listener reads the figures it sets. */
+  account(accountant: OutcomeAccountant): void {
+    this.accountant = accountant;
+  }
+
+  emit(outcome: RequestOutcome, draft?: OutcomeDraft): void {
+    if (draft !== undefined && this.accountant !== undefined) {
+      try {
+        this.accountant(outcome, draft);
+      } catch (err) {
+        this.log.error({ requestId: outcome.requestId, error: (err as Error).message }, 'accounting an outcome failed');
+      }
+    }
     for (const listener of this.listeners) {
       try {
         listener(outcome);
@@ -60,6 +75,14 @@ export class OutcomeDraft {
   pii: readonly string[] = [];
   /** The request span's trace id, when tracing is on. */
   traceId?: string;
+  /** The client's end-user id and tags. */
+  user?: string;
+  tags?: readonly string[];
+  /** Counts the prompt's tokens with the tokenizer; run at most once, by `promptTokens()`. */
+  countPrompt?: () => number;
+  /** The text an answer relayed, counted only when its backend reports no usage. */
+  meter?: { tokens(): number };
+  private promptCount?: number;
   /** Runs when the response closes, after the outcome is emitted: one `close` listener per request serves both. */
   onClose?: () => void;
 
@@ -68,6 +91,12 @@ export class OutcomeDraft {
     readonly endpoint: string,
     readonly startedAt: number,
   ) {}
+
+  /** The prompt's tokens by the tokenizer, counted on first ask (limits, or the ledger when a backend reports none). */
+  promptTokens(): number | undefined {
+    if (this.promptCount === undefined && this.countPrompt !== undefined) this.promptCount = this.countPrompt();
+    return this.promptCount;
+  }
 
   /** The outcome, given the response's status and whether it finished or the client went away. */
   finish(wireStatus: number, finished: boolean): RequestOutcome {
@@ -93,6 +122,8 @@ export class OutcomeDraft {
     if (this.outputTokens !== undefined) outcome.outputTokens = this.outputTokens;
     if (this.ttftMs !== undefined) outcome.ttftMs = this.ttftMs;
     if (this.traceId !== undefined) outcome.traceId = this.traceId;
+    if (this.user !== undefined) outcome.user = this.user;
+    if (this.tags !== undefined && this.tags.length > 0) outcome.tags = this.tags;
     return outcome;
   }
 }

@@ -33,6 +33,7 @@ export function chatPromptView(body: ChatCompletionRequest): PromptView {
     logprobs: body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0),
     images,
     tokenInput: false,
+    user: typeof body.user === 'string' ? body.user : undefined,
     metadata: body.metadata,
   };
 }
@@ -53,6 +54,7 @@ export function embeddingsPromptView(body: EmbeddingsRequest): PromptView {
     images: false,
     // Token ids: a number, or arrays of numbers (validation never lets them mix with text).
     tokenInput: Array.isArray(input) && input.some((x) => typeof x !== 'string'),
+    user: typeof body.user === 'string' ? body.user : undefined,
   };
 }
 

@@ -83,6 +83,10 @@ export async function screenRequest(
   if (admit !== undefined) await admit();
   const scan = await placement.privacy.scan(body, clientRequestId(req), req.principal?.grants?.onPii);
   const features = requestFeatures(req, prompt, scan?.categories ?? [], placement.engine.ruleHeaders, scan?.unscannable);
-  if (outcome !== undefined) outcome.pii = features.pii;
+  if (outcome !== undefined) {
+    outcome.pii = features.pii;
+    outcome.tags = features.tags;
+    outcome.user = prompt.user;
+  }
   return { scan, features };
 }
