@@ -27,6 +27,9 @@ export interface BackendSpec {
   maxConcurrency?: number;
   timeouts?: Partial<Record<'connectMs' | 'firstByteMs' | 'idleMs' | 'totalMs', number>>;
   limits?: Partial<Record<'responseBytes' | 'streamEventBytes', number>>;
+  /** USD per 1M tokens (cloud), or per hour of the box (local). */
+  price?: { input: number; output: number };
+  costPerHour?: number;
 }
 
 export interface StackSpec {
@@ -37,6 +40,9 @@ export interface StackSpec {
   routing?: { totalDeadlineMs?: number };
   /** The config's `policy` section, as YAML would give it. */
   policy?: Record<string, unknown>;
+  /** The config's `usage` and `metrics` sections. */
+  usage?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
   /** `remote`: a router service decides (in-process, over real gRPC); default `embedded`. */
   mode?: 'embedded' | 'remote';
   /** Write the config to this file and hand its path to the gateway (hot reload). */
@@ -99,10 +105,13 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
       timeouts: b.timeouts,
       limits: b.limits,
       maxConcurrency: b.maxConcurrency,
+      price: b.price,
+      costPerHour: b.costPerHour,
     });
   }
   // Through the real loader: YAML is a superset of JSON.
-  const text = JSON.stringify({ backends, models: spec.models ?? [], server: spec.server, routing: spec.routing, policy: spec.policy }, null, 2);
+  const sections = { server: spec.server, routing: spec.routing, policy: spec.policy, usage: spec.usage, metrics: spec.metrics };
+  const text = JSON.stringify({ backends, models: spec.models ?? [], ...sections }, null, 2);
   if (spec.configPath) writeFileSync(spec.configPath, text);
   const config = parseConfig(text, {}, 'test-config');
 
