@@ -305,6 +305,19 @@ async function main() {
   });
   scenarios.splice(scenarios.findIndex((x) => x.id === 'direct') + 1, 0, reference);
 
+  // (q) right before (c), the same but for the usage ledger and request metrics: what they cost.
+  await optional('quiet', 'q. gateway + Redis/PostgreSQL, ledger and metrics off', async () => {
+    if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+    const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);
+    if (!redis || !pg) return { available: false, note: 'not available: needs 127.0.0.1:6379 and :5432' };
+    log('q. gateway with REDIS_URL and DATABASE_URL, usage ledger and request metrics off');
+    const quietConfig = stack.writeGatewayConfig(workDir, fast, paced, streams, { usage: { enabled: false }, metrics: { enabled: false } }, 'quiet');
+    const g = await stack.startGateway('gw-quiet', { ...gatewayOpts, configFile: quietConfig, extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl } });
+    const m = await measureNonStreaming(s, g, [g.child], headers);
+    await g.child.stop();
+    return { process: 'gateway', note: 'as (c) with `usage.enabled: false` and `metrics.enabled: false`: the yardstick for what the ledger and metrics cost', ...m };
+  });
+
   await optional('stores', 'c. gateway + Redis/PostgreSQL', async () => {
     if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };
     const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);

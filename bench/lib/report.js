@@ -16,6 +16,8 @@ const TARGETS = {
   modeCpuVsEmbedded: 1.5,
   /** A tenant key with limits and budgets on, against the admin key in memory. */
   limitsCpuVsEmbedded: 1.15,
+  /** The usage ledger and request metrics on (c) against off (q), same stores. */
+  ledgerCpuVsOff: 1.1,
   /** Redis round trips on a request's path for all its limits. */
   limitsRedisPerRequest: 1,
 };
@@ -68,6 +70,11 @@ function evaluate(results) {
       const target = s.id === 'limits' ? TARGETS.limitsCpuVsEmbedded : TARGETS.modeCpuVsEmbedded;
       s.verdicts.cpu = ratio <= target;
       add(`${s.id}: CPU per request vs embedded`, ratio, `≤ ${target}×`, s.verdicts.cpu, '×');
+    }
+    if (s.id === 'stores' && byId.quiet?.available) {
+      const ratio = s.cpuMicrosPerRequest.fixedRate / byId.quiet.cpuMicrosPerRequest.fixedRate;
+      s.verdicts.ledgerCpu = ratio <= TARGETS.ledgerCpuVsOff;
+      add('stores: CPU per request, ledger and metrics on vs off (q)', ratio, `≤ ${TARGETS.ledgerCpuVsOff}×`, s.verdicts.ledgerCpu, '×');
     }
     if (s.redisPerRequest) {
       // The check-and-reserve is the request's one round trip; true-ups are batched off its path.

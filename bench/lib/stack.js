@@ -108,7 +108,7 @@ async function startFake(name, { ttftMs = 0, interChunkMs = 0, models = [MODEL_F
  * `m-paced`. Pools are sized for the streaming test, whose concurrency would otherwise queue
  * behind the default 64 connections and measure the pool rather than the relay.
  */
-function writeGatewayConfig(workDir, fast, paced, streamConcurrency) {
+function writeGatewayConfig(workDir, fast, paced, streamConcurrency, overrides = {}, name = 'bench') {
   const config = {
     server: { bodyLimitBytes: 1048576 },
     backends: [
@@ -125,8 +125,9 @@ function writeGatewayConfig(workDir, fast, paced, streamConcurrency) {
       },
     ],
     models: [],
+    ...overrides,
   };
-  const file = path.join(workDir, 'switchyard.bench.json.yaml');
+  const file = path.join(workDir, `switchyard.${name}.json.yaml`);
   // YAML is a superset of JSON: the gateway's loader reads this as is.
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
