@@ -10,6 +10,8 @@ export interface Grants {
   allowedModels?: readonly string[];
   /** The tenant's privacy stance, over the config's `policy.privacy.onPii`. */
   onPii?: PiiAction;
+  /** The tenant keeps its requests' bodies (PII replaced) with their ledger records. */
+  capture?: boolean;
   /** The tenant's limits and the key's own, which apply inside the tenant's. */
   limits: { tenant?: Limits; key?: Limits };
   budgets: { tenant?: Budgets; key?: Budgets };

@@ -21,8 +21,11 @@ export interface Tenant {
   status: TenantStatus;
   /** Globs over model names (`chat*`); unset: every model. */
   allowedModels?: string[];
-  /** Overrides the config's `policy.privacy.onPii` for this tenant's requests. */
-  privacy?: { onPii?: PiiAction };
+  /**
+   * Overrides the config's `policy.privacy.onPii` for this tenant's requests; `capture: true` keeps
+   * each request's and answer's bodies in the ledger, PII replaced by placeholders (off by default).
+   */
+  privacy?: { onPii?: PiiAction; capture?: boolean };
   limits?: Limits;
   budgets?: Budgets;
   metadata: Record<string, string>;

@@ -27,3 +27,5 @@ export * from './credentials/sql-credential.store';
 export * from './credentials/cached-credentials';
 export * from './sql/lazy-database';
 export * from './keys/layered-key.store';
+export * from './capture/capture-store';
+export * from './capture/sql-capture.store';

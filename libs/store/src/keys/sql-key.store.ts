@@ -25,7 +25,7 @@ interface GrantRow {
   key_limits: Limits | null;
   key_budgets: Budgets | null;
   allowed_models: string[] | null;
-  privacy: { onPii?: PiiAction } | null;
+  privacy: { onPii?: PiiAction; capture?: boolean } | null;
   tenant_limits: Limits | null;
   tenant_budgets: Budgets | null;
 }
@@ -160,6 +160,7 @@ function toPrincipal(r: GrantRow): Principal {
   };
   set(r.allowed_models, (v) => (grants.allowedModels = v));
   set(r.privacy?.onPii, (v) => (grants.onPii = v));
+  set(r.privacy?.capture || undefined, (v) => (grants.capture = v));
   set(r.tenant_limits, (v) => (grants.limits.tenant = v));
   set(r.key_limits, (v) => (grants.limits.key = v));
   set(r.tenant_budgets, (v) => (grants.budgets.tenant = v));

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -105,6 +106,14 @@ export class PrivacyDto {
   @IsOptional()
   @IsIn(PII_ACTIONS)
   onPii?: PiiAction;
+
+  @ApiPropertyOptional({
+    example: false,
+    description: "Keep each request's and answer's bodies with its ledger record, personal data replaced by placeholders (`GET /admin/v1/requests/{id}`). Off by default; kept for `usage.captureRetentionDays`.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  capture?: boolean;
 }
 
 export class CreateTenantDto {
