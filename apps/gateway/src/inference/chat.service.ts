@@ -50,6 +50,7 @@ export class ChatService {
       ctx.outcome.inputTokens = completion.usage?.prompt_tokens;
       ctx.outcome.outputTokens = completion.usage?.completion_tokens;
       if (completion.usage === undefined) meterAnswer(meterOutput(ctx.outcome)!, completion);
+      if (ctx.outcome.capture !== undefined) ctx.outcome.capture.response = completion;
     }
     return { body: completion, raw, headers: routedHeaders(placed, ctx, this.metrics) };
   }

@@ -64,6 +64,10 @@ export class OutputMeter {
     }
   }
 
+  text(): string {
+    return this.parts.join('');
+  }
+
   tokens(): number {
     return this.parts.length === 0 ? 0 : countTokens(this.parts.join(''));
   }

@@ -3,7 +3,8 @@ import type { AttemptRecord, Principal, RequestOutcome } from '@switchyard/contr
 import type { Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
-export type OutcomeListener = (outcome: RequestOutcome) => void;
+/** The draft is there for what only this process needs (captured bodies); everything else is in the outcome. */
+export type OutcomeListener = (outcome: RequestOutcome, draft?: OutcomeDraft) => void;
 /** Completes an outcome from its draft before any listener sees it (tokens a backend did not report, cost). */
 export type OutcomeAccountant = (outcome: RequestOutcome, draft: OutcomeDraft) => void;
 
@@ -45,7 +46,7 @@ export class OutcomeBus {
     }
     for (const listener of this.listeners) {
       try {
-        listener(outcome);
+        listener(outcome, draft);
       } catch (err) {
         this.log.error({ requestId: outcome.requestId, error: (err as Error).message }, 'an outcome listener failed');
       }
@@ -80,8 +81,10 @@ export class OutcomeDraft {
   tags?: readonly string[];
   /** Counts the prompt's tokens with the tokenizer; run at most once, by `promptTokens()`. */
   countPrompt?: () => number;
+  /** Bodies kept for a tenant that opted in to capture: the request as sent, then the answer. */
+  capture?: { request: unknown; response?: unknown };
   /** The text an answer relayed, counted only when its backend reports no usage. */
-  meter?: { tokens(): number };
+  meter?: { tokens(): number; text(): string };
   private promptCount?: number;
   /** Runs when the response closes, after the outcome is emitted: one `close` listener per request serves both. */
   onClose?: () => void;

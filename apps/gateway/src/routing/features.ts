@@ -76,6 +76,7 @@ export async function screenRequest(
   if (outcome !== undefined) {
     outcome.model = prompt.model;
     outcome.streamed = prompt.stream;
+    if (req.principal?.grants?.capture === true) outcome.capture = { request: body };
   }
   // Before the scan: a model the key may not use goes nowhere, so there is nothing to look at.
   assertMayUseModel(req.principal, prompt.model);

@@ -66,6 +66,12 @@ export class PrivacyScreen {
     }
   }
 
+  /** A copy of any JSON value with every finding of the detectors replaced by its placeholder (for capture; off the request's path). */
+  async redacted<T>(value: T): Promise<T> {
+    const scan = await scanPayload(value, this.scanner);
+    return redactPayload(value, scan)?.value ?? value;
+  }
+
   /**
    * What one candidate gets. Local candidates, and any candidate when the request's stance allows
    * PII, get the request as sent. A cloud candidate under a privacy policy gets the gateway's own copy of what

@@ -22,6 +22,9 @@ import {
   COUNTERS,
   KEY_STORE,
   LEDGER_SINK,
+  CAPTURE_STORE,
+  SqlCaptureStore,
+  type CaptureStore,
   MemoryCounters,
   MemoryKeyStore,
   MemoryLedgerSink,
@@ -122,8 +125,9 @@ class StoreShutdown implements OnApplicationShutdown {
     },
     { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
+    { provide: CAPTURE_STORE, inject: [DATABASE], useFactory: (db: Database | null): CaptureStore | null => (db === null ? null : new SqlCaptureStore(db)) },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE, CAPTURE_STORE],
 })
 export class StoreModule {}

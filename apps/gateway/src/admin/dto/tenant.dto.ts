@@ -109,7 +109,8 @@ export class PrivacyDto {
 
   @ApiPropertyOptional({
     example: false,
-    description: "Keep each request's and answer's bodies with its ledger record, personal data replaced by placeholders (`GET /admin/v1/requests/{id}`). Off by default; kept for `usage.captureRetentionDays`.",
+    description:
+      "Keep each request's and answer's bodies with its ledger record, personal data replaced by placeholders (`GET /admin/v1/requests/{id}`). Off by default; kept for `usage.captureRetentionDays`.",
   })
   @IsOptional()
   @IsBoolean()
