@@ -79,7 +79,7 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     reply.header('x-request-id', req.id);
     if (req.url.startsWith('/v1/')) {
       const query = req.url.indexOf('?');
-      const draft = (req.outcome = new OutcomeDraft(req.id, query < 0 ? req.url : req.url.slice(0, query), startedAt));
+      const draft = (req.outcome = new OutcomeDraft(req.id, req.method, query < 0 ? req.url : req.url.slice(0, query), startedAt));
       const raw = reply.raw;
       raw.on('close', () => {
         outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished), draft);

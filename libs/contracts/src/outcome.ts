@@ -21,6 +21,8 @@ export interface RequestOutcome {
   startedAt: number;
   /** Undefined when the request never got past authentication. */
   principal?: Principal;
+  /** The HTTP method. */
+  method: string;
   /** The route's path, e.g. `/v1/chat/completions`. */
   endpoint: string;
   /** The model the client asked for, when its body named one. */

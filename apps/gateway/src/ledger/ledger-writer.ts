@@ -29,6 +29,8 @@ export class LedgerWriter implements OnModuleDestroy {
   }
 
   private write(outcome: RequestOutcome): void {
+    // Listings (`GET /v1/models`, `/v1/usage`) are not usage: every other request is recorded.
+    if (outcome.method === 'GET' || outcome.method === 'HEAD') return;
     this.sink.write([outcome]).catch((err: unknown) => {
       // Only after shutdown began: anything else the sink spools rather than refuses.
       if (this.lost++ === 0) {

@@ -91,6 +91,7 @@ export class OutcomeDraft {
 
   constructor(
     readonly requestId: string,
+    readonly method: string,
     readonly endpoint: string,
     readonly startedAt: number,
   ) {}
@@ -107,6 +108,7 @@ export class OutcomeDraft {
     const outcome: RequestOutcome = {
       requestId: this.requestId,
       startedAt: Math.round(performance.timeOrigin + this.startedAt),
+      method: this.method,
       endpoint: this.endpoint,
       attempts: this.attempts,
       status: aborted ? 499 : (this.status ?? wireStatus),

@@ -15,6 +15,7 @@ export function outcome(prefix: string, n: number, over: Partial<RequestOutcome>
     requestId: `${prefix}-${String(n).padStart(4, '0')}`,
     startedAt: Date.UTC(2026, 10, 30, 12, 0, n % 60),
     principal: { tenantId: 'acme', keyId: 'k1', scopes: ['inference'] },
+    method: 'POST',
     endpoint: '/v1/chat/completions',
     model: 'chat',
     route: 'default',
