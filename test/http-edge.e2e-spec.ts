@@ -199,7 +199,7 @@ describe('the HTTP edge', () => {
     const res = await fetch(`${stack.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toMatch(/switchyard_requests_total\{route="model:chat",backend="local",tier="local",status="200"\} [1-9]/);
+    expect(text).toMatch(/switchyard_requests_total\{model="chat",backend="local",tier="local",status="200"\} [1-9]/);
     expect(text).toMatch(/switchyard_upstream_attempts_total\{backend="local",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/switchyard_gateway_overhead_seconds_count\{route="model:chat"\} [1-9]/);
     expect(text).toMatch(/switchyard_process_cpu_seconds_total/);

@@ -115,7 +115,7 @@ describe('one outcome per request', () => {
     await (await postJson(stack, chat())).text();
     await settled(2);
     const text = await (await fetch(`${stack.url}/metrics`)).text();
-    expect(text).toMatch(/switchyard_requests_total\{route="none",backend="none",tier="none",status="401"\} \d+/);
-    expect(text).toMatch(/switchyard_requests_total\{route="model:chat",backend="local",tier="local",status="200"\} \d+/);
+    expect(text).toMatch(/switchyard_requests_total\{model="none",backend="none",tier="none",status="401"\} \d+/);
+    expect(text).toMatch(/switchyard_requests_total\{model="chat",backend="local",tier="local",status="200"\} \d+/);
   });
 });

@@ -12,6 +12,7 @@ import { capUnauthenticatedConnections } from './edge/connection-cap';
 import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OutcomeBus, OutcomeDraft } from './observability/outcome-bus';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
+import { Drain } from './runtime/drain';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
 type TimedRequest = FastifyRequest & { startedAt: number };
@@ -90,8 +91,9 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   });
 
   app.useGlobalPipes(new OpenAIValidationPipe());
-  // Not SIGHUP: that one reloads the config.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Requests in flight are counted for the drain; main.ts drains on SIGTERM/SIGINT (not SIGHUP:
+  // that one reloads the config). Tests close their gateways themselves.
+  app.get(Drain).attach(fastify);
 
   const document = SwaggerModule.createDocument(
     app,

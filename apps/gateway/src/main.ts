@@ -4,6 +4,7 @@ import { loadConfigFile } from '@switchyard/runtime';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './runtime/admin-key';
+import { drainOnSignals } from './runtime/drain';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
   };
   const app = await createGateway(runtime);
+  drainOnSignals(app, runtime);
   const port = Number(env.PORT ?? 8080);
   const host = env.HOST ?? '0.0.0.0';
   await app.listen(port, host);

@@ -2,12 +2,15 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { redactSecrets } from '@switchyard/contracts';
+import type { Database, RedisConnections } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
 import { PlacementService } from '../routing/placement.service';
-import type { RedisConnections } from '@switchyard/store';
+import { Drain } from '../runtime/drain';
 import { REDIS } from '../runtime/redis.provider';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { DATABASE } from '../store/store.module';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -25,6 +28,8 @@ export class HealthController {
     private readonly placement: PlacementService,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
     @Inject(REDIS) private readonly redis: RedisConnections | null,
+    @Inject(DATABASE) private readonly db: Database | null,
+    private readonly drain: Drain,
   ) {
     this.log = runtime.logger.child({ component: 'health' });
   }
@@ -40,9 +45,8 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: config loaded and at least one backend reachable; 503 names what failed.' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const checks = [() => this.indicators.check('config').up(), () => this.backendsReachable()];
-    if (this.redis !== null) checks.push(() => this.redisReachable());
-    if (this.placement.mode === 'remote') checks.push(() => this.routerReachable());
+    // Shutting down: out of the load balancer at once, whatever else holds.
+    const checks = this.drain.draining ? [() => this.indicators.check('draining').down({ message: 'the gateway is shutting down' })] : this.checks();
     try {
       const report = await this.health.check(checks);
       this.noteReadiness(report);
@@ -55,6 +59,14 @@ export class HealthController {
       this.noteReadiness(report);
       reply.status(503).send(report);
     }
+  }
+
+  private checks(): (() => HealthIndicatorResult | Promise<HealthIndicatorResult>)[] {
+    const checks = [() => this.indicators.check('config').up(), () => this.backendsReachable()];
+    if (this.db !== null) checks.push(() => this.storeReachable());
+    if (this.redis !== null) checks.push(() => this.redisReachable());
+    if (this.placement.mode === 'remote') checks.push(() => this.routerReachable());
+    return checks;
   }
 
   /** Logs a warning naming what failed when that changes (which checks, which backends), and when readiness comes back. */
@@ -79,10 +91,21 @@ export class HealthController {
   private async redisReachable(): Promise<HealthIndicatorResult> {
     const session = this.indicators.check('redis');
     try {
-      await Promise.race([this.redis!.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS).unref())]);
+      await withTimeout(this.redis!.ping());
       return session.up();
     } catch (err) {
       return session.down({ message: `redis: ${(err as Error).message}` });
+    }
+  }
+
+  /** A `SELECT 1`. The gateway's own database opens on its first query, so the first probe may open it (and time out while it does). */
+  private async storeReachable(): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('store');
+    try {
+      await withTimeout(this.db!.query('SELECT 1'));
+      return session.up({ kind: this.db!.kind });
+    } catch (err) {
+      return session.down({ message: `store: ${redactSecrets((err as Error).message)}` });
     }
   }
 
@@ -102,4 +125,8 @@ export class HealthController {
     const session = this.indicators.check('backends');
     return results.some((r) => r.ok) ? session.up(detail) : session.down({ message: 'no backend is reachable', ...detail });
   }
+}
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS).unref())]);
 }

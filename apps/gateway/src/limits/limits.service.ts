@@ -66,12 +66,7 @@ export class LimitsService implements OnModuleDestroy {
   ) {
     this.log = runtime.logger.child({ component: 'limits' });
     const registers = [metrics.registry];
-    this.rejected = new Counter({
-      name: 'switchyard_limits_rejected_total',
-      help: 'Requests refused by limits, by reason (rate_limit_exceeded, budget_exceeded, limits_unavailable).',
-      labelNames: ['reason'],
-      registers,
-    });
+    this.rejected = metrics.limitRejections;
     this.storeFailures = new Counter({
       name: 'switchyard_limits_store_failures_total',
       help: 'Counter calls that failed (Redis unreachable), by what the fail mode did: admitted, refused, or a lost true-up.',

@@ -1,0 +1,231 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
+import { ADMIN_KEY, closedPort } from './support/stack';
+
+// SIGTERM to the built gateway, a real OS process, while streams are in flight: readiness goes 503
+// at once, new connections are refused, the streams finish, the process exits 0 within the drain
+// time; at the deadline whatever is still open is cut.
+
+const ROOT = join(__dirname, '..');
+const MAIN = join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Gateway {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** Resolves with the exit code (or the signal that ended it) and when it came. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** The JSON log lines written so far. */
+  logs: () => Record<string, unknown>[];
+}
+
+/** A stream in flight: `started` once its first chunk is in, `done` with everything it received (or how it broke). */
+interface OpenStream {
+  started: Promise<void>;
+  done: Promise<{ text: string; error?: string }>;
+}
+
+describe('graceful drain of the gateway process', () => {
+  let fake: FakeLlm;
+  const dirs: string[] = [];
+  const running: Gateway[] = [];
+
+  beforeAll(async () => {
+    // The suite runs what `npm start` runs: the build of the current sources.
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: ROOT, timeout: 170_000 });
+    // 40 words, 100 ms apart: a stream lasts about 4 s.
+    fake = await startFakeLlm({ protocol: 'openai', models: ['m'], interChunkMs: 100, reply: Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ') });
+  }, 180_000);
+  afterAll(async () => {
+    for (const g of running) if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
+    await fake?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startGateway(drainTimeoutMs: number): Promise<Gateway> {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-drain-'));
+    dirs.push(dir);
+    const config = {
+      backends: [{ name: 'local', protocol: 'openai', baseUrl: fake.baseUrl, tier: 'local', models: ['m'] }],
+      models: [{ name: 'chat', targets: [{ backend: 'local', model: 'm' }] }],
+      server: { drainTimeoutMs },
+    };
+    writeFileSync(join(dir, 'switchyard.yaml'), JSON.stringify(config));
+    const port = await closedPort();
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        SWITCHYARD_CONFIG: join(dir, 'switchyard.yaml'),
+        SWITCHYARD_DATA_DIR: join(dir, 'data'),
+        SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    );
+    const gateway: Gateway = {
+      child,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      exited,
+      logs: () =>
+        out
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+    running.push(gateway);
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) throw new Error(`the gateway exited at start:\n${out}`);
+      const live = await fetch(`${gateway.url}/health/live`).catch(() => undefined);
+      if (live?.status === 200) return gateway;
+      await sleep(100);
+    }
+    throw new Error(`the gateway did not start within 10 s:\n${out}`);
+  }
+
+  function openStream(g: Gateway): OpenStream {
+    let started!: () => void;
+    const first = new Promise<void>((resolve) => (started = resolve));
+    const done = (async () => {
+      let text = '';
+      try {
+        const res = await fetch(`${g.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream please' }] }),
+        });
+        const reader = res.body!.getReader();
+        for (;;) {
+          const { done: end, value } = await reader.read();
+          if (end) break;
+          text += Buffer.from(value).toString();
+          if (text.includes('data: ')) started();
+        }
+        return { text };
+      } catch (err) {
+        started();
+        return { text, error: (err as Error).message };
+      }
+    })();
+    return { started: first, done };
+  }
+
+  /** A connection on which a readiness request has begun (its headers not yet complete) before the drain: `finish` sends the rest and reads the answer. */
+  async function readinessInFlight(g: Gateway): Promise<{ finish: () => Promise<string> }> {
+    const socket = connect(g.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await sleep(100);
+    return {
+      finish: () =>
+        new Promise<string>((resolve, reject) => {
+          let answer = '';
+          socket.on('data', (c: Buffer) => (answer += c.toString()));
+          socket.once('end', () => resolve(answer));
+          socket.once('close', () => resolve(answer));
+          socket.once('error', reject);
+          socket.write('Connection: close\r\n\r\n');
+        }),
+    };
+  }
+
+  /**
+   * Ready: its embedded database open (the first probe opens it; requests would too, but the
+   * first would wait seconds for it, longer than these tests' streams).
+   */
+  async function waitReady(g: Gateway): Promise<void> {
+    for (let i = 0; i < 150; i++) {
+      const res = await fetch(`${g.url}/health/ready`);
+      const body = await res.text();
+      if (res.status === 200) return;
+      if (i === 149) throw new Error(`not ready: ${body}`);
+      await sleep(200);
+    }
+  }
+
+  it('on SIGTERM: readiness 503 draining at once, no new connections, every stream completes, exit 0 within the drain time', async () => {
+    const g = await startGateway(15_000);
+    await waitReady(g);
+    const streams = [openStream(g), openStream(g), openStream(g)];
+    await Promise.all(streams.map((s) => s.started));
+    const probe = await readinessInFlight(g);
+
+    const signalled = Date.now();
+    g.child.kill('SIGTERM');
+    await sleep(200);
+
+    const ready = await probe.finish();
+    expect(ready).toMatch(/^HTTP\/1\.1 503 /);
+    expect(JSON.parse(ready.slice(ready.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 'error', error: { draining: { status: 'down' } } });
+
+    const fresh = await fetch(`${g.url}/health/live`).then(
+      (res) => `status ${res.status}`,
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+    );
+    expect(['ECONNREFUSED', 'status 503']).toContain(fresh);
+
+    for (const s of streams) {
+      const { text, error } = await s.done;
+      expect(error).toBeUndefined();
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(text).toContain('w39');
+    }
+    const exit = await g.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalled).toBeLessThan(15_000);
+
+    const drain = g.logs().filter((l) => l.component === 'drain');
+    expect(drain[0]).toMatchObject({ signal: 'SIGTERM', inFlight: 3, timeoutMs: 15_000 });
+    expect(drain[1]).toMatchObject({ inFlight: 3, cut: 0, finished: 3 });
+    expect(drain.at(-1)).toMatchObject({ msg: 'closed' });
+  }, 60_000);
+
+  it('at the deadline: cuts the stream still open and exits 0', async () => {
+    const g = await startGateway(1_000);
+    await waitReady(g);
+    const stream = openStream(g);
+    await stream.started;
+    const signalled = Date.now();
+    g.child.kill('SIGTERM');
+    const exit = await g.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalled).toBeGreaterThanOrEqual(1_000);
+    expect(exit.at - signalled).toBeLessThan(3_500);
+    const { text } = await stream.done;
+    expect(text).not.toContain('[DONE]');
+    expect(g.logs().filter((l) => l.component === 'drain')[1]).toMatchObject({ inFlight: 1, cut: 1, finished: 0 });
+  }, 60_000);
+
+  it('a second signal during the drain exits at once; one delivered twice does not', async () => {
+    const g = await startGateway(20_000);
+    await waitReady(g);
+    const stream = openStream(g);
+    await stream.started;
+    g.child.kill('SIGINT');
+    // The same signal again at once is one signal delivered twice (Ctrl-C under npm): the drain goes on.
+    g.child.kill('SIGINT');
+    await sleep(700);
+    expect(g.child.exitCode).toBeNull();
+    const signalled = Date.now();
+    g.child.kill('SIGTERM');
+    const exit = await g.exited;
+    expect(exit.code).toBe(128 + 15);
+    expect(exit.at - signalled).toBeLessThan(1_000);
+    await stream.done;
+  }, 60_000);
+});
