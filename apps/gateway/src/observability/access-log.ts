@@ -9,6 +9,7 @@ export interface AccessLine {
   traceId?: string;
   tenantId?: string;
   keyId?: string;
+  method: string;
   endpoint: string;
   model?: string;
   backend?: string;
@@ -32,6 +33,7 @@ export function accessLine(o: RequestOutcome): AccessLine {
     traceId: o.traceId,
     tenantId: o.principal?.tenantId,
     keyId: o.principal?.keyId,
+    method: o.method,
     endpoint: o.endpoint,
     model: o.model,
     backend: o.backend,

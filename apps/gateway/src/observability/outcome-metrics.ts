@@ -55,7 +55,8 @@ export class OutcomeMetrics {
     drain: Drain,
   ) {
     metrics.inFlight = () => drain.apiInFlight;
-    bus.subscribe((o) => this.count(o));
+    // Off: the request-path part of metrics is skipped whole (the bench measures what it costs).
+    if (policy.current.config.metrics.enabled) bus.subscribe((o) => this.count(o));
   }
 
   private count(o: RequestOutcome): void {
