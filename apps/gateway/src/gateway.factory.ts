@@ -11,6 +11,7 @@ import { BodyDeadline } from './edge/body-deadline';
 import { capUnauthenticatedConnections } from './edge/connection-cap';
 import { tooDeepAt, topLevelFieldAt } from './edge/json-depth';
 import { OutcomeBus, OutcomeDraft } from './observability/outcome-bus';
+import { RequestTracing } from './observability/tracing';
 import { OpenAIValidationPipe } from './openai/openai-validation.pipe';
 import { Drain } from './runtime/drain';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
@@ -73,6 +74,8 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
   fastify.decorateRequest('outcome', undefined);
   // Every /v1 request ends in exactly one outcome, emitted here when its response closes.
   const outcomes = app.get(OutcomeBus);
+  // Undefined when tracing is off: then nothing below touches it.
+  const tracing = app.get(RequestTracing).on ? app.get(RequestTracing) : undefined;
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const startedAt = performance.now();
     (req as TimedRequest).startedAt = startedAt;
@@ -81,9 +84,12 @@ export async function createGateway(runtime: GatewayRuntime): Promise<NestFastif
     if (req.url.startsWith('/v1/')) {
       const query = req.url.indexOf('?');
       const draft = (req.outcome = new OutcomeDraft(req.id, req.method, query < 0 ? req.url : req.url.slice(0, query), startedAt));
+      tracing?.begin(req, draft);
       const raw = reply.raw;
       raw.on('close', () => {
-        outcomes.emit(draft.finish(raw.statusCode, raw.writableFinished), draft);
+        const outcome = draft.finish(raw.statusCode, raw.writableFinished);
+        outcomes.emit(outcome, draft);
+        tracing?.end(draft, outcome);
         draft.onClose?.();
       });
     }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@switchyard/contracts';
 import { loadConfigFile } from '@switchyard/runtime';
-import { createLogger } from '@switchyard/telemetry';
+import { createLogger, startTracing } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './runtime/admin-key';
 import { drainOnSignals } from './runtime/drain';
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
   const dataDir = resolve(env.SWITCHYARD_DATA_DIR ?? 'data');
   const logger = createLogger();
+  // Before Nest starts (off unless OTEL_* ask for it); the app flushes its spans when it closes.
+  startTracing('switchyard-gateway', logger);
 
   let config;
   try {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, type SwitchyardConfig } from '@switchyard/contracts';
 import { loadConfigFile } from '@switchyard/runtime';
-import { createLogger } from '@switchyard/telemetry';
+import { createLogger, startTracing } from '@switchyard/telemetry';
 import { createRouter } from './router.factory';
 import { grpcListenUrl } from './runtime/listen-address';
 
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   const logger = createLogger();
+  // Before Nest starts; off unless OTEL_* ask for it.
+  const stopTracing = startTracing('switchyard-router', logger);
 
   let config: SwitchyardConfig;
   try {
@@ -39,13 +41,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'router shutting down');
-    router.close().then(
-      () => logger.flush(() => process.exit(0)),
-      (err: unknown) => {
-        process.stderr.write(`switchyard-router: error while closing: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    router
+      .close()
+      .then(stopTracing)
+      .then(
+        () => logger.flush(() => process.exit(0)),
+        (err: unknown) => {
+          process.stderr.write(`switchyard-router: error while closing: ${(err as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -61,7 +61,7 @@ export async function createRouter(options: RouterOptions): Promise<RouterApp> {
   });
   const health = app.get(HealthService);
   const controller = app.get(RouterController);
-  server.direct.set('Decide', (req) => controller.decide(req as DecideRequestMsg));
+  server.direct.set('Decide', (req, metadata) => controller.decide(req as DecideRequestMsg, metadata));
   server.decideStream = (req) => controller.decide(req);
   server.onDirectError = (method, err) =>
     logger.error({ method, error: err instanceof Error ? err.message : String(err) }, 'unhandled error in a gRPC handler');

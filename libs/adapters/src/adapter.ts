@@ -24,6 +24,14 @@ export interface AdapterContext {
   anthropicBeta?: string;
   /** A key of the call's own (a tenant's stored one, or the client's where the backend allows it), sent instead of the backend's. */
   apiKey?: string;
+  /** W3C trace context of the call's span (when tracing is on), sent as headers. */
+  traceContext?: TraceContextHeaders;
+}
+
+/** `traceparent` names the trace and the span the call is made under; `tracestate` is the trace's vendor state, as the client sent it. */
+export interface TraceContextHeaders {
+  traceparent: string;
+  tracestate?: string;
 }
 
 /**
@@ -57,6 +65,18 @@ export function withApiKey(adapter: BackendAdapter, apiKey: string): BackendAdap
     chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, apiKey }),
     chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, apiKey }),
     embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, apiKey }),
+    probe: (signal) => adapter.probe(signal),
+    close: () => adapter.close(),
+  };
+}
+
+/** `adapter` with every call carrying `traceContext` (probes are not part of any request's trace). */
+export function withTraceContext(adapter: BackendAdapter, traceContext: TraceContextHeaders): BackendAdapter {
+  return {
+    backend: adapter.backend,
+    chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, traceContext }),
+    chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, traceContext }),
+    embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, traceContext }),
     probe: (signal) => adapter.probe(signal),
     close: () => adapter.close(),
   };

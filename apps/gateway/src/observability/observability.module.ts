@@ -7,8 +7,9 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { AccessLog } from './access-log';
 import { OutcomeBus } from './outcome-bus';
 import { OutcomeMetrics } from './outcome-metrics';
+import { RequestTracing } from './tracing';
 
-/** Metrics, the access log, requests in flight and the one outcome of every request; every module may report to them. */
+/** Metrics, traces, the access log, requests in flight and the one outcome of every request; every module may report to them. */
 @Global()
 @Module({
   imports: [BackendsModule],
@@ -24,7 +25,8 @@ import { OutcomeMetrics } from './outcome-metrics';
     OutcomeMetrics,
     AccessLog,
     Drain,
+    RequestTracing,
   ],
-  exports: [GatewayMetrics, OutcomeBus, OutcomeMetrics, Drain],
+  exports: [GatewayMetrics, OutcomeBus, OutcomeMetrics, Drain, RequestTracing],
 })
 export class ObservabilityModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
 import type { BackendAdapter } from '@switchyard/adapters';
 import {
   attemptSummary,
@@ -13,6 +14,7 @@ import {
 import type { RequestFeatures, RouteCandidate, RouteDecision } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { BackendsService } from '../backends/backends.service';
+import { RequestTracing, type AttemptTrace } from '../observability/tracing';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { PlacementService } from './placement.service';
 import { ProviderKeys } from './provider-keys';
@@ -51,16 +53,18 @@ export class ChainExecutor {
     private readonly placement: PlacementService,
     private readonly metrics: GatewayMetrics,
     private readonly providerKeys: ProviderKeys,
+    private readonly tracing: RequestTracing,
   ) {
     this.log = runtime.logger.child({ component: 'chain' });
   }
 
-  async decide(features: RequestFeatures): Promise<RouteDecision> {
-    let decision = await this.placement.decide(features);
+  /** `traced`: the route span's context, when the request is traced. */
+  async decide(features: RequestFeatures, traced?: Context): Promise<RouteDecision> {
+    let decision = await this.placement.decide(features, traced);
     // A preferred backend that is only busy is worth a short, bounded wait before spilling.
     const queueWaitMs = this.runtime.config.policy.queueWaitMs;
     const spilled = queueWaitMs > 0 ? decision?.candidates.find((c) => c.code === 'spilled_saturated') : undefined;
-    if (spilled && (await this.placement.waitForSlot(spilled.backend, queueWaitMs))) decision = await this.placement.decide(features);
+    if (spilled && (await this.placement.waitForSlot(spilled.backend, queueWaitMs))) decision = await this.placement.decide(features, traced);
     if (!decision) throw new ModelNotFoundError(features.model);
     if (decision.privacy.categories.length > 0) {
       for (const category of decision.privacy.categories) this.metrics.piiFindings.inc({ category, action: decision.privacy.action });
@@ -89,7 +93,8 @@ export class ChainExecutor {
     ctx: RequestContext,
     attempt: (adapter: BackendAdapter, candidate: RouteCandidate) => Promise<T>,
   ): Promise<Placed<T>> {
-    const decision = await this.decide(features);
+    const trace = this.tracing.on ? this.tracing.of(ctx.outcome) : undefined;
+    const decision = trace === undefined ? await this.decide(features) : await trace.route(this.placement.mode, (parent) => this.decide(features, parent));
     const found = this.providerKeys.of(ctx);
     const keys = found instanceof Promise ? await found : found;
     const outcome = ctx.outcome;
@@ -102,8 +107,12 @@ export class ChainExecutor {
       if (candidate.panic) this.panic(ctx, decision, candidate, i);
       const t0 = performance.now();
       this.placement.begin(candidate.backend);
+      let span: AttemptTrace | undefined;
       try {
-        const result = await attempt(this.providerKeys.adapterFor(this.backends.get(candidate.backend), keys, ctx), candidate);
+        let adapter = this.providerKeys.adapterFor(this.backends.get(candidate.backend), keys, ctx);
+        if (trace !== undefined) adapter = (span = trace.attempt(adapter.backend, candidate, i + 1)).wrap(adapter);
+        const result = await attempt(adapter, candidate);
+        span?.answered();
         const ms = performance.now() - t0;
         ctx.upstreamMs += ms;
         if (outcome !== undefined) {
@@ -129,6 +138,7 @@ export class ChainExecutor {
           if (settled) return;
           settled = true;
           const durationMs = performance.now() - t0;
+          span?.settle(r.success, r.status ?? (r.success ? 200 : 502));
           this.placement.settle({
             backend: candidate.backend,
             model: candidate.model,
@@ -142,6 +152,7 @@ export class ChainExecutor {
         const abandon = (): void => {
           if (settled) return;
           settled = true;
+          span?.abandon();
           this.placement.abandon(candidate.backend);
         };
         return { result, candidate, decision, settle, abandon };
@@ -152,6 +163,7 @@ export class ChainExecutor {
           // Failed on this side (adapters report every backend failure as an UpstreamError): that
           // says nothing about the backend, so it is not judged, and the client gets a clean 500.
           this.placement.abandon(candidate.backend);
+          span?.fail('internal', 500);
           this.log.error({ requestId: ctx.requestId, backend: candidate.backend, err }, 'gateway failed while calling a backend');
           throw err;
         }
@@ -160,6 +172,7 @@ export class ChainExecutor {
         // A call the egress check stopped never left: the next target may still serve the request.
         const retryable = (error instanceof UpstreamError && error.retryable) || failure === 'egress_blocked';
         this.metrics.attempts.inc(candidate.backend, failure ?? 'error');
+        span?.fail(failure ?? 'error', error.status);
         // A client that went away, or a call that never left, says nothing about the backend.
         if (failure === 'aborted' || failure === 'egress_blocked') this.placement.abandon(candidate.backend);
         else this.placement.settle({ backend: candidate.backend, model: candidate.model, success: false, status: error.status, durationMs: ms });

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { trace, type Context } from '@opentelemetry/api';
 import type { BackendStatesMsg } from '@switchyard/contracts/router';
 import type { SwitchyardConfig } from '@switchyard/contracts';
 import type { AttemptOutcome, BackendStateRegistry, BreakerState, PolicyEngine, RequestFeatures, RouteDecision } from '@switchyard/policy';
 import { PolicyRuntime, RouterClient } from '@switchyard/runtime';
 import { LocalBreakerSync, RedisBreakerSync, type BreakerSync, type RedisConnections } from '@switchyard/store';
-import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
+import { GatewayMetrics, SwitchyardAttr, type Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { REDIS } from '../runtime/redis.provider';
 import { PrivacyScreen } from './privacy-screen';
@@ -105,12 +106,14 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
     return this.router?.connected;
   }
 
-  async decide(features: RequestFeatures): Promise<RouteDecision | undefined> {
+  /** `traced`: the route span's context, when the request is traced (the router call is a span under it). */
+  async decide(features: RequestFeatures, traced?: Context): Promise<RouteDecision | undefined> {
     if (this.router) {
       try {
-        return await this.router.decide(features, this.inFlight());
+        return await this.router.decide(features, this.inFlight(), traced);
       } catch (err) {
         this.metrics.routerFallbacks.inc();
+        if (traced !== undefined) trace.getSpan(traced)?.setAttribute(SwitchyardAttr.POLICY_FALLBACK, true);
         const now = Date.now();
         if (now - this.lastRouterWarn > ROUTER_WARN_EVERY_MS) {
           this.lastRouterWarn = now;

@@ -1,5 +1,6 @@
 import { fromDecideRequest, fromOutcome, toDecideResponse } from '@switchyard/policy';
 import { Controller, UseFilters } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
 import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import { map, reduce, startWith, switchMap, takeUntil, timer, type Observable } from 'rxjs';
 import {
@@ -14,6 +15,7 @@ import {
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import { HealthService } from '../health/health.service';
 import { RouterStateService } from '../state/router-state.service';
+import { DecideTracing } from './router.tracing';
 
 /** A watcher hears from the router at least this often, changes or not, so it can tell a quiet router from a gone one. */
 export const WATCH_HEARTBEAT_MS = 2_000;
@@ -25,12 +27,17 @@ export class RouterController {
   constructor(
     private readonly state: RouterStateService,
     private readonly health: HealthService,
+    private readonly tracing: DecideTracing,
   ) {}
 
+  /** `metadata`: the call's, when it came as a unary Decide (a traced gateway's context is in it). */
   @GrpcMethod('Router', 'Decide')
-  decide(req: DecideRequestMsg): DecideResponseMsg {
+  decide(req: DecideRequestMsg, metadata?: Metadata): DecideResponseMsg {
     const { features, inFlight } = fromDecideRequest(req);
-    return toDecideResponse(this.state.decide(features, inFlight));
+    const decision = this.tracing.on
+      ? this.tracing.decide(features, metadata, () => this.state.decide(features, inFlight))
+      : this.state.decide(features, inFlight);
+    return toDecideResponse(decision);
   }
 
   /** Records each outcome as it arrives; answers the count when the gateway ends the stream (or the router shuts down). */

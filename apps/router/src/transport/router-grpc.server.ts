@@ -14,9 +14,10 @@ export class RouterGrpcServer extends ServerGrpc {
   /**
    * Unary methods (by rpc name) answered straight from grpc-js, skipping Nest's per-call
    * pipeline (a copy of the call, context creation, an Observable). Decide is on the path of
-   * every request a gateway routes; set these before `listen()`.
+   * every request a gateway routes; set these before `listen()`. They get the call's metadata as
+   * Nest handlers do (a traced gateway's trace context rides in it).
    */
-  readonly direct = new Map<string, (request: unknown) => unknown>();
+  readonly direct = new Map<string, (request: unknown, metadata: Metadata) => unknown>();
   onDirectError?: (method: string, err: unknown) => void;
   /** Answers DecideStream (a gateway's long-lived Decide stream) message by message, straight from grpc-js. */
   decideStream?: (request: DecideRequestMsg) => DecideResponseMsg;
@@ -54,7 +55,7 @@ export class RouterGrpcServer extends ServerGrpc {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       let response: unknown;
       try {
-        response = direct(call.request);
+        response = direct(call.request, call.metadata);
       } catch (err) {
         this.onDirectError?.(method, err);
         callback({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });

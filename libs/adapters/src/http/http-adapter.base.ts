@@ -44,13 +44,16 @@ export abstract class HttpAdapter {
     accept = 'application/json',
     clientHeaders?: Record<string, string>,
   ): Promise<UpstreamResponse> {
+    const trace = ctx.traceContext;
     if (ctx.egress) {
-      const checked = ctx.egress(body, { ...clientHeaders, 'x-request-id': ctx.requestId });
+      // tracestate is the client's text and is checked with the headers it carried; traceparent is ids the gateway made.
+      const carried = trace?.tracestate === undefined ? clientHeaders : { ...clientHeaders, tracestate: trace.tracestate };
+      const checked = ctx.egress(body, { ...carried, 'x-request-id': ctx.requestId });
       if (checked !== undefined) await checked;
     }
     // A call's own key (the tenant's, or the client's where allowed) replaces the backend's.
     const own = ctx.apiKey === undefined ? this.headers : { ...this.keyless, ...this.credential(ctx.apiKey) };
-    const headers = { ...own, ...clientHeaders, accept, 'x-request-id': ctx.requestId };
+    const headers = { ...own, ...clientHeaders, ...trace, accept, 'x-request-id': ctx.requestId };
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
     if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail, ctx.apiKey);
     return res;

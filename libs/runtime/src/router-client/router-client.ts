@@ -1,4 +1,6 @@
 import { fromDecideResponse, toDecideRequest, toOutcome } from '@switchyard/policy';
+import { propagation, SpanKind, SpanStatusCode, trace, type Context, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import {
   Client,
   credentials,
@@ -13,6 +15,7 @@ import {
 import {
   type BackendStatesMsg,
   type DecideCallMsg,
+  type DecideRequestMsg,
   type DecideResponseMsg,
   type DecideResultMsg,
   type OutcomeBatchMsg,
@@ -22,7 +25,7 @@ import {
 } from '@switchyard/contracts/router';
 import { loadRouterProto } from '../router-proto';
 import type { AttemptOutcome, RequestFeatures, RouteDecision } from '@switchyard/policy';
-import type { Logger } from '@switchyard/telemetry';
+import { ROUTER_DECIDE_METHOD, type Logger } from '@switchyard/telemetry';
 
 export interface RouterClientOptions {
   /** Deadline of one Decide call (e.g. 250): past it the gateway decides on its own. */
@@ -60,6 +63,9 @@ const CHANNEL_OPTIONS = {
   'grpc.min_reconnect_backoff_ms': BACKOFF_MIN_MS,
   'grpc.max_reconnect_backoff_ms': BACKOFF_MAX_MS,
 };
+
+/** Trace context goes in a call's gRPC metadata. */
+const METADATA_SETTER: TextMapSetter<Metadata> = { set: (metadata, key, value) => metadata.set(key, value) };
 
 /** Exponential backoff with jitter, so a fleet of gateways does not reconnect in step. */
 class Backoff {
@@ -121,6 +127,7 @@ export class RouterClient {
   private reportTimer?: NodeJS.Timeout;
   private readonly pending: OutcomeMsg[] = [];
   private dropped = 0;
+  private tracer?: Tracer;
 
   constructor(
     private readonly url: string,
@@ -141,8 +148,9 @@ export class RouterClient {
   /**
    * The router's decision; undefined when it does not know the model. Rejects (with the grpc-js
    * ServiceError: UNAVAILABLE, DEADLINE_EXCEEDED, ...) when the router cannot answer in time.
+   * `traced`: the context of the caller's span; the call is then a CLIENT span under it, propagated to the router.
    */
-  decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
+  decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, traced?: Context): Promise<RouteDecision | undefined> {
     if (this.closed) return Promise.reject(new Error('RouterClient is closed'));
     if (this.missedInRow >= SLOW_DECIDES_TO_TRIP) {
       // A router that accepts but does not answer (stopped, overloaded) would cost every request
@@ -150,7 +158,45 @@ export class RouterClient {
       this.probe(features, inFlight);
       return Promise.reject(new Error(`router missed ${this.missedInRow} decide deadlines in a row; deciding locally until it answers`));
     }
-    return this.ask(features, inFlight);
+    return traced === undefined ? this.ask(features, inFlight) : this.askTraced(features, inFlight, traced);
+  }
+
+  /**
+   * A traced question goes as a unary Decide, whose metadata carries the trace context: a message
+   * on the shared DecideStream has no metadata of its own. Only traced requests pay for that.
+   */
+  private askTraced(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, parent: Context): Promise<RouteDecision | undefined> {
+    const port = this.url.lastIndexOf(':');
+    const span = (this.tracer ??= trace.getTracer('switchyard-router-client')).startSpan(
+      ROUTER_DECIDE_METHOD,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_RPC_SYSTEM_NAME]: 'grpc',
+          [ATTR_RPC_METHOD]: ROUTER_DECIDE_METHOD,
+          [ATTR_SERVER_ADDRESS]: this.url.slice(0, port),
+          [ATTR_SERVER_PORT]: Number(this.url.slice(port + 1)),
+        },
+      },
+      parent,
+    );
+    const metadata = new Metadata();
+    propagation.inject(trace.setSpan(parent, span), metadata, METADATA_SETTER);
+    return this.unary(toDecideRequest(features, inFlight), metadata).then(
+      (decision) => {
+        span.setAttribute(ATTR_RPC_STATUS_CODE, 'OK');
+        span.end();
+        return decision;
+      },
+      (err: Error) => {
+        const code = (err as Partial<ServiceError>).code;
+        const name = code === undefined ? 'UNKNOWN' : GrpcStatus[code];
+        span.setAttribute(ATTR_RPC_STATUS_CODE, name);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+        span.end();
+        throw err;
+      },
+    );
   }
 
   /** True while the router is skipped for missing its deadlines. */
@@ -185,6 +231,11 @@ export class RouterClient {
     const request = toDecideRequest(features, inFlight);
     const call = this.decideCall;
     if (call && this.decideReady) return this.decideOnStream(call, request);
+    return this.unary(request, new Metadata());
+  }
+
+  /** One unary Decide, within the deadline. */
+  private unary(request: DecideRequestMsg, metadata: Metadata): Promise<RouteDecision | undefined> {
     const m = this.methods.Decide;
     return new Promise((resolve, reject) => {
       this.channel().makeUnaryRequest(
@@ -192,6 +243,7 @@ export class RouterClient {
         m.requestSerialize,
         m.responseDeserialize,
         request,
+        metadata,
         { deadline: Date.now() + this.opts.decideDeadlineMs },
         (err: ServiceError | null, res?: DecideResponseMsg) => {
           if (err || !res) {
