@@ -12,8 +12,9 @@ import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';
 import { StoreModule } from './store/store.module';
+import { UsageModule } from './usage/usage.module';
 
-/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, the admin API, health and observability. */
+/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, usage, the admin API, health and observability. */
 @Module({})
 export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
@@ -28,6 +29,7 @@ export class AppModule {
         LimitsModule,
         RoutingModule,
         InferenceModule,
+        UsageModule,
         AdminModule,
         HealthModule,
       ],
