@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import type { Database } from '@switchyard/store';
+import type { RequestOutcome } from '@switchyard/contracts';
+import { LEDGER_SINK, type Database, type LedgerSink } from '@switchyard/store';
 import { LastUsedStamps } from '../apps/gateway/src/auth/last-used';
 import { run } from '../apps/cli/src/main';
 import type { Io } from '../apps/cli/src/output';
@@ -166,6 +167,81 @@ describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
     expect((await json<{ status: string }>(['tenants', 'resume', name])).status).toBe('active');
     const shown = await cli(['tenants', 'show', name]);
     expect(shown.out).toMatch(/status\s+active/);
+  });
+
+  it('reports usage with savings and local share, as a table, JSON or CSV, and shows request records, from the ledger', async () => {
+    const tenant = await json<{ id: string }>(['tenants', 'show', name]);
+    // Two days ago, on the hour: away from any request this suite makes now.
+    const hour = 3_600_000;
+    const base = Math.floor((Date.now() - 48 * hour) / hour) * hour;
+    const record = (n: number, tier: 'local' | 'cloud', costUsd: number): RequestOutcome => ({
+      requestId: `${name}-r${n}`,
+      startedAt: base + n * 60_000,
+      principal: { tenantId: tenant.id, keyId: 'key_cli', scopes: ['inference'] },
+      method: 'POST',
+      endpoint: '/v1/chat/completions',
+      model: 'chat',
+      backend: tier === 'local' ? 'local' : 'cloud',
+      tier,
+      attempts: [{ backend: tier === 'local' ? 'local' : 'cloud', model: 'm1', outcome: 'ok', status: 200, ms: 31 }],
+      status: 200,
+      inputTokens: 40,
+      outputTokens: 10,
+      streamed: false,
+      latencyMs: 35,
+      pii: ['email'],
+      costUsd,
+      referenceCostUsd: 0.004,
+    });
+    const records = [record(1, 'local', 0), record(2, 'local', 0), record(3, 'local', 0), record(4, 'cloud', 0.004)];
+    const sink = stack.app.get<LedgerSink>(LEDGER_SINK);
+    await sink.write(records);
+    await sink.flush();
+    const window = ['--since', new Date(base - hour).toISOString(), '--until', new Date(base + 2 * hour).toISOString()];
+
+    const shown = await cli(['usage', '--tenant', name, ...window, '--group-by', 'tier']);
+    expect(shown).toMatchObject({ code: 0, err: '' });
+    const lines = shown.out.trimEnd().split('\n');
+    expect(lines[0]).toContain(`(tenant ${tenant.id})`);
+    expect(lines[1]).toMatch(/^TIER\s+REQUESTS\s+ERRORS\s+INPUT_TOKENS\s+OUTPUT_TOKENS\s+COST\s+SAVINGS\s+LOCAL_SHARE$/);
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^cloud\s+1\s+0\s+40\s+10\s+\$0\.00400\s+\$0\.00\s+0\.0%$/),
+      expect.stringMatching(/^local\s+3\s+0\s+120\s+30\s+\$0\.00\s+\$0\.0120\s+100\.0%$/),
+      expect.stringMatching(/^TOTAL\s+4\s+0\s+160\s+40\s+\$0\.00400\s+\$0\.0120\s+75\.0%$/),
+    ]);
+
+    const report = await json<{ totals: { requests: number; savings_usd: number; local_share: number } }>(['usage', '--tenant', tenant.id, ...window]);
+    expect(report.totals).toMatchObject({ requests: 4, savings_usd: 0.012, local_share: 0.75 });
+    const csv = await cli(['usage', '--tenant', name, ...window, '--group-by', 'model', '--csv']);
+    expect(csv.code).toBe(0);
+    expect(csv.out.split('\r\n').slice(0, 2)).toEqual([expect.stringMatching(/^model,requests,errors,/), expect.stringMatching(/^chat,4,0,160,40,/)]);
+
+    const listed = await cli(['requests', 'list', '--tenant', name, ...window, '--limit', '3']);
+    expect(listed.code).toBe(0);
+    expect(listed.out.split('\n')[0]).toMatch(/^CREATED_AT\s+REQUEST_ID\s+TENANT_ID\s+STATUS/);
+    expect(listed.out).toContain(`${name}-r4`);
+    expect(listed.out).not.toContain(`${name}-r1 `);
+    const cursor = /more: --cursor (\S+)/.exec(listed.out)?.[1];
+    expect(cursor).toBeDefined();
+    const next = await json<{ data: { request_id: string }[]; next_cursor: string | null }>([
+      'requests',
+      'list',
+      '--tenant',
+      name,
+      ...window,
+      '--cursor',
+      cursor!,
+    ]);
+    expect(next).toEqual({ object: 'list', data: [expect.objectContaining({ request_id: `${name}-r1` })], next_cursor: null });
+
+    const one = await cli(['requests', 'show', `${name}-r4`]);
+    expect(one.code).toBe(0);
+    expect(one.out).toMatch(/attempts\s+cloud ok 200 31ms/);
+    expect(one.out).toMatch(/pii_categories\s+email/);
+    expect(await json(['requests', 'show', `${name}-r2`])).toMatchObject({ request_id: `${name}-r2`, tier: 'local', cost_usd: 0, reference_cost_usd: 0.004 });
+    expect(await cli(['requests', 'show', 'no-such-request'])).toMatchObject({ code: 1, err: expect.stringContaining('No request with id no-such-request') });
+    const badSince = await cli(['usage', '--since', 'last tuesday']);
+    expect(badSince).toMatchObject({ code: 1, err: expect.stringMatching(/since.*HTTP 400/) });
   });
 
   it("stores a tenant's provider key from standard input and shows only its hint", async () => {

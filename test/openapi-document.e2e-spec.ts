@@ -116,6 +116,16 @@ export async function everyOperation(): Promise<void> {
   const limitsNow = await client.GET('/admin/v1/tenants/{id}/limits', { params: { path: { id: tenantId } } });
   const remaining: number | undefined = limitsNow.data?.counters[0]?.remaining;
   console.log(remaining, limitsNow.data?.keys[0]?.counters.length);
+  const usage = await client.GET('/v1/usage', { params: { query: { since: '7d', group_by: 'day,model', format: 'json' } } });
+  const spent: number | undefined = typeof usage.data === 'string' ? undefined : usage.data?.totals.cost_usd;
+  const saved: number | undefined = typeof usage.data === 'string' ? undefined : usage.data?.data[0]?.savings_usd;
+  const overall = await client.GET('/admin/v1/usage', { params: { query: { tenant: 'acme', since: '2026-11-01', until: '2026-12-01T00:00:00Z', group_by: 'tenant' } } });
+  const shareOf: number | undefined = typeof overall.data === 'string' ? undefined : overall.data?.data[0]?.local_share;
+  const requests = await client.GET('/admin/v1/requests', { params: { query: { tenant: 'acme', status: 502, since: '24h', limit: 10, cursor: 'x' } } });
+  const requestId: string = requests.data?.data[0]?.request_id ?? 'req_x';
+  const oneRequest = await client.GET('/admin/v1/requests/{id}', { params: { path: { id: requestId } } });
+  const attempts: string[] = (oneRequest.data?.attempts ?? []).map((a) => a.backend);
+  console.log(spent, saved, shareOf, requests.data?.next_cursor, oneRequest.data?.cost_usd, attempts);
   const audit = await client.GET('/admin/v1/audit', { params: { query: { limit: 10, before: '42' } } });
   const actions: string[] = (audit.data?.data ?? []).map((e) => e.action);
   console.log(problem, tenants.data?.next, shown.data?.name, changed.data?.status, secret, rotated.data?.key, revoked.data?.revokedAt, removed.response.status, actions);

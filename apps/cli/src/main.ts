@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiError, createSwitchyardClient, unwrap, type components, type SwitchyardClient } from '@switchyard/client';
 import { details, print, table, type Io, type Output } from './output';
+import { addUsageCommands } from './usage.commands';
 
 type Tenant = components['schemas']['TenantDto'];
 type TenantChanges = Omit<components['schemas']['CreateTenantDto'], 'name'>;
@@ -86,7 +87,7 @@ const KEY_COLUMNS = ['id', 'name', 'prefix', 'expiresAt', 'lastUsedAt', 'revoked
 
 export function program(io: Io): Command {
   const root = new Command('switchyard')
-    .description('Operate a Switchyard gateway: tenants, API keys, credentials and limits.')
+    .description('Operate a Switchyard gateway: tenants, API keys, credentials, limits, usage and request records.')
     .option('--url <url>', `the gateway (default: $SWITCHYARD_URL, else ${DEFAULT_URL})`)
     .option('--admin-key <key>', 'the admin key (default: $SWITCHYARD_ADMIN_KEY, else the one in ./data/admin-key)')
     .option('--json', 'print JSON instead of tables')
@@ -265,6 +266,8 @@ export function program(io: Io): Command {
       await unwrap(client.DELETE('/admin/v1/tenants/{id}/credentials/{backend}', { params: { path: { id: t.id, backend: flags.backend } } }));
       print(out, { cleared: { tenant: t.id, backend: flags.backend } }, () => `cleared ${t.name}'s key for ${flags.backend}\n`);
     });
+
+  addUsageCommands(root, ctx);
 
   return root;
 }

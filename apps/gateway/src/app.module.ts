@@ -13,8 +13,9 @@ import { RoutingModule } from './routing/routing.module';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { RuntimeModule } from './runtime/runtime.module';
 import { StoreModule } from './store/store.module';
+import { UsageModule } from './usage/usage.module';
 
-/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, the admin API, health and observability. */
+/** The gateway: one feature module each for the stores, auth, backends, limits, routing, inference, usage, the admin API, health and observability. */
 @Module({})
 export class AppModule {
   static register(runtime: GatewayRuntime): DynamicModule {
@@ -30,6 +31,7 @@ export class AppModule {
         LedgerModule,
         RoutingModule,
         InferenceModule,
+        UsageModule,
         AdminModule,
         HealthModule,
       ],

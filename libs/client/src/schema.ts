@@ -139,6 +139,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your tenant's usage and cost
+     * @description The caller's tenant only: requests, tokens, cost, savings against all-cloud and local share, over a window, grouped.
+     */
+    get: operations['UsageController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/v1/tenants': {
     parameters: {
       query?: never;
@@ -305,6 +325,66 @@ export interface paths {
      * @description Every admin action (who, what, when, which target; never a secret), newest first.
      */
     get: operations['AuditController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage and cost, per tenant or overall
+     * @description As `GET /v1/usage`, for any tenant or all of them, and groupable by `tenant`. From the hourly rollups.
+     */
+    get: operations['AdminUsageController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search request records
+     * @description Newest first, a page at a time; every filter optional.
+     */
+    get: operations['AdminRequestsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/requests/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One request's record
+     * @description Everything the ledger holds about it: every attempt, tokens, cost, timings, PII categories found.
+     */
+    get: operations['AdminRequestsController_get'];
     put?: never;
     post?: never;
     delete?: never;
@@ -799,6 +879,161 @@ export interface components {
        */
       input_tokens: number;
     };
+    UsageGroupDto: {
+      /**
+       * @description The model the client asked for; null when it named none.
+       * @example chat
+       */
+      model?: string | null;
+      /** @example local-ollama */
+      backend?: string | null;
+      /** @example local */
+      tier?: string | null;
+      /** @example key_8yN2cQw4Lr0vXs1a */
+      key?: string | null;
+      /**
+       * @description Admin view only.
+       * @example tnt_3q2XbV9mK1pLr8sT
+       */
+      tenant?: string | null;
+      /**
+       * @description UTC day.
+       * @example 2026-11-30
+       */
+      day?: string;
+      /**
+       * @description UTC hour.
+       * @example 2026-11-30T14:00:00Z
+       */
+      hour?: string;
+    };
+    UsageRowDto: {
+      /** @example 1200 */
+      requests: number;
+      /**
+       * @description Requests whose final status was 400 or above (client aborts, 499, included).
+       * @example 3
+       */
+      errors: number;
+      /** @example 480000 */
+      input_tokens: number;
+      /** @example 96000 */
+      output_tokens: number;
+      /**
+       * @description USD the requests cost where they ran.
+       * @example 1.92
+       */
+      cost_usd: number;
+      /**
+       * @description USD the same tokens would have cost all-cloud (the configured reference, else the cheapest cloud target).
+       * @example 7.2
+       */
+      reference_cost_usd: number;
+      /**
+       * @description `reference_cost_usd` minus `cost_usd`.
+       * @example 5.28
+       */
+      savings_usd: number;
+      /**
+       * @description Requests a local-tier backend served.
+       * @example 900
+       */
+      local_requests: number;
+      /**
+       * @description Input plus output tokens of those.
+       * @example 430000
+       */
+      local_tokens: number;
+      /**
+       * @description `local_requests` over `requests`; 0 when there were none.
+       * @example 0.75
+       */
+      local_share: number;
+      /**
+       * @description `local_tokens` over all tokens; 0 when there were none.
+       * @example 0.7466
+       */
+      local_token_share: number;
+      /** @description The values of the `group_by` dimensions for this row; `{}` when not grouped. */
+      group: components['schemas']['UsageGroupDto'];
+    };
+    UsageFiguresDto: {
+      /** @example 1200 */
+      requests: number;
+      /**
+       * @description Requests whose final status was 400 or above (client aborts, 499, included).
+       * @example 3
+       */
+      errors: number;
+      /** @example 480000 */
+      input_tokens: number;
+      /** @example 96000 */
+      output_tokens: number;
+      /**
+       * @description USD the requests cost where they ran.
+       * @example 1.92
+       */
+      cost_usd: number;
+      /**
+       * @description USD the same tokens would have cost all-cloud (the configured reference, else the cheapest cloud target).
+       * @example 7.2
+       */
+      reference_cost_usd: number;
+      /**
+       * @description `reference_cost_usd` minus `cost_usd`.
+       * @example 5.28
+       */
+      savings_usd: number;
+      /**
+       * @description Requests a local-tier backend served.
+       * @example 900
+       */
+      local_requests: number;
+      /**
+       * @description Input plus output tokens of those.
+       * @example 430000
+       */
+      local_tokens: number;
+      /**
+       * @description `local_requests` over `requests`; 0 when there were none.
+       * @example 0.75
+       */
+      local_share: number;
+      /**
+       * @description `local_tokens` over all tokens; 0 when there were none.
+       * @example 0.7466
+       */
+      local_token_share: number;
+    };
+    UsageReportDto: {
+      /** @enum {string} */
+      object: 'usage';
+      /**
+       * Format: date-time
+       * @description Start of the window read (rollups are hourly: rounded down to the hour).
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description End of the window, exclusive (rounded up to the hour).
+       */
+      until: string;
+      /**
+       * @example [
+       *       "day",
+       *       "model"
+       *     ]
+       */
+      group_by: string[];
+      /**
+       * @description The tenant the figures are limited to; null: every tenant.
+       * @example tnt_3q2XbV9mK1pLr8sT
+       */
+      tenant_id: string | null;
+      /** @description One row per group: time ascending, else the dearest first. */
+      data: components['schemas']['UsageRowDto'][];
+      totals: components['schemas']['UsageFiguresDto'];
+    };
     FieldErrorDto: {
       /** @example limits.rpm */
       field: string;
@@ -1102,6 +1337,107 @@ export interface components {
       data: components['schemas']['AuditEntryDto'][];
       /** @description Pass as `before` for the next (older) page; null on the last one. */
       next: string | null;
+    };
+    AttemptDto: {
+      /** @example local-ollama */
+      backend: string;
+      /** @example llama3.2 */
+      model: string;
+      /**
+       * @description `ok`, or the failure kind (connect, timeout, server_error, ...).
+       * @example ok
+       */
+      outcome: string;
+      /** @example 200 */
+      status: number;
+      /** @example 412.5 */
+      ms: number;
+    };
+    RequestRecordDto: {
+      /**
+       * @description The `x-request-id` (the client’s own when it sent one).
+       * @example 9b1c2f3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+       */
+      request_id: string;
+      /**
+       * Format: date-time
+       * @description When the request arrived.
+       */
+      created_at: string;
+      /**
+       * @description Null for a request that never authenticated.
+       * @example tnt_3q2XbV9mK1pLr8sT
+       */
+      tenant_id: string | null;
+      /** @example key_8yN2cQw4Lr0vXs1a */
+      key_id: string | null;
+      /** @example /v1/chat/completions */
+      endpoint: string;
+      /**
+       * @description The final status the client got (499: it went away).
+       * @example 200
+       */
+      status: number;
+      /** @example null */
+      error_code: string | null;
+      /**
+       * @description The model the client asked for.
+       * @example chat
+       */
+      model: string | null;
+      /**
+       * @description The rule or chain that placed it.
+       * @example default
+       */
+      route: string | null;
+      /** @example local-ollama */
+      backend: string | null;
+      /** @example local */
+      tier: string | null;
+      attempts: components['schemas']['AttemptDto'][];
+      /** @example 412 */
+      input_tokens: number | null;
+      /** @example 96 */
+      output_tokens: number | null;
+      /** @description True when Switchyard counted the tokens itself (the backend reported none). */
+      tokens_counted: boolean;
+      /** @example 0 */
+      cost_usd: number | null;
+      /** @example 0.00012 */
+      reference_cost_usd: number | null;
+      /** @example 180.2 */
+      ttft_ms: number | null;
+      /** @example 412.5 */
+      latency_ms: number;
+      streamed: boolean;
+      /**
+       * @description PII categories found (never values).
+       * @example [
+       *       "email"
+       *     ]
+       */
+      pii_categories: string[];
+      /**
+       * @description The client’s end-user id.
+       * @example u-1
+       */
+      user: string | null;
+      /**
+       * @example [
+       *       "nightly"
+       *     ]
+       */
+      tags: string[];
+      /** @example 0af7651916cd43dd8448eb211c80319c */
+      trace_id: string | null;
+    };
+    RequestListDto: {
+      /** @enum {string} */
+      object: 'list';
+      /** @description Newest first. */
+      data: components['schemas']['RequestRecordDto'][];
+      /** @description Pass as `cursor` for the next (older) page; null on the last one. */
+      next_cursor: string | null;
     };
   };
   responses: never;
@@ -1924,6 +2260,97 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['AnthropicErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UsageController_get: {
+    parameters: {
+      query?: {
+        /** @description ISO 8601 date or time (UTC unless it names an offset), or an age: `7d`, `24h`, `30m`. Default: 30 days before `until`. */
+        since?: unknown;
+        /** @description Exclusive; same forms as `since`. Default: now. */
+        until?: unknown;
+        /** @description Comma-separated dimensions, grouped together: `model`, `backend`, `tier`, `key`, `day`, `hour`. None: one row of totals. */
+        group_by?: unknown;
+        /** @description `csv`: one row per group after a header row, no totals row. */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Usage from the hourly rollups: requests, errors, tokens, cost, savings against all-cloud, local share. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageReportDto'];
+          /**
+           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share
+           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466
+           */
+          'text/csv': string;
+        };
+      };
+      /** @description A bad parameter; `error.param` names it. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "message": "Invalid value for 'group_by': must be a comma-separated list of model, backend, tier, key, day, hour.",
+           *         "type": "invalid_request_error",
+           *         "param": "group_by",
+           *         "code": "validation_failed"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "message": "Incorrect API key provided.",
+           *         "type": "authentication_error",
+           *         "param": null,
+           *         "code": "invalid_api_key"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The gateway runs without a database, so it keeps no ledger to read. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "message": "Usage is read from the ledger in the database: this gateway runs without one.",
+           *         "type": "server_error",
+           *         "param": null,
+           *         "code": "database_unavailable"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };
@@ -3568,6 +3995,414 @@ export interface operations {
            *       "status": 403,
            *       "detail": "The admin API takes the admin key only.",
            *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too many requests from this address; see `Retry-After`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:rate_limit_exceeded",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many admin requests from your address.",
+           *       "code": "rate_limit_exceeded"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The gateway runs without a database. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:database_unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "The admin API needs a database.",
+           *       "code": "database_unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AdminUsageController_get: {
+    parameters: {
+      query?: {
+        /** @description ISO 8601 date or time (UTC unless it names an offset), or an age: `7d`, `24h`, `30m`. Default: 30 days before `until`. */
+        since?: unknown;
+        /** @description Exclusive; same forms as `since`. Default: now. */
+        until?: unknown;
+        /** @description Comma-separated dimensions, grouped together: `model`, `backend`, `tier`, `key`, `tenant`, `day`, `hour`. None: one row of totals. */
+        group_by?: unknown;
+        /** @description `csv`: one row per group after a header row, no totals row. */
+        format?: 'json' | 'csv';
+        /** @description A tenant id or name; unset: every tenant. */
+        tenant?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Usage from the hourly rollups: requests, errors, tokens, cost, savings against all-cloud, local share. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageReportDto'];
+          /**
+           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share
+           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466
+           */
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid body or query; `errors` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:validation_failed",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "Invalid value for 'limits.rpm': must not be less than 1.",
+           *       "code": "validation_failed",
+           *       "errors": [
+           *         {
+           *           "field": "limits.rpm",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:invalid_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Incorrect API key provided.",
+           *       "code": "invalid_api_key"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not the admin key (tenant keys have no access here). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:admin_only",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The admin API takes the admin key only.",
+           *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such tenant or key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No tenant with id tnt_3q2XbV9mK1pLr8sT.",
+           *       "code": "tenant_not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too many requests from this address; see `Retry-After`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:rate_limit_exceeded",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many admin requests from your address.",
+           *       "code": "rate_limit_exceeded"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The gateway runs without a database. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:database_unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "The admin API needs a database.",
+           *       "code": "database_unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AdminRequestsController_list: {
+    parameters: {
+      query?: {
+        /** @description Default 100. */
+        limit?: number;
+        /** @description The `next_cursor` of the previous page. */
+        cursor?: unknown;
+        /** @description Exclusive; same forms as `since`. */
+        until?: unknown;
+        /** @description ISO 8601 date or time, or an age (`7d`, `24h`, `30m`). */
+        since?: unknown;
+        /** @description An exact final status. */
+        status?: number;
+        /** @description A tenant id or name; unset: every tenant. */
+        tenant?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RequestListDto'];
+        };
+      };
+      /** @description Invalid body or query; `errors` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:validation_failed",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "Invalid value for 'limits.rpm': must not be less than 1.",
+           *       "code": "validation_failed",
+           *       "errors": [
+           *         {
+           *           "field": "limits.rpm",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:invalid_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Incorrect API key provided.",
+           *       "code": "invalid_api_key"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not the admin key (tenant keys have no access here). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:admin_only",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The admin API takes the admin key only.",
+           *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such tenant or key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No tenant with id tnt_3q2XbV9mK1pLr8sT.",
+           *       "code": "tenant_not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too many requests from this address; see `Retry-After`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:rate_limit_exceeded",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many admin requests from your address.",
+           *       "code": "rate_limit_exceeded"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The gateway runs without a database. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:database_unavailable",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "The admin API needs a database.",
+           *       "code": "database_unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AdminRequestsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The request id (`x-request-id`). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RequestRecordDto'];
+        };
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:invalid_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Incorrect API key provided.",
+           *       "code": "invalid_api_key"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not the admin key (tenant keys have no access here). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:admin_only",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The admin API takes the admin key only.",
+           *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such tenant or key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No tenant with id tnt_3q2XbV9mK1pLr8sT.",
+           *       "code": "tenant_not_found"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];

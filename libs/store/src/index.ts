@@ -12,6 +12,8 @@ export * from './counters/redis.counters';
 export * from './ledger/ledger-sink';
 export * from './ledger/memory-ledger.sink';
 export * from './ledger/usage-query';
+export * from './ledger/sql-ledger.sink';
+export * from './ledger/sql-usage.query';
 export * from './cache/response-cache';
 export * from './cache/memory-response.cache';
 export * from './sql/database';

@@ -8,11 +8,13 @@ import { LimitsController } from './limits.controller';
 import { LimitsModule } from '../limits/limits.module';
 import { KeysController } from './keys.controller';
 import { TenantsController } from './tenants.controller';
+import { AdminRequestsController, AdminUsageController } from '../usage/admin-usage.controller';
+import { UsageModule } from '../usage/usage.module';
 
-/** The admin API, `/admin/v1`: tenants, their API keys, provider credentials and the audit log, for the admin key only. */
+/** The admin API, `/admin/v1`: tenants, their API keys, provider credentials, the audit log, usage and request records, for the admin key only. */
 @Module({
-  imports: [AuthModule, BackendsModule, LimitsModule],
-  controllers: [TenantsController, KeysController, CredentialsController, LimitsController, AuditController],
+  imports: [AuthModule, BackendsModule, LimitsModule, UsageModule],
+  controllers: [TenantsController, KeysController, CredentialsController, LimitsController, AuditController, AdminUsageController, AdminRequestsController],
   providers: [AdminService],
 })
 export class AdminModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { RequestOutcome } from '@switchyard/contracts';
 import { LEDGER_SINK, LedgerClosedError, type LedgerSink } from '@switchyard/store';
-import type { Logger } from '@switchyard/telemetry';
+import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { OutcomeBus } from '../observability/outcome-bus';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
@@ -19,8 +19,11 @@ export class LedgerWriter implements OnModuleDestroy {
     @Inject(LEDGER_SINK) private readonly sink: LedgerSink,
     outcomes: OutcomeBus,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
+    metrics: GatewayMetrics,
   ) {
     this.log = runtime.logger.child({ component: 'ledger' });
+    // Read at scrape time: queue depth and spool size.
+    if (sink.stats !== undefined) metrics.ledgerStats = () => sink.stats!();
     this.unsubscribe = runtime.config.usage.enabled ? outcomes.subscribe((o) => this.write(o)) : () => undefined;
   }
 

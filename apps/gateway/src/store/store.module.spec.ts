@@ -1,10 +1,19 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
   COUNTERS,
   KEY_STORE,
   LEDGER_SINK,
+  LazyDatabase,
   MemoryCounters,
+  MemoryLedgerSink,
+  SqlLedgerSink,
+  SqlUsageQuery,
+  USAGE_QUERY,
+  type UsageQuery,
   RedisCounters,
   RESPONSE_CACHE,
   type Counters,
@@ -12,6 +21,8 @@ import {
   type LedgerSink,
   type ResponseCache,
 } from '@switchyard/store';
+import { outcome } from '../../../../libs/store/src/ledger/ledger-sink.contract.mock';
+import { DATABASE } from './store.module';
 import { storeTestingModule, TEST_ADMIN_KEY } from './store-testing.mock';
 
 describe('StoreModule', () => {
@@ -43,4 +54,37 @@ describe('StoreModule', () => {
     expect(withRedis.get(COUNTERS)).toBeInstanceOf(RedisCounters);
     await withRedis.close();
   });
+
+  it('keeps the ledger in memory without a database, with nothing to query usage from', () => {
+    expect(module.get(LEDGER_SINK)).toBeInstanceOf(MemoryLedgerSink);
+    expect(module.get(USAGE_QUERY)).toBeNull();
+  });
+
+  it('writes the ledger to the database when there is one: its first batch opens it, and shutdown flushes it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-store-'));
+    const withDb = await storeTestingModule({ databaseOptions: { dataDir }, serverSecret: 'spec-secret' });
+    const sink = withDb.get<LedgerSink>(LEDGER_SINK);
+    expect(sink).toBeInstanceOf(SqlLedgerSink);
+    expect(withDb.get(USAGE_QUERY)).toBeInstanceOf(SqlUsageQuery);
+    const db = withDb.get<LazyDatabase>(DATABASE);
+    expect(db.started).toBe(false);
+
+    await sink.write([outcome('store-module', 1)]);
+    await sink.flush();
+    expect(db.started).toBe(true);
+    // Nothing was spooled, so no spool directory was made.
+    expect(existsSync(join(dataDir, 'ledger-spool'))).toBe(false);
+    expect(await withDb.get<UsageQuery>(USAGE_QUERY).request('store-module-0001')).toEqual(outcome('store-module', 1));
+    await sink.write([outcome('store-module', 2)]);
+    await withDb.close();
+    const reopened = new LazyDatabase({ dataDir });
+    try {
+      expect(await reopened.query('SELECT request_id FROM usage_ledger ORDER BY request_id')).toEqual([
+        { request_id: 'store-module-0001' },
+        { request_id: 'store-module-0002' },
+      ]);
+    } finally {
+      await reopened.close();
+    }
+  }, 90_000);
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
 import {
@@ -35,6 +36,10 @@ import {
   RESPONSE_CACHE,
   type KeyStore,
   type LedgerSink,
+  SqlLedgerSink,
+  SqlUsageQuery,
+  USAGE_QUERY,
+  type UsageQuery,
 } from '@switchyard/store';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { REDIS } from '../runtime/redis.provider';
@@ -45,6 +50,14 @@ const SQL_KEYS = Symbol('switchyard.SqlKeyStore');
 
 /** Databases the gateway opened itself (from `databaseOptions`), and so closes. */
 const owned = new WeakSet<Database>();
+
+/**
+ * Where the ledger spools records while its database is unreachable: under the data dir the
+ * runtime gives (embedded PGlite's), else `SWITCHYARD_DATA_DIR`, else `./data`, as the gateway's start resolves it.
+ */
+function ledgerSpoolDir(runtime: GatewayRuntime): string {
+  return join(resolve(runtime.databaseOptions?.dataDir ?? process.env.SWITCHYARD_DATA_DIR ?? 'data'), 'ledger-spool');
+}
 
 /** Flushes and closes the ledger when the application shuts down, so no record is left behind; then the database it opened. */
 @Injectable()
@@ -64,8 +77,10 @@ class StoreShutdown implements OnApplicationShutdown {
  * The stores behind their ports, by DI token. Tenants, keys, provider credentials and the audit
  * log live in the runtime's database (PostgreSQL or embedded PGlite) when it has one; without one,
  * keys live in memory and only the admin key exists (TENANT_STORE, API_KEYS, CREDENTIALS and
- * AUDIT_LOG are then null). Counters are in Redis when the gateway has one, else in memory;
- * ledger and cache are in memory: the embedded default for one replica.
+ * AUDIT_LOG are then null). Counters are in Redis when the gateway has one, else in memory. The
+ * usage ledger is written to the database in batches (spooled to the data dir while it is
+ * unreachable) and read through USAGE_QUERY; without a database it is a ring in memory and
+ * USAGE_QUERY is null. The response cache is in memory.
  */
 @Global()
 @Module({
@@ -123,11 +138,21 @@ class StoreShutdown implements OnApplicationShutdown {
       inject: [REDIS],
       useFactory: (redis: RedisConnections | null): Counters => (redis !== null ? new RedisCounters(redis) : new MemoryCounters()),
     },
-    { provide: LEDGER_SINK, useFactory: () => new MemoryLedgerSink() },
+    {
+      provide: LEDGER_SINK,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      // Its first batch opens a lazy database; nothing is queried here.
+      useFactory: (runtime: GatewayRuntime, db: Database | null): LedgerSink => {
+        if (db === null) return new MemoryLedgerSink();
+        const { flushMs, retentionDays } = runtime.config.usage;
+        return new SqlLedgerSink(db, { spoolDir: ledgerSpoolDir(runtime), flushMs, retentionDays, log: runtime.logger.child({ component: 'ledger' }) });
+      },
+    },
+    { provide: USAGE_QUERY, inject: [DATABASE], useFactory: (db: Database | null): UsageQuery | null => (db === null ? null : new SqlUsageQuery(db)) },
     { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
     { provide: CAPTURE_STORE, inject: [DATABASE], useFactory: (db: Database | null): CaptureStore | null => (db === null ? null : new SqlCaptureStore(db)) },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, RESPONSE_CACHE, CAPTURE_STORE],
+  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, USAGE_QUERY, RESPONSE_CACHE, CAPTURE_STORE],
 })
 export class StoreModule {}

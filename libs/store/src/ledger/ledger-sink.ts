@@ -14,6 +14,16 @@ export interface LedgerSink {
   flush(): Promise<void>;
   /** Flushes, then refuses further writes with LedgerClosedError. Closing twice is harmless. */
   close(): Promise<void>;
+  /** What waits to be written, for metrics (queue depth, spool size). */
+  stats?(): LedgerStats;
+}
+
+export interface LedgerStats {
+  /** Records in memory, not yet written. */
+  queued: number;
+  /** Records spooled to disk, waiting for the database. */
+  spooledRecords: number;
+  spoolBytes: number;
 }
 
 export class LedgerClosedError extends Error {

@@ -1,5 +1,5 @@
 import type { RequestOutcome } from '@switchyard/contracts';
-import { LedgerClosedError, type LedgerSink } from './ledger-sink';
+import { LedgerClosedError, type LedgerSink, type LedgerStats } from './ledger-sink';
 
 /**
  * The latest `max` records in this process's memory, in a ring: the embedded default, readable
@@ -31,6 +31,11 @@ export class MemoryLedgerSink implements LedgerSink {
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
+  }
+
+  /** Nothing ever waits here. */
+  stats(): LedgerStats {
+    return { queued: 0, spooledRecords: 0, spoolBytes: 0 };
   }
 
   /** The records kept, oldest first. */

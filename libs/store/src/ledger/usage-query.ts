@@ -40,6 +40,9 @@ export interface UsageFilter {
 }
 
 export interface UsageReport {
+  /** The window read: whole hours (the filter's since rounded down, its until rounded up). */
+  since: Date;
+  until: Date;
   /** One row per group value, ordered by the group (time ascending, else by cost descending). */
   data: UsageRow[];
   totals: UsageFigures;

@@ -26,7 +26,16 @@ describe(`migrations on ${testDatabaseName}`, () => {
     const tables = await db.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [
       db.schema,
     ]);
-    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'audit_log', 'provider_credentials', 'request_captures', 'switchyard_migrations', 'tenants']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'api_keys',
+      'audit_log',
+      'provider_credentials',
+      'request_captures',
+      'switchyard_migrations',
+      'tenants',
+      'usage_hourly',
+      'usage_ledger',
+    ]);
   });
 
   it('roll back a failing migration whole, recording nothing', async () => {

@@ -1,6 +1,7 @@
 import type { Database } from './database';
 import { sql as tenantsAndKeys } from './migrations/0001-tenants-and-keys';
 import { sql as adminTenant } from './migrations/0002-admin-tenant';
+import { sql as usageLedger } from './migrations/0003-usage-ledger';
 import { sql as requestCaptures } from './migrations/0004-request-captures';
 
 export interface Migration {
@@ -13,6 +14,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tenants-and-keys', sql: tenantsAndKeys },
   { version: 2, name: 'admin-tenant', sql: adminTenant },
+  { version: 3, name: 'usage-ledger', sql: usageLedger },
   { version: 4, name: 'request-captures', sql: requestCaptures },
 ];
 
