@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
-import { CAPTURE_STORE, migrate, SqlKeyStore, SqlTenantStore, type CaptureStore } from '@switchyard/store';
+import { CAPTURE_STORE, LEDGER_SINK, migrate, SqlKeyStore, SqlTenantStore, type CaptureStore, type LedgerSink } from '@switchyard/store';
 import { closeTestDatabase, openTestDatabase, testDatabaseName } from '../libs/store/src/sql/test-database';
 import type { Database } from '../libs/store/src/sql/database';
 import { CaptureWriter } from '../apps/gateway/src/ledger/capture-writer';
-import { startStack, TEST_SERVER_SECRET, type Stack } from './support/stack';
+import { ADMIN_KEY, startStack, TEST_SERVER_SECRET, type Stack } from './support/stack';
 
 // Request capture: a tenant that opts in (privacy.capture) has its requests' and answers' bodies
 // kept beside their ledger records, personal data replaced by the detectors' placeholders; a
@@ -59,6 +59,15 @@ describe(`request capture (${testDatabaseName})`, () => {
     expect(text).not.toContain('jane.doe@example.com');
     expect(kept!.request).toMatchObject({ model: 'm', messages: [{ role: 'user', content: 'Mail [EMAIL_1] the plan' }] });
     expect((kept!.response as { choices: { message: { content: string } }[] }).choices[0].message.content).toMatch(/\[EMAIL_1\]/);
+
+    // The admin API shows it with the request's ledger record.
+    await stack.app.get<LedgerSink>(LEDGER_SINK).flush();
+    const res = await fetch(`${stack.url}/admin/v1/requests/capture-plain-1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(res.status).toBe(200);
+    const record = (await res.json()) as { tenant_id: string; capture: { request: unknown; response: unknown } };
+    expect(record.tenant_id).toBe(tenantIds.keeps);
+    expect(record.capture).toEqual({ request: kept!.request, response: kept!.response });
+    expect(JSON.stringify(record)).not.toContain('jane.doe@example.com');
   });
 
   it('keeps a stream’s answer as the text it relayed', async () => {
@@ -82,5 +91,8 @@ describe(`request capture (${testDatabaseName})`, () => {
     );
     await writer.flush();
     expect(await store.read('capture-none-1')).toBeUndefined();
+    await stack.app.get<LedgerSink>(LEDGER_SINK).flush();
+    const res = await fetch(`${stack.url}/admin/v1/requests/capture-none-1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(((await res.json()) as { capture: unknown }).capture).toBeNull();
   });
 });

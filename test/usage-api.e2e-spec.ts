@@ -218,6 +218,7 @@ describe(`the usage API on ${testDatabaseName}`, () => {
       created_at: new Date(failed.startedAt).toISOString(),
       tenant_id: tenants.a.id,
       key_id: tenants.a.keyId,
+      method: 'POST',
       endpoint: '/v1/chat/completions',
       status: 502,
       error_code: 'upstream_error',
@@ -238,6 +239,7 @@ describe(`the usage API on ${testDatabaseName}`, () => {
       user: null,
       tags: [],
       trace_id: null,
+      capture: null,
     });
     // A client's own x-request-id may hold a slash: escaped in the path, it is found.
     const slashed = records.find((r) => r.requestId.includes('/'))!;

@@ -1065,6 +1065,11 @@ export interface components {
        * @enum {string}
        */
       onPii?: 'local-only' | 'redact' | 'deny' | 'allow';
+      /**
+       * @description Keep each request's and answer's bodies with its ledger record, personal data replaced by placeholders (`GET /admin/v1/requests/{id}`). Off by default; kept for `usage.captureRetentionDays`.
+       * @example false
+       */
+      capture?: boolean;
     };
     LimitsDto: {
       /**
@@ -1353,6 +1358,23 @@ export interface components {
       /** @example 412.5 */
       ms: number;
     };
+    CaptureDto: {
+      /**
+       * @description The request body as the client sent it, PII replaced (`[EMAIL_1]`).
+       * @example {
+       *       "model": "chat",
+       *       "messages": [
+       *         {
+       *           "role": "user",
+       *           "content": "Mail [EMAIL_1]"
+       *         }
+       *       ]
+       *     }
+       */
+      request: Record<string, never>;
+      /** @description The answer in OpenAI's chat-completion shape, or `{ text }` for a stream; null when there was none. */
+      response: Record<string, never> | null;
+    };
     RequestRecordDto: {
       /**
        * @description The `x-request-id` (the client’s own when it sent one).
@@ -1371,6 +1393,8 @@ export interface components {
       tenant_id: string | null;
       /** @example key_8yN2cQw4Lr0vXs1a */
       key_id: string | null;
+      /** @example POST */
+      method: string;
       /** @example /v1/chat/completions */
       endpoint: string;
       /**
@@ -1430,6 +1454,8 @@ export interface components {
       tags: string[];
       /** @example 0af7651916cd43dd8448eb211c80319c */
       trace_id: string | null;
+      /** @description Only in one record's view: the request's and answer's bodies, personal data replaced by placeholders, when its tenant opted in (`privacy.capture`); null when none was kept. */
+      capture?: components['schemas']['CaptureDto'] | null;
     };
     RequestListDto: {
       /** @enum {string} */

@@ -49,6 +49,7 @@ export interface RequestRecordBody {
   created_at: string;
   tenant_id: string | null;
   key_id: string | null;
+  method: string;
   endpoint: string;
   status: number;
   error_code: string | null;
@@ -69,6 +70,8 @@ export interface RequestRecordBody {
   user: string | null;
   tags: string[];
   trace_id: string | null;
+  /** The bodies, PII replaced, when the tenant opted in to capture (one record's view only). */
+  capture?: { request: unknown; response: unknown } | null;
 }
 
 export interface RequestListBody {
@@ -149,6 +152,7 @@ export function recordBody(o: RequestOutcome): RequestRecordBody {
     created_at: new Date(o.startedAt).toISOString(),
     tenant_id: o.principal?.tenantId ?? null,
     key_id: o.principal?.keyId ?? null,
+    method: o.method,
     endpoint: o.endpoint,
     status: o.status,
     error_code: o.errorCode ?? null,

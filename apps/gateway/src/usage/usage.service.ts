@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InvalidCursorError, TENANT_STORE, USAGE_QUERY, type TenantStore, type UsageQuery } from '@switchyard/store';
+import { CAPTURE_STORE, InvalidCursorError, TENANT_STORE, USAGE_QUERY, type CaptureStore, type TenantStore, type UsageQuery } from '@switchyard/store';
 import { InvalidFieldsError } from '../errors/invalid-fields.error';
 import { RequestNotFoundError, TenantRefNotFoundError, UsageUnavailableError } from './usage.errors';
 import { recordBody, usageBody, type RequestListBody, type RequestRecordBody, type UsageBody } from './usage.mapper';
@@ -22,6 +22,7 @@ export class UsageService {
   constructor(
     @Inject(USAGE_QUERY) private readonly query: UsageQuery | null,
     @Inject(TENANT_STORE) private readonly tenants: TenantStore | null,
+    @Inject(CAPTURE_STORE) private readonly captures: CaptureStore | null,
   ) {}
 
   /** Usage in the window, grouped; one tenant's, or every tenant's when `tenantId` is unset. */
@@ -33,7 +34,11 @@ export class UsageService {
   async request(id: string, tenantId?: string): Promise<RequestRecordBody> {
     const record = await this.available().request(id, tenantId);
     if (record === undefined) throw new RequestNotFoundError(id);
-    return recordBody(record);
+    const body = recordBody(record);
+    const kept = await this.captures?.read(id, tenantId);
+    // The capture of this very record: a client may have sent the same id before.
+    body.capture = kept !== undefined && kept.startedAt === record.startedAt ? { request: kept.request, response: kept.response ?? null } : null;
+    return body;
   }
 
   async requests(filter: RequestFilter): Promise<RequestListBody> {

@@ -54,12 +54,23 @@ class AttemptDto implements AttemptBody {
   @ApiProperty({ example: 412.5 }) ms!: number;
 }
 
+export class CaptureDto {
+  @ApiProperty({
+    description: 'The request body as the client sent it, PII replaced (`[EMAIL_1]`).',
+    example: { model: 'chat', messages: [{ role: 'user', content: 'Mail [EMAIL_1]' }] },
+  })
+  request!: unknown;
+  @ApiProperty({ nullable: true, description: "The answer in OpenAI's chat-completion shape, or `{ text }` for a stream; null when there was none." })
+  response!: unknown;
+}
+
 export class RequestRecordDto implements RequestRecordBody {
   @ApiProperty({ example: '9b1c2f3a-5d6e-4f70-8a9b-0c1d2e3f4a5b', description: 'The `x-request-id` (the client’s own when it sent one).' }) request_id!: string;
   @ApiProperty({ format: 'date-time', description: 'When the request arrived.' }) created_at!: string;
   @ApiProperty({ type: String, nullable: true, example: 'tnt_3q2XbV9mK1pLr8sT', description: 'Null for a request that never authenticated.' }) tenant_id!:
     string | null;
   @ApiProperty({ type: String, nullable: true, example: 'key_8yN2cQw4Lr0vXs1a' }) key_id!: string | null;
+  @ApiProperty({ example: 'POST' }) method!: string;
   @ApiProperty({ example: '/v1/chat/completions' }) endpoint!: string;
   @ApiProperty({ type: 'integer', example: 200, description: 'The final status the client got (499: it went away).' }) status!: number;
   @ApiProperty({ type: String, nullable: true, example: null }) error_code!: string | null;
@@ -80,6 +91,13 @@ export class RequestRecordDto implements RequestRecordBody {
   @ApiProperty({ type: String, nullable: true, example: 'u-1', description: 'The client’s end-user id.' }) user!: string | null;
   @ApiProperty({ type: [String], example: ['nightly'] }) tags!: string[];
   @ApiProperty({ type: String, nullable: true, example: '0af7651916cd43dd8448eb211c80319c' }) trace_id!: string | null;
+  @ApiPropertyOptional({
+    type: CaptureDto,
+    nullable: true,
+    description:
+      "Only in one record's view: the request's and answer's bodies, personal data replaced by placeholders, when its tenant opted in (`privacy.capture`); null when none was kept.",
+  })
+  capture?: CaptureDto | null;
 }
 
 export class RequestListDto implements RequestListBody {
