@@ -2,6 +2,8 @@ import { parseConfig } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { checkDemo, demoExamples, keyCommand, PII_PROMPT, startDemoBackends, type DemoBackends } from '../apps/fake-llm/src/demo';
 import { createGateway } from '../apps/gateway/src/gateway.factory';
+import type { Database } from '../libs/store/src/sql/database';
+import { closeTestDatabase, openTestDatabase } from '../libs/store/src/sql/test-database';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,19 +13,29 @@ import { Writable } from 'node:stream';
 describe('the demo', () => {
   let backends: DemoBackends;
   let app: NestFastifyApplication;
+  let db: Database;
   let base: string;
   const key = 'sy-admin-demo-test';
 
   beforeAll(async () => {
     backends = await startDemoBackends();
     const config = parseConfig(backends.config, {}, 'demo.yaml');
-    app = await createGateway({ config, adminKey: key, logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }) });
+    // As `npm run demo` runs it: with a database (the usage ledger), here a test one.
+    db = await openTestDatabase();
+    app = await createGateway({
+      config,
+      adminKey: key,
+      database: db,
+      serverSecret: 'switchyard-demo-test-secret-0123456789',
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
   afterAll(async () => {
     await app.close();
     await backends.close();
+    await closeTestDatabase(db);
   });
 
   it('serves every example: local first, the cloud by its model id, streams, embeddings, a PII prompt kept local', async () => {
@@ -36,6 +48,9 @@ describe('the demo', () => {
       'embed -> local-ollama',
       'chat, cloud tag -> cloud-claude (cloud)',
       'chat, cloud tag + PII -> local-ollama (local)',
+      expect.stringMatching(
+        /^usage: 7 requests \(5 local\), \d+ tokens, cost \$\d+\.\d{6}, all-cloud \$\d+\.\d{6}, saved \$0\.0*[1-9]\d*; ledger and \/metrics agree$/,
+      ),
     ]);
   });
 

@@ -18,6 +18,8 @@ const positiveInt = (v: string): number => {
 /** USD as people read it: cents from a dollar up, three significant digits below (a request costs fractions of a cent). */
 function dollars(n: number): string {
   const abs = Math.abs(n);
+  // Below a micro-dollar, toPrecision would turn to exponents: a bound reads better.
+  if (abs > 0 && abs < 1e-6) return `${n < 0 ? '>-' : '<'}$0.000001`;
   const text = abs === 0 ? '0.00' : abs >= 1 ? abs.toFixed(2) : abs.toPrecision(3);
   return `${n < 0 ? '-' : ''}$${text}`;
 }

@@ -30,6 +30,7 @@ backends:
     protocol: openai
     baseUrl: ${vllm.baseUrl}
     tier: local
+    costPerHour: 0.8               # a GPU box: its cost is amortised over its measured speed
     models: [qwen2.5-7b-instruct]
   - name: cloud-claude
     protocol: anthropic
@@ -119,6 +120,12 @@ Watch a fallback: make the local Ollama fail, then ask "chat" again (x-switchyar
     -d '{"model":"chat","messages":[{"role":"user","content":"who answers?"}]}' | grep -i x-switchyard
   curl -s -X POST ${ollamaOrigin}/_fake/fault -d '{"mode":"none"}'
 
+What it all cost, and what running locally saved against the cloud (the usage ledger):
+
+  curl -s "${base}/v1/usage?group_by=tier" ${auth}
+
+  npm run cli -- usage --group-by tier${base === 'http://127.0.0.1:8080' ? '' : ` --url ${base}`}
+
 With the OpenAI SDK (npm i openai), unchanged but for the base URL:
 
   node -e '
@@ -153,45 +160,89 @@ async function waitReady(base: string, child: ChildProcess, timeoutMs: number): 
 /** Runs the examples once through the gateway; throws on the first that fails. */
 export async function checkDemo(base: string, key: string): Promise<string[]> {
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const run = Math.random().toString(36).slice(2, 10);
+  const sent: string[] = [];
+  // Each request under an id of its own, to find its ledger record afterwards.
+  const post = (path: string, body: unknown, extra: Record<string, string> = {}): Promise<Response> => {
+    const id = `demo-${run}-${sent.length + 1}`;
+    sent.push(id);
+    return fetch(`${base}${path}`, { method: 'POST', headers: { ...headers, 'x-request-id': id, ...extra }, body: JSON.stringify(body) });
+  };
   const seen: string[] = [];
   const models = await fetch(`${base}/v1/models`, { headers });
   if (!models.ok) throw new Error(`/v1/models answered ${models.status}`);
   for (const model of ['chat', 'qwen2.5-7b-instruct', 'claude-sonnet-4-5']) {
-    const res = await fetch(`${base}/v1/chat/completions`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'demo check' }] }),
-    });
+    const res = await post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'demo check' }] });
     const body = (await res.json()) as { choices?: { message: { content: string } }[] };
     if (!res.ok || body.choices?.[0]?.message.content !== 'Echo: demo check') throw new Error(`${model} answered ${res.status}: ${JSON.stringify(body)}`);
     seen.push(`${model} -> ${res.headers.get('x-switchyard-backend')} (${res.headers.get('x-switchyard-tier')})`);
   }
-  const stream = await fetch(`${base}/v1/chat/completions`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream check' }] }),
-  });
+  const stream = await post('/v1/chat/completions', { model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream check' }] });
   const text = await stream.text();
   if (!text.trimEnd().endsWith('data: [DONE]')) throw new Error('stream did not end with [DONE]');
   seen.push(`chat stream -> ${stream.headers.get('x-switchyard-backend')}`);
-  const emb = await fetch(`${base}/v1/embeddings`, { method: 'POST', headers, body: JSON.stringify({ model: 'embed', input: 'hello' }) });
+  const emb = await post('/v1/embeddings', { model: 'embed', input: 'hello' });
   if (!emb.ok) throw new Error(`embeddings answered ${emb.status}`);
   seen.push(`embed -> ${emb.headers.get('x-switchyard-backend')}`);
   for (const [what, content] of [
     ['cloud tag', 'Hello, cloud'],
     ['cloud tag + PII', PII_PROMPT],
   ]) {
-    const res = await fetch(`${base}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { ...headers, 'x-switchyard-tags': 'cloud' },
-      body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content }] }),
-    });
+    const res = await post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content }] }, { 'x-switchyard-tags': 'cloud' });
     if (!res.ok) throw new Error(`chat with ${what} answered ${res.status}: ${await res.text()}`);
     const tier = res.headers.get('x-switchyard-tier');
     if (content === PII_PROMPT && tier !== 'local') throw new Error(`a prompt with personal data was answered from the ${tier}`);
     seen.push(`chat, ${what} -> ${res.headers.get('x-switchyard-backend')} (${tier})`);
   }
+  seen.push(await checkUsage(base, headers, sent));
   return seen;
+}
+
+interface LedgerRecord {
+  tier: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  reference_cost_usd: number | null;
+}
+
+/** The sum of a metric's samples in Prometheus text (every label set). */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/**
+ * After the examples: every request has its ledger record, and the ledger and /metrics agree on
+ * tokens and cost (this gateway's metrics count only what the examples sent); says what running
+ * locally saved against the cloud.
+ */
+async function checkUsage(base: string, headers: Record<string, string>, sent: readonly string[]): Promise<string> {
+  const records: LedgerRecord[] = [];
+  for (const id of sent) {
+    // Records are written in batches, about once a second.
+    let res: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      res = await fetch(`${base}/admin/v1/requests/${encodeURIComponent(id)}`, { headers });
+      if (res.status !== 404) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!res?.ok) throw new Error(`no ledger record for ${id}: ${res?.status} ${await res?.text()}`);
+    records.push((await res.json()) as LedgerRecord);
+  }
+  const sum = (f: (r: LedgerRecord) => number | null) => records.reduce((n, r) => n + (f(r) ?? 0), 0);
+  const tokens = sum((r) => r.input_tokens) + sum((r) => r.output_tokens);
+  const cost = sum((r) => r.cost_usd);
+  const reference = sum((r) => r.reference_cost_usd);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const mTokens = metricSum(metrics, 'switchyard_tokens_total');
+  const mCost = metricSum(metrics, 'switchyard_cost_usd_total');
+  if (mTokens !== tokens || Math.abs(mCost - cost) > 1e-9)
+    throw new Error(`/metrics (${mTokens} tokens, $${mCost}) and the ledger (${tokens} tokens, $${cost}) disagree`);
+  const local = records.filter((r) => r.tier === 'local').length;
+  const usd = (x: number) => `$${x.toFixed(6)}`;
+  return `usage: ${records.length} requests (${local} local), ${tokens} tokens, cost ${usd(cost)}, all-cloud ${usd(reference)}, saved ${usd(reference - cost)}; ledger and /metrics agree`;
 }
 
 async function main(): Promise<void> {
