@@ -167,6 +167,10 @@ describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
     expect((await json<{ status: string }>(['tenants', 'resume', name])).status).toBe('active');
     const shown = await cli(['tenants', 'show', name]);
     expect(shown.out).toMatch(/status\s+active/);
+    // Privacy is one object: turning capture on and off keeps the stance.
+    type Privacy = { privacy?: { onPii?: string; capture?: boolean } };
+    expect((await json<Privacy>(['tenants', 'update', name, '--on-pii', 'local-only', '--capture'])).privacy).toEqual({ onPii: 'local-only', capture: true });
+    expect((await json<Privacy>(['tenants', 'update', name, '--no-capture'])).privacy).toEqual({ onPii: 'local-only', capture: false });
   });
 
   it('reports usage with savings and local share, as a table, JSON or CSV, and shows request records, from the ledger', async () => {

@@ -61,7 +61,9 @@ function tenantOptions(cmd: Command): Command {
     .option('--daily-budget-usd <usd>', 'spend cap per UTC day', usd)
     .option('--monthly-budget-usd <usd>', 'spend cap per UTC month', usd)
     .option('--models <globs>', "models it may use, comma-separated globs (e.g. 'chat*,embed')", globs)
-    .addOption(new Option('--on-pii <action>', 'privacy stance over the config').choices(['local-only', 'redact', 'deny', 'allow']));
+    .addOption(new Option('--on-pii <action>', 'privacy stance over the config').choices(['local-only', 'redact', 'deny', 'allow']))
+    .option('--capture', "keep its requests' and answers' bodies with their records, PII replaced (see `requests show`)")
+    .option('--no-capture', 'stop keeping them');
 }
 
 interface TenantFlags {
@@ -71,14 +73,19 @@ interface TenantFlags {
   monthlyBudgetUsd?: number;
   models?: string[];
   onPii?: 'local-only' | 'redact' | 'deny' | 'allow';
+  capture?: boolean;
 }
 
-function tenantBody(f: TenantFlags): TenantChanges {
+/** `privacy` is replaced whole by a change: what is not given is kept from `current`. */
+function tenantBody(f: TenantFlags, current?: TenantChanges['privacy']): TenantChanges {
   const body: TenantChanges = {};
   if (f.rpm !== undefined || f.tpm !== undefined) body.limits = { rpm: f.rpm, tpm: f.tpm };
   if (f.dailyBudgetUsd !== undefined || f.monthlyBudgetUsd !== undefined) body.budgets = { dailyUsd: f.dailyBudgetUsd, monthlyUsd: f.monthlyBudgetUsd };
   if (f.models !== undefined) body.allowedModels = f.models;
-  if (f.onPii !== undefined) body.privacy = { onPii: f.onPii };
+  if (f.onPii !== undefined || f.capture !== undefined) {
+    const privacy = { ...current, onPii: f.onPii ?? current?.onPii, capture: f.capture ?? current?.capture };
+    body.privacy = Object.fromEntries(Object.entries(privacy).filter(([, v]) => v !== undefined));
+  }
   return body;
 }
 
@@ -138,7 +145,7 @@ export function program(io: Io): Command {
     async (ref: string, flags: TenantFlags, cmd: Command) => {
       const { client, out } = ctx(cmd);
       const t = await findTenant(client, ref);
-      const body = tenantBody(flags);
+      const body = tenantBody(flags, t.privacy ?? undefined);
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
       const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body }));
       print(out, changed, () => details(changed));
