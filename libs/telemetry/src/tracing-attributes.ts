@@ -44,3 +44,16 @@ export const SwitchyardAttr = {
 
 /** The router's Decide, as its gRPC spans name it (`rpc.method` is the fully qualified method). */
 export const ROUTER_DECIDE_METHOD = 'switchyard.router.v1.Router/Decide';
+
+/** A route decision's attributes, on the gateway's route span and the router's decision span alike. */
+export function decisionAttributes(decision: {
+  route: string;
+  candidates: readonly { backend: string }[];
+  dropped: readonly { backend: string }[];
+}): Record<string, string | string[]> {
+  return {
+    [SwitchyardAttr.ROUTE]: decision.route,
+    [SwitchyardAttr.CANDIDATES]: decision.candidates.map((c) => c.backend),
+    [SwitchyardAttr.DROPPED]: decision.dropped.map((d) => d.backend),
+  };
+}

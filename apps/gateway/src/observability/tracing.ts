@@ -25,7 +25,7 @@ import type { FastifyRequest } from 'fastify';
 import { withTraceContext, type BackendAdapter, type TraceContextHeaders } from '@switchyard/adapters';
 import { errorCode, SwitchyardError, type BackendConfig, type RequestOutcome } from '@switchyard/contracts';
 import type { RouteCandidate, RouteDecision } from '@switchyard/policy';
-import { flushTracing, GenAiAttr, SwitchyardAttr, tracingEnabled } from '@switchyard/telemetry';
+import { decisionAttributes, flushTracing, GenAiAttr, SwitchyardAttr, tracingEnabled } from '@switchyard/telemetry';
 import type { OutcomeDraft } from './outcome-bus';
 
 /** GenAI's operation name by route; other `/v1` routes (models, count_tokens) call no model. */
@@ -101,11 +101,7 @@ export class RequestTrace {
     const span = this.tracer.startSpan('switchyard.route', { attributes: { [SwitchyardAttr.POLICY_MODE]: mode } }, this.context);
     try {
       const decision = await decide(trace.setSpan(this.context, span));
-      span.setAttributes({
-        [SwitchyardAttr.ROUTE]: decision.route,
-        [SwitchyardAttr.CANDIDATES]: decision.candidates.map((c) => c.backend),
-        [SwitchyardAttr.DROPPED]: decision.dropped.map((d) => d.backend),
-      });
+      span.setAttributes(decisionAttributes(decision));
       return decision;
     } catch (err) {
       failed(span, err instanceof SwitchyardError ? errorCode(err) : 'internal');

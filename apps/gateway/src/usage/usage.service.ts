@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CAPTURE_STORE, InvalidCursorError, TENANT_STORE, USAGE_QUERY, type CaptureStore, type TenantStore, type UsageQuery } from '@switchyard/store';
+import {
+  CAPTURE_STORE,
+  InvalidCursorError,
+  TENANT_STORE,
+  USAGE_QUERY,
+  type CaptureStore,
+  type RequestSearch,
+  type TenantStore,
+  type UsageQuery,
+} from '@switchyard/store';
 import { InvalidFieldsError } from '../errors/invalid-fields.error';
 import { RequestNotFoundError, TenantRefNotFoundError, UsageUnavailableError } from './usage.errors';
 import { recordBody, usageBody, type RequestListBody, type RequestRecordBody, type UsageBody } from './usage.mapper';
 import type { UsageParams } from './usage.params';
-
-export interface RequestFilter {
-  tenantId?: string;
-  status?: number;
-  since?: Date;
-  until?: Date;
-  cursor?: string;
-  limit: number;
-}
 
 const TENANT_PAGE = 1000;
 
@@ -41,7 +41,7 @@ export class UsageService {
     return body;
   }
 
-  async requests(filter: RequestFilter): Promise<RequestListBody> {
+  async requests(filter: RequestSearch): Promise<RequestListBody> {
     try {
       const page = await this.available().requests(filter);
       return { object: 'list', data: page.data.map(recordBody), next_cursor: page.nextCursor ?? null };

@@ -3,7 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
 import type { RequestFeatures, RouteDecision } from '@switchyard/policy';
-import { GenAiAttr, ROUTER_DECIDE_METHOD, SwitchyardAttr, tracingEnabled } from '@switchyard/telemetry';
+import { decisionAttributes, GenAiAttr, ROUTER_DECIDE_METHOD, tracingEnabled } from '@switchyard/telemetry';
 
 /** Reads a gateway's trace context out of a call's gRPC metadata. */
 const METADATA_GETTER: TextMapGetter<Metadata> = {
@@ -37,13 +37,7 @@ export class DecideTracing {
     try {
       const decision = decide();
       span.setAttribute(ATTR_RPC_STATUS_CODE, 'OK');
-      if (decision !== undefined) {
-        span.setAttributes({
-          [SwitchyardAttr.ROUTE]: decision.route,
-          [SwitchyardAttr.CANDIDATES]: decision.candidates.map((c) => c.backend),
-          [SwitchyardAttr.DROPPED]: decision.dropped.map((d) => d.backend),
-        });
-      }
+      if (decision !== undefined) span.setAttributes(decisionAttributes(decision));
       return decision;
     } catch (err) {
       span.setAttributes({ [ATTR_RPC_STATUS_CODE]: 'INTERNAL', [ATTR_ERROR_TYPE]: err instanceof Error ? err.name : 'internal' });
