@@ -69,6 +69,28 @@ describe('PolicyRuntime', () => {
       expect(next.registry.backend('cloud').inFlight).toBe(1);
     });
 
+    it('carries the breakers of backends and models whose names hold slashes', () => {
+      const slashed = (openMs: number) =>
+        parseConfig(
+          `
+backends:
+  - { name: eu/vllm, protocol: openai, baseUrl: http://127.0.0.1:9/v1, tier: local, models: [meta-llama/Llama-3-8B] }
+  - { name: cloud, protocol: openai, baseUrl: http://127.0.0.1:9/v1, tier: cloud, apiKey: sk-test-cloud-0123456789, models: [openai/gpt-4o] }
+policy:
+  breaker: { minRequests: 2, failureRate: 0.5, openMs: ${openMs} }
+`,
+          {},
+        );
+      runtime = new PolicyRuntime(slashed(60_000), { probe: false });
+      const old = runtime.current;
+      old.registry.applyBreaker({ key: 'eu/vllm/meta-llama/Llama-3-8B', state: 'open', at: Date.now() });
+      old.registry.applyBreaker({ key: 'cloud/openai/gpt-4o', state: 'open', at: Date.now() });
+      const next = runtime.apply(slashed(50_000));
+      expect(next.registry.breaker('eu/vllm', 'meta-llama/Llama-3-8B')).toBe('open');
+      expect(next.registry.breaker('cloud', 'openai/gpt-4o')).toBe('open');
+      expect(next.registry.backend('eu/vllm').breaker).toBe('closed');
+    });
+
     it('brings a carried breaker back half-open when its open time under the new config has passed', async () => {
       runtime.current.registry.record(fail('cloud', 'gpt'));
       runtime.current.registry.record(fail('cloud', 'gpt'));

@@ -308,18 +308,6 @@ describe('BackendStateRegistry', () => {
     });
   });
 
-  it('adopt() takes over the breakers of backends that keep their name, slashes and all', () => {
-    const { reg: old } = setup();
-    old.applyBreaker({ key: 'eu/vllm/meta-llama/Llama-3-8B', state: 'open', at: T0 });
-    old.applyBreaker({ key: 'cloud/openai/gpt-4o', state: 'open', at: T0 });
-    old.begin('local');
-    const { reg } = setup();
-    reg.adopt(old);
-    expect(reg.breaker('eu/vllm', 'meta-llama/Llama-3-8B')).toBe('open');
-    expect(reg.breaker('cloud', 'openai/gpt-4o')).toBe('open');
-    expect(reg.backend('local').inFlight).toBe(1);
-  });
-
   it('setStats() replaces the measured statistics', () => {
     const { reg } = setup();
     reg.setStats('local', 150, 42);

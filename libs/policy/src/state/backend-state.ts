@@ -142,12 +142,6 @@ export class BackendStateRegistry implements StateView {
     return [...this.entries.keys()];
   }
 
-  /** Takes over another registry's state for backends that keep their name (config reload). */
-  adopt(previous: BackendStateRegistry): void {
-    for (const [name, entry] of previous.entries) if (this.entries.has(name)) this.entries.set(name, entry);
-    for (const [key, breaker] of previous.modelBreakers) if (this.ownsModelKey(key)) this.modelBreakers.set(key, breaker);
-  }
-
   private newModelBreaker(key: string): CircuitBreaker | undefined {
     if (!this.ownsModelKey(key)) return undefined;
     const b = new CircuitBreaker(this.breakerConfig);
