@@ -2,8 +2,13 @@ import { SwitchyardError } from '@switchyard/contracts';
 
 /** An unknown tenant or key id: 404. */
 export class AdminNotFoundError extends SwitchyardError {
-  constructor(what: 'tenant' | 'key', id: string) {
-    super({ status: 404, type: 'not_found_error', message: `No ${what} with id ${id}.`, code: `${what}_not_found` });
+  constructor(message: string, code: string) {
+    super({ status: 404, type: 'not_found_error', message, code });
+  }
+
+  /** A tenant or key id that names nothing. */
+  static id(what: 'tenant' | 'key', id: string): AdminNotFoundError {
+    return new AdminNotFoundError(`No ${what} with id ${id}.`, `${what}_not_found`);
   }
 }
 

@@ -65,7 +65,7 @@ export class AdminService {
 
   async tenant(id: string): Promise<Tenant> {
     const tenant = await this.available().tenants.get(id);
-    if (tenant === undefined) throw new AdminNotFoundError('tenant', id);
+    if (tenant === undefined) throw AdminNotFoundError.id('tenant', id);
     return tenant;
   }
 
@@ -73,7 +73,7 @@ export class AdminService {
     const { tenants } = this.available();
     notBuiltIn(id);
     const tenant = await tenants.update(id, patch).catch(nameTaken);
-    if (tenant === undefined) throw new AdminNotFoundError('tenant', id);
+    if (tenant === undefined) throw AdminNotFoundError.id('tenant', id);
     // Its keys' cached grants (models, limits, privacy, status) are stale now.
     this.accepted.forgetWhere((p) => p.tenantId === id);
     const detail: Record<string, unknown> = { fields: Object.keys(patch).sort() };
@@ -86,7 +86,7 @@ export class AdminService {
     const { tenants } = this.available();
     notBuiltIn(id);
     const name = (await tenants.get(id))?.name;
-    if (!(await tenants.delete(id))) throw new AdminNotFoundError('tenant', id);
+    if (!(await tenants.delete(id))) throw AdminNotFoundError.id('tenant', id);
     this.accepted.forgetWhere((p) => p.tenantId === id);
     await this.audit(actor, { action: 'tenant.delete', targetType: 'tenant', targetId: id, detail: { name } });
   }
@@ -99,7 +99,7 @@ export class AdminService {
       throw new AdminConflictError(`The tenant already has a live key named "${input.name}".`, 'key_name_taken');
     }
     const issued = await keys.create(tenantId, input);
-    if (issued === undefined) throw new AdminNotFoundError('tenant', tenantId);
+    if (issued === undefined) throw AdminNotFoundError.id('tenant', tenantId);
     await this.audit(actor, { action: 'key.create', targetType: 'key', targetId: issued.record.id, detail: { tenantId, name: input.name } });
     return issued;
   }
@@ -108,7 +108,7 @@ export class AdminService {
   async keysOf(tenantId: string): Promise<ApiKeyRecord[]> {
     const { tenants, keys } = this.available();
     const list = await keys.list(tenantId);
-    if (list.length === 0 && (await tenants.get(tenantId)) === undefined) throw new AdminNotFoundError('tenant', tenantId);
+    if (list.length === 0 && (await tenants.get(tenantId)) === undefined) throw AdminNotFoundError.id('tenant', tenantId);
     return list;
   }
 
@@ -134,7 +134,7 @@ export class AdminService {
     if (!(await this.keyStore.revoke(id))) throw await this.missingOrRevoked(id);
     this.accepted.forgetWhere((p) => p.keyId === id);
     const record = await keys.get(id);
-    if (record === undefined) throw new AdminNotFoundError('key', id);
+    if (record === undefined) throw AdminNotFoundError.id('key', id);
     await this.audit(actor, { action: 'key.revoke', targetType: 'key', targetId: id, detail: { tenantId: record.tenantId } });
     return record;
   }
@@ -151,7 +151,7 @@ export class AdminService {
 
   private async missingOrRevoked(id: string): Promise<Error> {
     const record = await this.available().keys.get(id);
-    return record === undefined ? new AdminNotFoundError('key', id) : new AdminConflictError(`The key ${id} is revoked.`, 'key_revoked');
+    return record === undefined ? AdminNotFoundError.id('key', id) : new AdminConflictError(`The key ${id} is revoked.`, 'key_revoked');
   }
 
   private async audit(actor: string, entry: Omit<AuditRecord, 'actor'>): Promise<void> {

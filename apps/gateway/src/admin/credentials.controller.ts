@@ -1,7 +1,6 @@
 import { Delete, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiProperty, ApiResponse } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { SwitchyardError } from '@switchyard/contracts';
 import { PolicyRuntime } from '@switchyard/runtime';
 import { AUDIT_LOG, CREDENTIALS, type AuditLog, type CredentialStore, type ProviderCredential } from '@switchyard/store';
 import { AdminBody } from './admin-body';
@@ -56,7 +55,7 @@ export class CredentialsController {
     const { credentials, audit } = this.stores();
     this.knownBackend(backend);
     const stored = await credentials.set(id, backend, body.apiKey);
-    if (stored === undefined) throw new AdminNotFoundError('tenant', id);
+    if (stored === undefined) throw AdminNotFoundError.id('tenant', id);
     await audit.record({ actor, action: 'credential.set', targetType: 'tenant', targetId: id, detail: { backend, hint: stored.hint } });
     return stored;
   }
@@ -74,7 +73,8 @@ export class CredentialsController {
   async clear(@Actor() actor: string, @Param('id') id: string, @Param('backend') backend: string): Promise<void> {
     const { credentials, audit } = this.stores();
     this.knownBackend(backend);
-    if (!(await credentials.delete(id, backend))) throw notFound(`Tenant ${id} has no provider key for backend ${backend}.`, 'credential_not_found');
+    if (!(await credentials.delete(id, backend)))
+      throw new AdminNotFoundError(`Tenant ${id} has no provider key for backend ${backend}.`, 'credential_not_found');
     await audit.record({ actor, action: 'credential.clear', targetType: 'tenant', targetId: id, detail: { backend } });
   }
 
@@ -84,10 +84,7 @@ export class CredentialsController {
   }
 
   private knownBackend(name: string): void {
-    if (!this.policy.current.config.backends.some((b) => b.name === name)) throw notFound(`No backend named ${name} is configured.`, 'backend_not_found');
+    if (!this.policy.current.config.backends.some((b) => b.name === name))
+      throw new AdminNotFoundError(`No backend named ${name} is configured.`, 'backend_not_found');
   }
-}
-
-function notFound(message: string, code: string): SwitchyardError {
-  return new SwitchyardError({ status: 404, type: 'not_found_error', message, code });
 }

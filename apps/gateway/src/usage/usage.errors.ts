@@ -1,4 +1,5 @@
 import { SwitchyardError } from '@switchyard/contracts';
+import { AdminNotFoundError } from '../admin/admin.errors';
 
 /** The gateway runs without a database, so no ledger is kept to read: 503. */
 export class UsageUnavailableError extends SwitchyardError {
@@ -14,15 +15,15 @@ export class UsageUnavailableError extends SwitchyardError {
 }
 
 /** No record of that request (or not in the caller's tenant): 404. */
-export class RequestNotFoundError extends SwitchyardError {
+export class RequestNotFoundError extends AdminNotFoundError {
   constructor(id: string) {
-    super({ status: 404, type: 'not_found_error', message: `No request with id ${id} in the ledger.`, code: 'request_not_found' });
+    super(`No request with id ${id} in the ledger.`, 'request_not_found');
   }
 }
 
 /** A `tenant` that is neither a tenant's id nor its name: 404. */
-export class TenantRefNotFoundError extends SwitchyardError {
+export class TenantRefNotFoundError extends AdminNotFoundError {
   constructor(ref: string) {
-    super({ status: 404, type: 'not_found_error', message: `No tenant with id or name ${JSON.stringify(ref)}.`, code: 'tenant_not_found' });
+    super(`No tenant with id or name ${JSON.stringify(ref)}.`, 'tenant_not_found');
   }
 }
