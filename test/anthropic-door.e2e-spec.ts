@@ -30,11 +30,41 @@ function post(stack: Stack, path: string, body: unknown, headers: Record<string,
 }
 
 async function sseEvents(res: Response): Promise<EventSourceMessage[]> {
+  return parseSse(await res.text());
+}
+
+function parseSse(text: string): EventSourceMessage[] {
   const events: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (e) => events.push(e) });
-  parser.feed(await res.text());
+  parser.feed(text);
   return events;
 }
+
+/** Named events as Anthropic's API writes them. */
+function sseText(events: [name: string, data: unknown][]): string {
+  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('');
+}
+
+/** The text a stream of events said (text_delta only). */
+function streamedText(events: EventSourceMessage[]): string {
+  return events
+    .map((e) => JSON.parse(e.data) as { type: string; delta?: { type: string; text?: string } })
+    .map((d) => (d.type === 'content_block_delta' && d.delta?.type === 'text_delta' ? d.delta.text : ''))
+    .join('');
+}
+
+/** The access log line of a request; the outcome of a stream is written just after its last byte (waits up to 2 s). */
+async function accessLine(stack: Stack, requestId: string): Promise<Record<string, unknown> | undefined> {
+  for (let i = 0; i < 40; i++) {
+    const line = stack.logs().find((l) => l.component === 'access' && l.requestId === requestId);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
+// A PNG of one pixel: an image block's base64 data.
+const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol backend', ({ protocol, model }) => {
   const backend = `${protocol}-backend`;
@@ -96,7 +126,7 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
     expect(types).toContain('content_block_delta');
   });
 
-  it("streams Anthropic's event sequence on the wire: named events, a ping, headers", async () => {
+  it("streams Anthropic's event sequence on the wire: named events, a ping after message_start (an Anthropic backend's own where it put it), headers", async () => {
     const res = await post(stack, '/v1/messages', { model: 'chat', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi there' }] });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -107,10 +137,11 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
       assertAnthropicSchema('StreamEvent', data);
       expect(e.event).toBe(data.type);
     }
+    // The door encodes with a ping right after message_start; an Anthropic backend's stream comes as it
+    // was sent, and the fake, as Anthropic's API does, pings after the first content_block_start.
+    const start = protocol === 'anthropic' ? ['message_start', 'content_block_start', 'ping'] : ['message_start', 'ping', 'content_block_start'];
     expect(events.map((e) => e.event)).toEqual([
-      'message_start',
-      'ping',
-      'content_block_start',
+      ...start,
       ...events.filter((e) => e.event === 'content_block_delta').map(() => 'content_block_delta'),
       'content_block_stop',
       'message_delta',
@@ -296,6 +327,133 @@ describe.each(PROTOCOLS)('Anthropic SDK through /v1/messages to a $protocol back
       assertAnthropicSchema('Message', JSON.parse(text));
     });
 
+  if (protocol === 'anthropic')
+    it("streams an Anthropic backend's own events, byte for byte: thinking, signature_delta, stop_sequence and all", async () => {
+      const wire = sseText([
+        [
+          'message_start',
+          {
+            type: 'message_start',
+            message: {
+              id: 'msg_01Relayed',
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 12, cache_read_input_tokens: 5, output_tokens: 1, service_tier: 'standard' },
+            },
+          },
+        ],
+        ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }],
+        ['ping', { type: 'ping' }],
+        ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Count the words.' } }],
+        ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA' } }],
+        ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+        ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }],
+        ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'one two' } }],
+        ['content_block_stop', { type: 'content_block_stop', index: 1 }],
+        ['message_delta', { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: 'three' }, usage: { output_tokens: 9 } }],
+        ['message_stop', { type: 'message_stop' }],
+      ]);
+      const fault = { mode: 'raw', status: 200, headers: { 'content-type': 'text/event-stream' }, body: wire, times: 1 } as const;
+      const params = {
+        model: 'chat',
+        max_tokens: 2048,
+        stop_sequences: ['three'],
+        thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+        messages: [{ role: 'user' as const, content: 'count' }],
+      };
+
+      stack.fakes[backend].setFault(fault);
+      const res = await post(stack, '/v1/messages', { ...params, stream: true });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toBe(wire);
+      for (const e of parseSse(text)) assertAnthropicSchema('StreamEvent', JSON.parse(e.data));
+      // The tokens the backend reported reach the request's outcome (cache reads count as input).
+      expect(await accessLine(stack, res.headers.get('x-request-id')!)).toMatchObject({ inputTokens: 17, outputTokens: 9, streamed: true });
+
+      stack.fakes[backend].setFault(fault);
+      const stream = client.messages.stream(params);
+      stream.on('streamEvent', (event) => assertAnthropicSchema('StreamEvent', event));
+      const message = await stream.finalMessage();
+      assertAnthropicSchema('Message', message);
+      expect(message).toMatchObject({
+        id: 'msg_01Relayed',
+        model,
+        content: [
+          { type: 'thinking', thinking: 'Count the words.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA' },
+          { type: 'text', text: 'one two' },
+        ],
+        stop_reason: 'stop_sequence',
+        stop_sequence: 'three',
+      });
+    });
+
+  if (protocol === 'openai')
+    it("says stop_sequence when the backend names the stop sequence it matched (vLLM's stop_reason), end_turn when it cannot tell", async () => {
+      const fake = stack.fakes[backend];
+      const params = { model: 'chat', max_tokens: 50, stop_sequences: ['three'], messages: [{ role: 'user' as const, content: 'one two three four' }] };
+      // OpenAI strips the sequence and says only `stop`, as the fake does: a stop sequence cannot be told from the end of the turn.
+      expect(await client.messages.create(params)).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
+
+      const base = { id: 'chatcmpl-vllm', created: 1_700_000_000, model };
+      const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+        `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null, ...extra }] })}\n\n`;
+      const usage = { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+      const vllmStream = [
+        chunk({ role: 'assistant', content: '' }, null),
+        chunk({ content: 'one two ' }, null),
+        chunk({}, 'stop', { stop_reason: 'three' }),
+        `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`,
+        'data: [DONE]\n\n',
+      ].join('');
+      fake.setFault({ mode: 'raw', status: 200, headers: { 'content-type': 'text/event-stream' }, body: vllmStream, times: 1 });
+      const streamed = await client.messages.stream(params).finalMessage();
+      assertAnthropicSchema('Message', streamed);
+      expect(streamed).toMatchObject({ content: [{ type: 'text', text: 'one two ' }], stop_reason: 'stop_sequence', stop_sequence: 'three' });
+
+      const vllmAnswer = JSON.stringify({
+        ...base,
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'one two ' }, finish_reason: 'stop', stop_reason: 'three', logprobs: null }],
+        usage,
+      });
+      fake.setFault({ mode: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body: vllmAnswer, times: 1 });
+      const answered = await client.messages.create(params);
+      assertAnthropicSchema('Message', answered);
+      expect(answered).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'three' });
+    });
+
+  it("passes image blocks, base64 and URL, on in the backend's own form", async () => {
+    const fake = stack.fakes[backend];
+    const text = { type: 'text' as const, text: 'what is this?' };
+    const base64 = { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: PIXEL } };
+    const url = { type: 'image' as const, source: { type: 'url' as const, url: 'https://example.com/cat.png' } };
+    const ask = (content: Anthropic.ContentBlockParam[]) => client.messages.create({ model: 'chat', max_tokens: 20, messages: [{ role: 'user', content }] });
+    const before = inferenceCalls(fake).length;
+    if (protocol === 'ollama') {
+      assertAnthropicSchema('Message', await ask([text, base64]));
+      expect(inferenceCalls(fake)[before].body).toMatchObject({ messages: [{ role: 'user', content: 'what is this?', images: [PIXEL] }] });
+      // Ollama cannot fetch an image from its URL.
+      await expect(ask([text, url])).rejects.toMatchObject({ status: 400, error: { type: 'error', error: { type: 'invalid_request_error' } } });
+      return;
+    }
+    assertAnthropicSchema('Message', await ask([text, base64, url]));
+    const [sent] = inferenceCalls(fake).slice(before);
+    const expected =
+      protocol === 'openai'
+        ? [
+            text,
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PIXEL}` } },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+          ]
+        : [text, base64, url];
+    expect((sent.body as { messages: unknown }).messages).toEqual([{ role: 'user', content: expected }]);
+  });
+
   it('accepts Authorization: Bearer as well as x-api-key, and passes anthropic-beta on to Anthropic backends only', async () => {
     const fake = stack.fakes[backend];
     const before = inferenceCalls(fake).length;
@@ -370,5 +528,50 @@ describe('/v1/messages under a local-only privacy policy', () => {
     const streamed = await client.messages.stream({ model: 'claude', max_tokens: 20, ...params }).finalMessage();
     assertAnthropicSchema('Message', streamed);
     expect(cloudCalls().filter((seen) => seen.includes(EMAIL))).toEqual([]);
+  });
+});
+
+describe('/v1/messages streams under a redact privacy policy', () => {
+  const EMAIL = 'jane.doe@example.org';
+  let stack: Stack;
+  let client: Anthropic;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      backends: [{ name: 'cloud-claude', protocol: 'anthropic', tier: 'cloud', models: ['claude-x'] }],
+      models: [{ name: 'claude', targets: [{ backend: 'cloud-claude', model: 'claude-x' }] }],
+      policy: { privacy: { onPii: 'redact' } },
+    });
+    client = new Anthropic({ baseURL: stack.url, apiKey: ADMIN_KEY, maxRetries: 0 });
+  });
+  afterAll(() => stack.close());
+
+  const streamed = async (content: string): Promise<EventSourceMessage[]> => {
+    const res = await post(stack, '/v1/messages', { model: 'claude', max_tokens: 50, stream: true, messages: [{ role: 'user', content }] });
+    expect([res.status, res.headers.get('x-switchyard-tier')]).toEqual([200, 'cloud']);
+    const events = await sseEvents(res);
+    for (const e of events) assertAnthropicSchema('StreamEvent', JSON.parse(e.data));
+    return events;
+  };
+
+  it('re-encodes a redacted stream with the values restored; a clean one still comes as the backend sent it', async () => {
+    const fake = stack.fakes['cloud-claude'];
+    const before = inferenceCalls(fake).length;
+    const redacted = await streamed(`write to ${EMAIL}`);
+    const [sent] = inferenceCalls(fake).slice(before);
+    expect(sent.text).toContain('[EMAIL_1]');
+    expect(sent.text).not.toContain(EMAIL);
+    // The fake echoed the placeholder; the door restored it and encoded the events itself (its ping right after message_start).
+    expect(streamedText(redacted)).toBe(`Echo: write to ${EMAIL}`);
+    expect(redacted.slice(0, 3).map((e) => e.event)).toEqual(['message_start', 'ping', 'content_block_start']);
+    const message = await client.messages
+      .stream({ model: 'claude', max_tokens: 50, messages: [{ role: 'user', content: `write to ${EMAIL}` }] })
+      .finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: `Echo: write to ${EMAIL}` }]);
+
+    // Nothing to redact, nothing to restore: the backend's events as it sent them (its ping after content_block_start).
+    const clean = await streamed('write to nobody');
+    expect(streamedText(clean)).toBe('Echo: write to nobody');
+    expect(clean.slice(0, 3).map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'ping']);
   });
 });

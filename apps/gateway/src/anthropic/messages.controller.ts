@@ -76,8 +76,9 @@ export class MessagesController {
       this.limits.admit(req, reply, prompt, () => chatPromptTokens(request)),
     );
     const call = beta ? { anthropicBeta: beta } : undefined;
-    if (body.stream !== true) anthropic.message(reply, await this.chat.complete(request, features, scan, ctx, call));
-    else await anthropic.stream(reply, await this.chat.stream(request, features, scan, ctx, call), { model: body.model });
+    const answering = { stopSequences: body.stop_sequences };
+    if (body.stream !== true) anthropic.message(reply, await this.chat.complete(request, features, scan, ctx, call), answering);
+    else await anthropic.stream(reply, await this.chat.stream(request, features, scan, ctx, call), { ...answering, model: body.model });
   }
 
   @Post('count_tokens')

@@ -38,6 +38,18 @@ describe('SseWriter', () => {
     ]);
   });
 
+  it('writes a payload with line breaks as several data lines, which a client reads back whole', async () => {
+    const payload = '{\n  "type": "ping"\n}';
+    const { events } = await roundTrip(async (sse) => {
+      await sse.event('ping', payload);
+      await sse.data(payload);
+    });
+    expect(events.map((e) => [e.event, e.data])).toEqual([
+      ['ping', payload],
+      [undefined, payload],
+    ]);
+  });
+
   it('loses nothing when events outrun the socket buffer (writes wait for drain)', async () => {
     const big = 'x'.repeat(64 * 1024);
     const { events } = await roundTrip(async (sse) => {

@@ -31,12 +31,12 @@ export class SseWriter {
 
   /** An unnamed event. Resolves once it is handed to the socket (after `drain` if its buffer is full). */
   data(payload: string): Promise<void> {
-    return this.write(`data: ${payload}\n\n`);
+    return this.write(`data: ${dataLines(payload)}\n\n`);
   }
 
   /** A named event (`event: <name>`), as Anthropic's streams send them. */
   event(name: string, payload: string): Promise<void> {
-    return this.write(`event: ${name}\ndata: ${payload}\n\n`);
+    return this.write(`event: ${name}\ndata: ${dataLines(payload)}\n\n`);
   }
 
   end(): void {
@@ -62,4 +62,9 @@ export class SseWriter {
       this.raw.on('close', done);
     });
   }
+}
+
+/** A payload with line breaks (a backend's event relayed as it came) goes as one `data:` line each, which clients join back. */
+function dataLines(payload: string): string {
+  return payload.includes('\n') ? payload.replace(/\n/g, '\ndata: ') : payload;
 }

@@ -200,7 +200,7 @@ describe('AnthropicStreamEncoder', () => {
   });
 
   it('an empty stream is still one well-formed message', () => {
-    expect(new AnthropicStreamEncoder('claude-x', 'msg_fixed').end()).toEqual([
+    expect(new AnthropicStreamEncoder('claude-x', [], 'msg_fixed').end()).toEqual([
       {
         type: 'message_start',
         message: {
@@ -217,6 +217,18 @@ describe('AnthropicStreamEncoder', () => {
       { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { input_tokens: 0, output_tokens: 0 } },
       { type: 'message_stop' },
     ]);
+  });
+
+  it("says stop_sequence when the finish names one of the client's stop sequences (vLLM's stop_reason)", () => {
+    const finish = (stop_reason: unknown): ChatCompletionChunk => ({
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: 'stop', stop_reason } as ChatCompletionChunkChoice],
+    });
+    const stop = (encoder: AnthropicStreamEncoder, stop_reason: unknown) =>
+      encode([chunk({ content: 'one two' }), finish(stop_reason)], encoder).find((e) => e.type === 'message_delta');
+    expect(stop(new AnthropicStreamEncoder('m', ['three']), 'three')).toMatchObject({ delta: { stop_reason: 'stop_sequence', stop_sequence: 'three' } });
+    expect(stop(new AnthropicStreamEncoder('m', ['three']), null)).toMatchObject({ delta: { stop_reason: 'end_turn', stop_sequence: null } });
+    expect(stop(new AnthropicStreamEncoder('m'), 'three')).toMatchObject({ delta: { stop_reason: 'end_turn', stop_sequence: null } });
   });
 
   it('a failure after the first event ends the stream with an error event', () => {

@@ -11,7 +11,17 @@ import {
   type ToolCallDelta,
   type Usage,
 } from '@switchyard/contracts';
-import { anthropicIdOf, canonicalIdOf, finishReasonOf, nowSeconds, stopReasonOf, toAnthropicError, toAnthropicUsage, usageOf } from './anthropic.mapper';
+import {
+  anthropicIdOf,
+  canonicalIdOf,
+  finishReasonOf,
+  matchedStopSequence,
+  nowSeconds,
+  stopReasonOf,
+  toAnthropicError,
+  toAnthropicUsage,
+  usageOf,
+} from './anthropic.mapper';
 
 // Streams, one pair: AnthropicStreamDecoder reads a backend's Anthropic events as canonical chunks,
 // AnthropicStreamEncoder writes canonical chunks as Anthropic events for a client. Both stateful,
@@ -19,11 +29,29 @@ import { anthropicIdOf, canonicalIdOf, finishReasonOf, nowSeconds, stopReasonOf,
 
 // ---- Anthropic -> canonical ------------------------------------------------------------------
 
+/** A server-sent event as a backend sent it: its `event:` name (if any) and its `data:` text. */
+export interface AnthropicWireEvent {
+  event?: string;
+  data: string;
+}
+
+/** Chunks a relaying decoder yielded -> the backend event each was read from. */
+const SOURCES = new WeakMap<ChatCompletionChunk, AnthropicWireEvent>();
+
 /**
  * Anthropic stream events in, canonical chunks out (a backend's stream). One instance per stream: it remembers the message
  * id, the token counts and which content blocks are tool calls (OpenAI numbers tool calls 0, 1, ...).
+ *
+ * A relaying decoder (for an Anthropic client) also yields one chunk per event, carrying it: an
+ * event with no canonical form (ping, thinking, content_block_stop, kinds added later) gets an empty
+ * chunk of its own, so an Anthropic door can send every event on as it came and when it came.
  */
 export class AnthropicStreamDecoder {
+  /** The backend event a relaying decoder read `chunk` from; undefined for any other chunk. */
+  static eventOf(chunk: ChatCompletionChunk): AnthropicWireEvent | undefined {
+    return SOURCES.get(chunk);
+  }
+
   private id = canonicalIdOf(randomUUID());
   private model: string;
   private readonly usage: AnthropicUsage = { input_tokens: 0, output_tokens: 0 };
@@ -35,6 +63,7 @@ export class AnthropicStreamDecoder {
     /** Used until message_start names the model. */
     model: string,
     private readonly created = nowSeconds(),
+    private readonly relay = false,
   ) {
     this.model = model;
   }
@@ -56,7 +85,11 @@ export class AnthropicStreamDecoder {
       throw new UpstreamError({ backend: this.backend, failure: 'protocol', message: `Backend ${this.backend} sent a stream event that is not an object.` });
     }
     if (typeof event.type !== 'string' && eventName) (event as { type: string }).type = eventName;
-    return this.translate(event);
+    const chunks = this.translate(event);
+    if (!this.relay) return chunks;
+    if (chunks.length === 0) chunks.push(this.chunk(undefined));
+    SOURCES.set(chunks[0], eventName === undefined ? { data } : { event: eventName, data });
+    return chunks;
   }
 
   translate(event: AnthropicStreamEvent): ChatCompletionChunk[] {
@@ -136,13 +169,14 @@ export class AnthropicStreamDecoder {
     if (u.output_tokens != null) this.usage.output_tokens = u.output_tokens;
   }
 
-  private chunk(delta: ChatCompletionChunkChoice['delta'], finishReason: FinishReason | null = null): ChatCompletionChunk {
+  /** A chunk with one choice saying `delta`; without a delta, an empty chunk (no choices). */
+  private chunk(delta: ChatCompletionChunkChoice['delta'] | undefined, finishReason: FinishReason | null = null): ChatCompletionChunk {
     return {
       id: this.id,
       object: 'chat.completion.chunk',
       created: this.created,
       model: this.model,
-      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+      choices: delta === undefined ? [] : [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
     };
   }
 }
@@ -164,12 +198,17 @@ export class AnthropicStreamEncoder {
   /** Canonical tool-call index -> content block index. */
   private readonly toolBlocks = new Map<number, number>();
   private finish: FinishReason | null = null;
+  /** The client's stop sequence the finish matched, when the backend said which. */
+  private stopSequence: string | undefined;
   private refused = false;
   private usage: Usage | null | undefined;
 
   constructor(
-    /** message_start's model and id if end() comes before any chunk. */
+    /** message_start's model if end() comes before any chunk. */
     private readonly model: string,
+    /** The client's stop sequences. */
+    private readonly stopSequences: readonly string[] = [],
+    /** message_start's id if end() comes before any chunk. */
     private readonly id = `msg_${randomUUID()}`,
   ) {}
 
@@ -195,6 +234,7 @@ export class AnthropicStreamEncoder {
     for (const call of tool_calls ?? []) out.push(...this.toolCall(call));
     if (choice.finish_reason) {
       this.finish = choice.finish_reason;
+      this.stopSequence = matchedStopSequence(choice, this.stopSequences);
       out.push(...this.close());
     }
     return out;
@@ -206,8 +246,9 @@ export class AnthropicStreamEncoder {
     const out = this.started ? [] : [this.start(this.id, this.model, undefined)];
     out.push(...this.close());
     this.finished = true;
-    const stop = stopReasonOf(this.finish ?? 'stop', this.toolBlocks.size > 0, this.refused);
-    out.push({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: toAnthropicUsage(this.usage) });
+    const stop = stopReasonOf(this.finish ?? 'stop', this.toolBlocks.size > 0, this.refused, this.stopSequence);
+    const sequence = stop === 'stop_sequence' ? (this.stopSequence ?? null) : null;
+    out.push({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: sequence }, usage: toAnthropicUsage(this.usage) });
     out.push({ type: 'message_stop' });
     return out;
   }

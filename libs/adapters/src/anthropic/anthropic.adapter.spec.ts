@@ -550,6 +550,38 @@ describe('AnthropicStreamDecoder', () => {
     expect(() => t.push('{not json', 'message_start')).toThrow(expect.objectContaining({ failure: 'protocol' }));
   });
 
+  it.each(['stream-text.json', 'stream-tool-use.json', 'stream-thinking.json'])(
+    'relaying (%s): one chunk per event, carrying it as it came; the same canonical chunks besides',
+    (file) => {
+      const evs = events(file);
+      const relaying = new AnthropicStreamDecoder('claude', 'claude-x', CREATED, true);
+      const chunks = evs.map((e) => {
+        const out = relaying.push(JSON.stringify(e.data), e.event);
+        expect(out).toHaveLength(1);
+        return out[0];
+      });
+      relaying.end();
+      expect(chunks.map((c) => AnthropicStreamDecoder.eventOf(c))).toEqual(evs.map((e) => ({ event: e.event, data: JSON.stringify(e.data) })));
+      // Events with no canonical form (ping, thinking, block stops) ride empty chunks.
+      const plain = translate(evs);
+      expect(chunks.filter((c) => c.choices.length > 0 || c.usage)).toEqual(plain);
+      expect(plain.every((c) => AnthropicStreamDecoder.eventOf(c) === undefined)).toBe(true);
+    },
+  );
+
+  it('relaying, an event of a kind added later, or sent without a name, is carried as it came', () => {
+    const decoder = new AnthropicStreamDecoder('claude', 'claude-x', CREATED, true);
+    const future = '{"type":"some_future_event","index":0,"detail":{"x":1}}';
+    const [later] = decoder.push(future, 'some_future_event');
+    const [unnamed] = decoder.push('{"type":"ping"}');
+    expect([later, unnamed]).toMatchObject([
+      { choices: [], model: 'claude-x' },
+      { choices: [], model: 'claude-x' },
+    ]);
+    expect(AnthropicStreamDecoder.eventOf(later)).toEqual({ event: 'some_future_event', data: future });
+    expect(AnthropicStreamDecoder.eventOf(unnamed)).toEqual({ data: '{"type":"ping"}' });
+  });
+
   it('takes the event type from the SSE event name when the payload lacks it, and ignores unknown events', () => {
     const t = new AnthropicStreamDecoder('claude', 'claude-x', CREATED);
     expect(t.push('{}', 'ping')).toEqual([]);
@@ -704,6 +736,19 @@ describe('AnthropicAdapter over HTTP', () => {
     expect(translated).not.toHaveProperty('thinking');
     expect(translated).not.toHaveProperty('top_k');
     expect(translated).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 2048, stream: false });
+  });
+
+  it("relays the stream of an Anthropic client's request and of a plain copy of it, not of a redacted copy nor an OpenAI client's", async () => {
+    handle = (_req, res) => sse(res, events('stream-thinking.json'));
+    const canonical = fromAnthropicRequest({ model: 'claude-sonnet-4-5', max_tokens: 2048, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    const relayed = async (req: ChatCompletionRequest): Promise<boolean[]> =>
+      (await collect(await adapter().chatStream(req, 'claude-sonnet-4-5', ctx()))).map((c) => AnthropicStreamDecoder.eventOf(c) !== undefined);
+    const all = events('stream-thinking.json').map(() => true);
+    expect(await relayed(canonical)).toEqual(all);
+    // The privacy screen's copy for a cloud backend shares the messages; redaction rewrites a deep copy.
+    expect(await relayed({ ...canonical })).toEqual(all);
+    expect(await relayed(JSON.parse(JSON.stringify(canonical)) as ChatCompletionRequest)).not.toContain(true);
+    expect(await relayed(chat({ stream: true }))).not.toContain(true);
   });
 
   it('a base URL already ending in /v1 is not doubled; no key, no x-api-key', async () => {

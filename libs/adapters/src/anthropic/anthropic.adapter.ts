@@ -13,7 +13,7 @@ import type { AdapterContext, AdapterFactory, BackendAdapter } from '../adapter'
 import { HttpAdapter } from '../http/http-adapter.base';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { AnthropicStreamDecoder } from './anthropic-stream.mapper';
-import { anthropicErrorDetail, fromAnthropicMessage, originalAnthropicBody, toAnthropicRequest } from './anthropic.mapper';
+import { anthropicErrorDetail, fromAnthropicMessage, nowSeconds, originalAnthropicBody, relaysAnthropicStream, toAnthropicRequest } from './anthropic.mapper';
 
 /** Anthropic's Messages API (`POST /v1/messages`), spoken OpenAI-shaped on this side. */
 export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
@@ -43,7 +43,7 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
   async chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const body = originalAnthropicBody(req, model, true) ?? JSON.stringify(toAnthropicRequest(req, model, true, this.backend.name));
     const res = await this.post(`${this.prefix}/messages`, body, ctx, 'text/event-stream', this.clientHeaders(ctx));
-    return this.chunks(res, model);
+    return this.chunks(res, model, relaysAnthropicStream(req));
   }
 
   embeddings(_req: EmbeddingsRequest, _model: string, _ctx: AdapterContext): Promise<EmbeddingsResponse> {
@@ -69,8 +69,9 @@ export class AnthropicAdapter extends HttpAdapter implements BackendAdapter {
     return this.probePath(`${this.prefix}/models`, signal);
   }
 
-  private async *chunks(res: UpstreamResponse, model: string): AsyncGenerator<ChatCompletionChunk> {
-    const decoder = new AnthropicStreamDecoder(this.backend.name, model);
+  /** `relay`: the chunks carry the events they were read from, for an Anthropic client (see AnthropicStreamDecoder). */
+  private async *chunks(res: UpstreamResponse, model: string, relay: boolean): AsyncGenerator<ChatCompletionChunk> {
+    const decoder = new AnthropicStreamDecoder(this.backend.name, model, nowSeconds(), relay);
     try {
       for await (const event of this.http.sse(res)) {
         // After message_stop, read to the end: a body left unread costs the pooled connection.

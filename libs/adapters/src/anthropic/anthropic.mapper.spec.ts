@@ -567,6 +567,32 @@ describe('response: canonical -> Anthropic -> canonical', () => {
     if (refusal) expect(out.content).toEqual([{ type: 'text', text: refusal }]);
   });
 
+  it("says stop_sequence when the backend names the client's stop sequence it matched (vLLM's stop_reason), else end_turn", () => {
+    const stopped = (stop_reason: unknown, tools = false): ChatCompletion => {
+      const c = completion(
+        {
+          role: 'assistant',
+          content: 'one two',
+          refusal: null,
+          ...(tools && { tool_calls: [{ id: 'c', type: 'function' as const, function: { name: 'f', arguments: '{}' } }] }),
+        },
+        'stop',
+      );
+      Object.assign(c.choices[0], { stop_reason });
+      return c;
+    };
+    const said = (c: ChatCompletion, sequences: string[]) => {
+      const { stop_reason, stop_sequence } = toAnthropicMessage(c, sequences);
+      return { stop_reason, stop_sequence };
+    };
+    expect(said(stopped('three'), ['END', 'three'])).toEqual({ stop_reason: 'stop_sequence', stop_sequence: 'three' });
+    // OpenAI and Ollama say no more than stop; vLLM's token ids (EOS) and strings the client did not send are not its stop sequences.
+    expect(said(stopped(undefined), ['three'])).toEqual({ stop_reason: 'end_turn', stop_sequence: null });
+    expect(said(stopped(128009), ['three'])).toEqual({ stop_reason: 'end_turn', stop_sequence: null });
+    expect(said(stopped('three'), [])).toEqual({ stop_reason: 'end_turn', stop_sequence: null });
+    expect(said(stopped('three', true), ['three'])).toEqual({ stop_reason: 'tool_use', stop_sequence: null });
+  });
+
   it('cached prompt tokens are counted beside input_tokens, as Anthropic does; no usage is zero', () => {
     const c = completion({ role: 'assistant', content: 'Hi', refusal: null }, 'stop');
     c.usage = { prompt_tokens: 1200, completion_tokens: 5, total_tokens: 1205, prompt_tokens_details: { cached_tokens: 1024 } };

@@ -237,11 +237,24 @@ export function fromAnthropicRequest(req: AnthropicMessagesRequest): ChatComplet
     out.stream_options = { include_usage: true };
   }
   ORIGINS.set(out, req);
+  CLIENT_MESSAGES.add(messages);
   return out;
 }
 
 /** Canonical requests made by fromAnthropicRequest -> the Anthropic body they came from. */
 const ORIGINS = new WeakMap<ChatCompletionRequest, AnthropicMessagesRequest>();
+/** The messages of canonical requests made by fromAnthropicRequest, which plain copies of a request share. */
+const CLIENT_MESSAGES = new WeakSet<ChatMessage[]>();
+
+/**
+ * Whether an Anthropic backend's stream may reach the client as it comes: the request came from an
+ * Anthropic body and was not redacted. Redaction rewrites a deep copy of the request and restores
+ * the answer's chunks in place; a request still holding the client's messages (the door's own, or
+ * the privacy screen's plain copy of it) was not redacted, so nothing rewrites its answer.
+ */
+export function relaysAnthropicStream(req: ChatCompletionRequest): boolean {
+  return CLIENT_MESSAGES.has(req.messages);
+}
 
 /**
  * What an Anthropic backend is sent for a canonical request that came from an Anthropic body, as
@@ -417,8 +430,9 @@ export function originalAnthropicMessage(completion: ChatCompletion): AnthropicM
 /**
  * The Anthropic message for a canonical completion: the inverse of fromAnthropicMessage. Its text
  * is one block (the canonical answer keeps no block boundaries); a refusal is said as text.
+ * `stopSequences` are the client's, to tell which one a finish matched where the backend says so.
  */
-export function toAnthropicMessage(completion: ChatCompletion): AnthropicMessage {
+export function toAnthropicMessage(completion: ChatCompletion, stopSequences: readonly string[] = []): AnthropicMessage {
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: AnthropicResponseBlock[] = [];
@@ -428,23 +442,36 @@ export function toAnthropicMessage(completion: ChatCompletion): AnthropicMessage
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
   }
   const hasTools = content.some((b) => b.type === 'tool_use');
+  const matched = choice && matchedStopSequence(choice, stopSequences);
+  const stop = choice?.finish_reason == null ? null : stopReasonOf(choice.finish_reason, hasTools, Boolean(message?.refusal), matched);
   return {
     id: anthropicIdOf(completion.id),
     type: 'message',
     role: 'assistant',
     model: completion.model,
     content,
-    stop_reason: choice?.finish_reason == null ? null : stopReasonOf(choice.finish_reason, hasTools, Boolean(message?.refusal)),
-    stop_sequence: null,
+    stop_reason: stop,
+    stop_sequence: stop === 'stop_sequence' ? (matched ?? null) : null,
     usage: toAnthropicUsage(completion.usage),
   };
 }
 
 /**
- * Anthropic's stop reason for a canonical finish. Clients run tools on `tool_use`, so an answer
- * with tool calls says so even from a backend that finished with `stop`.
+ * The client's stop sequence a choice's finish matched, where the backend says which: vLLM names it
+ * in the choice's `stop_reason`. OpenAI and Ollama drop the sequence from the text and say only `stop`,
+ * so from them a stop sequence cannot be told from the end of the turn.
  */
-export function stopReasonOf(finish: FinishReason, hasToolCalls: boolean, refused: boolean): AnthropicStopReason {
+export function matchedStopSequence(choice: object, stopSequences: readonly string[]): string | undefined {
+  const reason = (choice as { stop_reason?: unknown }).stop_reason;
+  return typeof reason === 'string' && stopSequences.includes(reason) ? reason : undefined;
+}
+
+/**
+ * Anthropic's stop reason for a canonical finish. Clients run tools on `tool_use`, so an answer
+ * with tool calls says so even from a backend that finished with `stop`; `stopSequence` is the
+ * client's stop sequence a `stop` matched, when known.
+ */
+export function stopReasonOf(finish: FinishReason, hasToolCalls: boolean, refused: boolean, stopSequence?: string): AnthropicStopReason {
   switch (finish) {
     case 'length':
       return 'max_tokens';
@@ -454,7 +481,9 @@ export function stopReasonOf(finish: FinishReason, hasToolCalls: boolean, refuse
     case 'content_filter':
       return 'refusal';
     default:
-      return hasToolCalls ? 'tool_use' : refused ? 'refusal' : 'end_turn';
+      if (hasToolCalls) return 'tool_use';
+      if (refused) return 'refusal';
+      return stopSequence === undefined ? 'end_turn' : 'stop_sequence';
   }
 }
 
