@@ -1,24 +1,55 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
+import { openDatabase } from '@switchyard/store';
 import { ADMIN_KEY, closedPort } from './support/stack';
 
 // SIGTERM to the built gateway, a real OS process, while streams are in flight: readiness goes 503
 // at once, new connections are refused, the streams finish, the process exits 0 within the drain
-// time; at the deadline whatever is still open is cut.
+// time; at the deadline whatever is still open is cut. Nothing is lost: after the process has
+// exited, its embedded database (PGlite under its data dir) holds one ledger record per request.
 
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+interface LedgerRow {
+  request_id: string;
+  status: number;
+  error_code: string | null;
+  streamed: boolean;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  tokens_counted: boolean | null;
+}
+
+/** The usage a stream reported in its last chunk before `[DONE]` (`stream_options.include_usage`). */
+function streamUsage(text: string): Usage | undefined {
+  for (const event of text.split('\n\n')) {
+    const data = event.trim().replace(/^data: /, '');
+    if (!data.startsWith('{')) continue;
+    const chunk = JSON.parse(data) as { usage?: Usage | null };
+    if (chunk.usage) return chunk.usage;
+  }
+  return undefined;
+}
+
 interface Gateway {
   child: ChildProcess;
   url: string;
   port: number;
+  /** SWITCHYARD_DATA_DIR: the embedded database, with the usage ledger, is under it. */
+  dataDir: string;
   /** Resolves with the exit code (or the signal that ended it) and when it came. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   /** The JSON log lines written so far. */
@@ -27,6 +58,7 @@ interface Gateway {
 
 /** A stream in flight: `started` once its first chunk is in, `done` with everything it received (or how it broke). */
 interface OpenStream {
+  requestId: string;
   started: Promise<void>;
   done: Promise<{ text: string; error?: string }>;
 }
@@ -35,6 +67,9 @@ describe('graceful drain of the gateway process', () => {
   let fake: FakeLlm;
   const dirs: string[] = [];
   const running: Gateway[] = [];
+  const run = randomUUID().slice(0, 8);
+  let n = 0;
+  const nextId = (what: string) => `drain-${run}-${what}-${++n}`;
 
   beforeAll(async () => {
     // The suite runs what `npm start` runs: the build of the current sources.
@@ -57,13 +92,14 @@ describe('graceful drain of the gateway process', () => {
       server: { drainTimeoutMs },
     };
     writeFileSync(join(dir, 'switchyard.yaml'), JSON.stringify(config));
+    const dataDir = join(dir, 'data');
     const port = await closedPort();
     const child = spawn(process.execPath, [MAIN], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,
         SWITCHYARD_CONFIG: join(dir, 'switchyard.yaml'),
-        SWITCHYARD_DATA_DIR: join(dir, 'data'),
+        SWITCHYARD_DATA_DIR: dataDir,
         SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -80,6 +116,7 @@ describe('graceful drain of the gateway process', () => {
     const gateway: Gateway = {
       child,
       port,
+      dataDir,
       url: `http://127.0.0.1:${port}`,
       exited,
       logs: () =>
@@ -99,6 +136,7 @@ describe('graceful drain of the gateway process', () => {
   }
 
   function openStream(g: Gateway): OpenStream {
+    const requestId = nextId('stream');
     let started!: () => void;
     const first = new Promise<void>((resolve) => (started = resolve));
     const done = (async () => {
@@ -106,8 +144,13 @@ describe('graceful drain of the gateway process', () => {
       try {
         const res = await fetch(`${g.url}/v1/chat/completions`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'stream please' }] }),
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'x-request-id': requestId },
+          body: JSON.stringify({
+            model: 'chat',
+            stream: true,
+            stream_options: { include_usage: true },
+            messages: [{ role: 'user', content: 'stream please' }],
+          }),
         });
         const reader = res.body!.getReader();
         for (;;) {
@@ -122,7 +165,33 @@ describe('graceful drain of the gateway process', () => {
         return { text, error: (err as Error).message };
       }
     })();
-    return { started: first, done };
+    return { requestId, started: first, done };
+  }
+
+  /** A whole non-streamed answer, with its usage. */
+  async function ask(g: Gateway): Promise<{ requestId: string; status: number; usage?: Usage }> {
+    const requestId = nextId('plain');
+    const res = await fetch(`${g.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'answer please' }] }),
+    });
+    const body = (await res.json()) as { usage?: Usage };
+    return { requestId, status: res.status, usage: body.usage };
+  }
+
+  /** The ledger of a gateway that has exited, read from its embedded database: each request id's records. */
+  async function ledgerOf(g: Gateway, ids: string[]): Promise<Map<string, LedgerRow[]>> {
+    const db = await openDatabase({ dataDir: g.dataDir });
+    try {
+      const rows = await db.query<LedgerRow>(
+        'SELECT request_id, status, error_code, streamed, input_tokens, output_tokens, tokens_counted FROM usage_ledger WHERE request_id = ANY($1::text[])',
+        [ids],
+      );
+      return new Map(ids.map((id) => [id, rows.filter((r) => r.request_id === id)]));
+    } finally {
+      await db.close();
+    }
   }
 
   /** A connection on which a readiness request has begun (its headers not yet complete) before the drain: `finish` sends the rest and reads the answer. */
@@ -158,9 +227,12 @@ describe('graceful drain of the gateway process', () => {
     }
   }
 
-  it('on SIGTERM: readiness 503 draining at once, no new connections, every stream completes, exit 0 within the drain time', async () => {
+  it('on SIGTERM: readiness 503 draining at once, no new connections, every stream completes, exit 0 within the drain time, every request in the ledger', async () => {
     const g = await startGateway(15_000);
     await waitReady(g);
+    // Answered before the signal; their records may still wait in the ledger's queue when it comes.
+    const answered = [await ask(g), await ask(g)];
+    for (const a of answered) expect(a.status).toBe(200);
     const streams = [openStream(g), openStream(g), openStream(g)];
     await Promise.all(streams.map((s) => s.started));
     const probe = await readinessInFlight(g);
@@ -193,9 +265,25 @@ describe('graceful drain of the gateway process', () => {
     expect(drain[0]).toMatchObject({ signal: 'SIGTERM', inFlight: 3, timeoutMs: 15_000 });
     expect(drain[1]).toMatchObject({ inFlight: 3, cut: 0, finished: 3 });
     expect(drain.at(-1)).toMatchObject({ msg: 'closed' });
+
+    // Every request has exactly one record, with the tokens its client was told.
+    const told = new Map<string, { streamed: boolean; usage?: Usage }>([
+      ...answered.map((a) => [a.requestId, { streamed: false, usage: a.usage }] as const),
+      ...(await Promise.all(streams.map(async (s) => [s.requestId, { streamed: true, usage: streamUsage((await s.done).text) }] as const))),
+    ]);
+    const ledger = await ledgerOf(g, [...told.keys()]);
+    for (const [requestId, { streamed, usage }] of told) {
+      expect(usage).toBeDefined();
+      expect({ requestId, records: ledger.get(requestId) }).toEqual({
+        requestId,
+        records: [
+          expect.objectContaining({ status: 200, error_code: null, streamed, input_tokens: usage!.prompt_tokens, output_tokens: usage!.completion_tokens }),
+        ],
+      });
+    }
   }, 60_000);
 
-  it('at the deadline: cuts the stream still open and exits 0', async () => {
+  it('at the deadline: cuts the stream still open, records it as a 499, and exits 0', async () => {
     const g = await startGateway(1_000);
     await waitReady(g);
     const stream = openStream(g);
@@ -209,6 +297,10 @@ describe('graceful drain of the gateway process', () => {
     const { text } = await stream.done;
     expect(text).not.toContain('[DONE]');
     expect(g.logs().filter((l) => l.component === 'drain')[1]).toMatchObject({ inFlight: 1, cut: 1, finished: 0 });
+    // The cut stream is recorded too: a client that went away, with what was relayed counted.
+    const ledger = await ledgerOf(g, [stream.requestId]);
+    expect(ledger.get(stream.requestId)).toEqual([expect.objectContaining({ status: 499, error_code: 'client_closed', streamed: true, tokens_counted: true })]);
+    expect(ledger.get(stream.requestId)![0].output_tokens).toBeGreaterThan(0);
   }, 60_000);
 
   it('a second signal during the drain exits at once; one delivered twice does not', async () => {

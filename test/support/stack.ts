@@ -49,6 +49,8 @@ export interface StackSpec {
   configPath?: string;
   /** Tenants and keys in this database (e.g. `openTestDatabase()`), left open at close; unset: none. */
   database?: Database;
+  /** The gateway's data dir (where the ledger spools while `database` is unreachable); unset: the runtime's default. */
+  dataDir?: string;
   /** Redis shared with other gateways, under `redisPrefix`. */
   redisUrl?: string;
   redisPrefix?: string;
@@ -131,6 +133,7 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
     routerUrl: router?.address,
     configPath: spec.configPath,
     database: spec.database,
+    dataDir: spec.dataDir,
     serverSecret: spec.database ? TEST_SERVER_SECRET : undefined,
     redisUrl: spec.redisUrl,
     redisPrefix: spec.redisPrefix,

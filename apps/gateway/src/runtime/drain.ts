@@ -23,6 +23,8 @@ export class Drain {
   private apiActive = 0;
   private startedAt?: number;
   private server?: Server;
+  /** Set by a drain waiting for the last response to close. */
+  private idle?: () => void;
 
   get draining(): boolean {
     return this.startedAt !== undefined;
@@ -50,6 +52,7 @@ export class Drain {
       reply.raw.once('close', () => {
         this.active--;
         if (api) this.apiActive--;
+        if (this.active === 0) this.idle?.();
         // Its connection is idle now: close it, or a keep-alive client would hold the drain open until its deadline.
         if (this.draining) setImmediate(() => server.closeIdleConnections());
       });
@@ -78,6 +81,8 @@ export class Drain {
       server.closeAllConnections();
       await closed;
     }
+    // A cut response's `close`, which emits its outcome (for the ledger), comes after its connection's: wait for the last.
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     return { inFlight, cut, ms: Math.round(performance.now() - startedAt) };
   }
 }

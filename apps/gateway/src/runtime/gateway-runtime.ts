@@ -22,6 +22,11 @@ export interface GatewayRuntime {
   database?: Database;
   /** Hashes API keys and encrypts provider keys (`SWITCHYARD_SECRET`); required with a database. */
   serverSecret?: string;
+  /**
+   * Where the gateway keeps its files (the ledger's spool). Unset: the embedded database's data dir,
+   * else `SWITCHYARD_DATA_DIR`, else `./data`; set it for a database handed in as `database`.
+   */
+  dataDir?: string;
   /** The config file, for hot reload on change and SIGHUP; unset: no reload. */
   configPath?: string;
 }

@@ -52,11 +52,11 @@ const SQL_KEYS = Symbol('switchyard.SqlKeyStore');
 const owned = new WeakSet<Database>();
 
 /**
- * Where the ledger spools records while its database is unreachable: under the data dir the
- * runtime gives (embedded PGlite's), else `SWITCHYARD_DATA_DIR`, else `./data`, as the gateway's start resolves it.
+ * Where the ledger spools records while its database is unreachable: under the runtime's data dir,
+ * else the embedded database's, else `SWITCHYARD_DATA_DIR`, else `./data`, as the gateway's start resolves it.
  */
 function ledgerSpoolDir(runtime: GatewayRuntime): string {
-  return join(resolve(runtime.databaseOptions?.dataDir ?? process.env.SWITCHYARD_DATA_DIR ?? 'data'), 'ledger-spool');
+  return join(resolve(runtime.dataDir ?? runtime.databaseOptions?.dataDir ?? process.env.SWITCHYARD_DATA_DIR ?? 'data'), 'ledger-spool');
 }
 
 /** Flushes and closes the ledger when the application shuts down, so no record is left behind; then the database it opened. */

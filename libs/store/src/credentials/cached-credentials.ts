@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { secretValues } from '@switchyard/contracts';
-import type { CredentialStore, ProviderCredential } from './credential-store';
+import { CredentialUnreadableError, type CredentialStore, type ProviderCredential } from './credential-store';
 
 /**
  * How long a tenant's keys are used without reading the store again: a key set or cleared through
@@ -14,9 +14,10 @@ interface Cached {
 
 /**
  * A CredentialStore with each tenant's keys kept in memory briefly, so a request reads a map, not
- * the database. One read per tenant at a time, however many requests wait on it. The keys held
- * are registered with the process's secret masking for as long as they are held, so no log line
- * or error text carries one.
+ * the database. One read per tenant at a time, however many requests wait on it. While the store
+ * cannot be read (the database is away), the keys read last are used, so requests go on being
+ * served. The keys held are registered with the process's secret masking for as long as they are
+ * held, so no log line or error text carries one.
  */
 export class CachedCredentials implements CredentialStore {
   private readonly cache: LRUCache<string, Cached>;
@@ -27,7 +28,14 @@ export class CachedCredentials implements CredentialStore {
     ttlMs = CREDENTIALS_TTL_MS,
     max = 10_000,
   ) {
-    this.cache = new LRUCache<string, Cached>({ max, ttl: ttlMs, updateAgeOnGet: false, dispose: (entry) => secretValues.delete(entry) });
+    // Expired entries stay (until read again, forgotten or evicted): the fallback while the store is away.
+    this.cache = new LRUCache<string, Cached>({
+      max,
+      ttl: ttlMs,
+      updateAgeOnGet: false,
+      noDeleteOnStaleGet: true,
+      dispose: (entry) => secretValues.delete(entry),
+    });
   }
 
   keysOf(tenantId: string): ReadonlyMap<string, string> | Promise<ReadonlyMap<string, string>> {
@@ -48,8 +56,14 @@ export class CachedCredentials implements CredentialStore {
         return keys;
       },
       (err: unknown) => {
-        if (this.loading.get(tenantId) === load) this.loading.delete(tenantId);
-        throw err;
+        if (this.loading.get(tenantId) !== load) throw err;
+        this.loading.delete(tenantId);
+        // A key that no longer decrypts is an error to show, not to paper over.
+        const last = err instanceof CredentialUnreadableError ? undefined : this.cache.get(tenantId, { allowStale: true });
+        if (last === undefined) throw err;
+        // Held for another while: the store is tried again then, not on every request meanwhile.
+        this.cache.set(tenantId, last);
+        return last.keys;
       },
     );
     this.loading.set(tenantId, load);
