@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { CREDENTIALS_TTL_MS, LEDGER_SINK, openDatabase, type Database, type LedgerSink } from '@switchyard/store';
-import { ADMIN_KEY, startStack, type Stack } from './support/stack';
+import { CREDENTIALS_TTL_MS, LEDGER_SINK, openDatabase, SqlKeyStore, SqlTenantStore, type Database, type LedgerSink } from '@switchyard/store';
+import { ADMIN_KEY, startStack, TEST_SERVER_SECRET, type Stack } from './support/stack';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 // PostgreSQL made unreachable in the middle of a load and brought back: the gateway's database
@@ -218,4 +218,30 @@ describe(`the usage ledger while PostgreSQL goes away and comes back (${new URL(
     );
     expect(sums).toEqual({ requests: REQUESTS, input_tokens: total('inputTokens'), output_tokens: total('outputTokens') });
   }, 60_000);
+
+  it('keeps serving tenant keys in use while the key store is away, and answers 503 (not 500) to a key it never saw', async () => {
+    const tenant = await new SqlTenantStore(direct).create({ name: `faults-${run}` });
+    const apiKeys = new SqlKeyStore(direct, TEST_SERVER_SECRET);
+    const used = (await apiKeys.create(tenant.id, { name: 'used' }))!.key;
+    const unseen = (await apiKeys.create(tenant.id, { name: 'unseen' }))!.key;
+    const ask = (key: string) =>
+      fetch(`${stack.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'during the outage' }] }),
+      });
+    expect((await ask(used)).status).toBe(200);
+    await proxy.cut();
+    try {
+      // Past every cache of what was read from the database.
+      await sleep(OUTAGE_MS);
+      expect((await ask(used)).status).toBe(200);
+      const refused = await ask(unseen);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ error: expect.objectContaining({ type: 'server_error', code: 'store_unavailable' }) as unknown });
+    } finally {
+      await proxy.restore();
+    }
+    expect((await ask(unseen)).status).toBe(200);
+  }, 30_000);
 });

@@ -54,6 +54,19 @@ export class AuthenticationError extends SwitchyardError {
   }
 }
 
+/** A store the request needs (the database behind keys and credentials) cannot be reached: 503, worth a retry. */
+export class StoreUnavailableError extends SwitchyardError {
+  constructor(what: string, cause: unknown) {
+    super({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'store_unavailable',
+      message: `The ${what} cannot be read right now. Please retry shortly.`,
+      cause,
+    });
+  }
+}
+
 export class ModelNotFoundError extends SwitchyardError {
   constructor(model: string) {
     super({

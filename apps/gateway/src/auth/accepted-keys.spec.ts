@@ -39,3 +39,18 @@ describe('AcceptedKeys', () => {
     expect(keys.get('sk-one')).toBeUndefined();
   });
 });
+
+describe('AcceptedKeys while the key store is away', () => {
+  it('still knows a key past its expiry, within the grace asked for; never a forgotten one', async () => {
+    const keys = new AcceptedKeys(10, 20);
+    keys.remember('sk-live', acme);
+    keys.remember('sk-gone', acme);
+    keys.forget('sk-gone');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(keys.get('sk-live')).toBeUndefined();
+    expect(keys.lastKnown('sk-live', 10_000)).toBe(acme);
+    expect(keys.lastKnown('sk-live', 10)).toBeUndefined();
+    expect(keys.lastKnown('sk-gone', 10_000)).toBeUndefined();
+    expect(keys.lastKnown('sk-never', 10_000)).toBeUndefined();
+  });
+});

@@ -18,11 +18,24 @@ export class AcceptedKeys {
   private readonly cache: LRUCache<string, Principal>;
 
   constructor(max = 10_000, ttlMs = ACCEPTED_KEY_TTL_MS) {
-    this.cache = new LRUCache<string, Principal>({ max, ttl: ttlMs, updateAgeOnGet: false });
+    // Expired entries stay until evicted or forgotten: the fallback while the key store is away.
+    this.cache = new LRUCache<string, Principal>({ max, ttl: ttlMs, updateAgeOnGet: false, noDeleteOnStaleGet: true });
   }
 
   get(key: string): Principal | undefined {
     return this.cache.get(key);
+  }
+
+  /**
+   * A key accepted lately, expired for at most `withinMs`: while the key store cannot be read, keys
+   * in use keep working (nothing can revoke them meanwhile: the admin API needs the same store).
+   * Forgotten keys are gone for good.
+   */
+  lastKnown(key: string, withinMs: number): Principal | undefined {
+    const entry = this.cache.info(key);
+    // `ttl` is what remains of it: negative once expired.
+    if (entry?.ttl === undefined || -entry.ttl > withinMs) return undefined;
+    return entry.value;
   }
 
   remember(key: string, principal: Principal): void {

@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { ADMIN_PRINCIPAL, AuthenticationError } from '@switchyard/contracts';
+import { ADMIN_PRINCIPAL, AuthenticationError, StoreUnavailableError } from '@switchyard/contracts';
 import { KEY_STORE, type KeyStore } from '@switchyard/store';
 import { storeTestingModule, TEST_ADMIN_KEY } from '../store/store-testing.mock';
 import { AcceptedKeys } from './accepted-keys';
@@ -65,6 +65,23 @@ describe('ApiKeyGuard', () => {
     expect(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).toBe(true);
     guard.accepted.forgetWhere((p) => p.tenantId === 'acme');
     await expect(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('while the key store cannot be read: a key accepted lately still passes, any other gets 503', async () => {
+    await keys.register('sk-acme-one', acme);
+    const accepted = new AcceptedKeys(100, 10);
+    const away: KeyStore = { ...keys, resolve: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) };
+    guard = new ApiKeyGuard(keys, accepted, new BadKeyThrottle(storage));
+    await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })));
+    await new Promise((r) => setTimeout(r, 30));
+    const outage = new ApiKeyGuard(away, accepted, new BadKeyThrottle(storage));
+    const req = request({ authorization: 'Bearer sk-acme-one' });
+    expect(await outage.canActivate(context(req))).toBe(true);
+    expect(req.principal).toEqual(acme);
+    const refused = await Promise.resolve(outage.canActivate(context(request({ authorization: 'Bearer sk-acme-two' })))).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreUnavailableError);
+    expect(refused).toMatchObject({ status: 503, code: 'store_unavailable' });
+    expect((refused as Error).message).not.toContain('5432');
   });
 
   it('answers 429 to an address past the limit of failed keys, even for a good key it has not used yet', async () => {

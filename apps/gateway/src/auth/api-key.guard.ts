@@ -1,13 +1,16 @@
 import { LRUCache } from 'lru-cache';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticationError, type Principal } from '@switchyard/contracts';
+import { AuthenticationError, StoreUnavailableError, type Principal } from '@switchyard/contracts';
 import { KEY_STORE, type KeyStore } from '@switchyard/store';
 import { authenticated } from '../edge/connection-cap';
 import { AcceptedKeys } from './accepted-keys';
 import { BadKeyThrottle } from './bad-key.throttle';
 import './principal';
 import '../observability/outcome-bus';
+
+/** How long a key accepted before the key store became unreachable keeps working without it. */
+const OUTAGE_GRACE_MS = 15 * 60_000;
 
 /** Short, so a key created a moment after a client tried it works at once. */
 const REJECTED_KEY_TTL_MS = 1_000;
@@ -55,7 +58,14 @@ export class ApiKeyGuard implements CanActivate {
     this.badKeys.check(address);
     // A key retried after a refusal is not a new guess: only keys the store had to look up count.
     if (this.rejected.has(key)) throw new AuthenticationError();
-    const principal = await this.keys.resolve(key);
+    let principal: Principal | undefined;
+    try {
+      principal = await this.keys.resolve(key);
+    } catch (err) {
+      const known = this.accepted.lastKnown(key, OUTAGE_GRACE_MS);
+      if (known !== undefined) return attach(req, known);
+      throw new StoreUnavailableError('API key store', err);
+    }
     if (principal === undefined) {
       this.rejected.set(key, true);
       await this.badKeys.failed(address);

@@ -35,6 +35,7 @@ export const ERROR_CODES: ReadonlySet<string> = new Set([
   'budget_exceeded',
   'limits_unavailable',
   'service_unavailable',
+  'store_unavailable',
   'timeout',
   'upstream_error',
   'provider_credential_unreadable',

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { withApiKey, type BackendAdapter } from '@switchyard/adapters';
-import { SwitchyardError } from '@switchyard/contracts';
+import { StoreUnavailableError, SwitchyardError } from '@switchyard/contracts';
 import { CREDENTIALS, CredentialUnreadableError, type CredentialStore } from '@switchyard/store';
 import type { RequestContext } from './request-context';
 
@@ -52,7 +52,8 @@ export class ProviderKeys {
 
 /** A stored key that no longer decrypts fails the tenant's request: never a silent fall back to the backend's own key. */
 function unreadable(err: unknown): never {
-  if (!(err instanceof CredentialUnreadableError)) throw err;
+  // The database is away and this tenant's keys were never read: 503, not an unexplained 500.
+  if (!(err instanceof CredentialUnreadableError)) throw new StoreUnavailableError('stored provider keys', err);
   throw new SwitchyardError({
     status: 500,
     type: 'api_error',
