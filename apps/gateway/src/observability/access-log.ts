@@ -22,6 +22,8 @@ export interface AccessLine {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** What it would have cost all-cloud: savings are this minus `costUsd`. */
+  referenceCostUsd?: number;
   streamed: boolean;
   /** Attempts after the first (0: the first target answered or the request never reached one). */
   fallbacks: number;
@@ -46,6 +48,7 @@ export function accessLine(o: RequestOutcome): AccessLine {
     inputTokens: o.inputTokens,
     outputTokens: o.outputTokens,
     costUsd: o.costUsd,
+    referenceCostUsd: o.referenceCostUsd,
     streamed: o.streamed,
     fallbacks: Math.max(0, o.attempts.length - 1),
   };
