@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
-import { ADMIN_PRINCIPAL } from '@switchyard/contracts';
+import { ADMIN_PRINCIPAL, parseConfig } from '@switchyard/contracts';
 import {
   COUNTERS,
   KEY_STORE,
@@ -60,18 +60,17 @@ describe('StoreModule', () => {
     expect(module.get(USAGE_QUERY)).toBeNull();
   });
 
-  it('writes the ledger to the database when there is one: its first batch opens it, and shutdown flushes it', async () => {
+  it('writes the ledger to the database when there is one: opened at start (not under traffic), and shutdown flushes it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-store-'));
     const withDb = await storeTestingModule({ databaseOptions: { dataDir }, serverSecret: 'spec-secret' });
     const sink = withDb.get<LedgerSink>(LEDGER_SINK);
     expect(sink).toBeInstanceOf(SqlLedgerSink);
     expect(withDb.get(USAGE_QUERY)).toBeInstanceOf(SqlUsageQuery);
-    const db = withDb.get<LazyDatabase>(DATABASE);
-    expect(db.started).toBe(false);
+    // With the ledger on, every request writes to it: the database is opened before the gateway listens.
+    expect(withDb.get<LazyDatabase>(DATABASE).started).toBe(true);
 
     await sink.write([outcome('store-module', 1)]);
     await sink.flush();
-    expect(db.started).toBe(true);
     // Nothing was spooled, so no spool directory was made.
     expect(existsSync(join(dataDir, 'ledger-spool'))).toBe(false);
     expect(await withDb.get<UsageQuery>(USAGE_QUERY).request('store-module-0001')).toEqual(outcome('store-module', 1));
@@ -87,4 +86,21 @@ describe('StoreModule', () => {
       await reopened.close();
     }
   }, 90_000);
+
+  it('leaves a database it would open itself unopened while the ledger is off, until something needs it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-store-'));
+    const config = parseConfig(
+      JSON.stringify({
+        backends: [{ name: 'b', protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1', tier: 'local', models: ['m'] }],
+        usage: { enabled: false },
+      }),
+      {},
+    );
+    const quiet = await storeTestingModule({ config, databaseOptions: { dataDir }, serverSecret: 'spec-secret' });
+    try {
+      expect(quiet.get<LazyDatabase>(DATABASE).started).toBe(false);
+    } finally {
+      await quiet.close();
+    }
+  });
 });

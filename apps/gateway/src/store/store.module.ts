@@ -88,8 +88,10 @@ class StoreShutdown implements OnApplicationShutdown {
     {
       provide: DATABASE,
       inject: [GATEWAY_RUNTIME],
-      // One handed in (tests) is brought up to date now; one the gateway opens itself waits for its
-      // first query, so a gateway only ever asked with the admin key never starts one.
+      // One handed in (tests) is brought up to date now. One the gateway opens itself is opened
+      // now too when the usage ledger is on (its every request is a record): opening embedded PGlite
+      // takes seconds of the event loop, which must not happen under traffic. With the ledger off
+      // it waits for its first query, so a gateway only ever asked with the admin key never starts one.
       useFactory: async (runtime: GatewayRuntime): Promise<Database | null> => {
         if (runtime.database !== undefined) {
           await migrate(runtime.database);
@@ -98,6 +100,7 @@ class StoreShutdown implements OnApplicationShutdown {
         if (runtime.databaseOptions === undefined) return null;
         const db = new LazyDatabase(runtime.databaseOptions);
         owned.add(db);
+        if (runtime.config.usage.enabled) await db.query('SELECT 1');
         return db;
       },
     },
