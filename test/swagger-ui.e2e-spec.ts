@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Database } from '../libs/store/src/sql/database';
+import { closeTestDatabase, openTestDatabase } from '../libs/store/src/sql/test-database';
 import { ADMIN_KEY, startStack, type Stack } from './support/stack';
 
 // What a new user does first: open /docs, Authorize, and press "Try it out" then "Execute" on each
@@ -22,11 +24,15 @@ const SHOTS = join(tmpdir(), 'switchyard-swagger-ui');
 
 describe('Swagger UI "Try it out"', () => {
   let stack: Stack;
+  let db: Database;
   let browser: Browser | undefined;
   let page: Page;
 
   beforeAll(async () => {
+    // With a database, as `npm start` runs: the usage endpoints read the ledger there.
+    db = await openTestDatabase();
     stack = await startStack({
+      database: db,
       backends: [
         { name: 'local', protocol: 'ollama', models: ['llama3.2', 'nomic-embed-text'] },
         { name: 'cloud', protocol: 'openai', tier: 'cloud', models: ['gpt-4o-mini'] },
@@ -71,7 +77,8 @@ describe('Swagger UI "Try it out"', () => {
   }, 40_000);
   afterAll(async () => {
     await browser?.close();
-    await stack.close();
+    await stack?.close();
+    if (db) await closeTestDatabase(db);
   });
 
   /** Expands one operation, presses Try it out and Execute as they come, and returns the status shown. */
