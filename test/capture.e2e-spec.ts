@@ -84,6 +84,18 @@ describe(`request capture (${testDatabaseName})`, () => {
     expect(JSON.stringify(kept)).not.toMatch(/555 ?0100/);
   });
 
+  it('keeps an Anthropic client’s request as it sent it, in its own dialect', async () => {
+    const res = await fetch(`${stack.baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.keeps, 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-request-id': 'capture-anthropic-1' },
+      body: JSON.stringify({ model: 'm', max_tokens: 50, messages: [{ role: 'user', content: 'Mail jane.doe@example.com' }] }),
+    });
+    expect(res.status).toBe(200);
+    await writer.flush();
+    const kept = await store.read('capture-anthropic-1');
+    expect(kept?.request).toEqual({ model: 'm', max_tokens: 50, messages: [{ role: 'user', content: 'Mail [EMAIL_1]' }] });
+  });
+
   it('keeps nothing for a tenant that did not opt in', async () => {
     await client('plain').chat.completions.create(
       { model: 'm', messages: [{ role: 'user', content: 'hello' }] },

@@ -76,7 +76,8 @@ export async function screenRequest(
   if (outcome !== undefined) {
     outcome.model = prompt.model;
     outcome.streamed = prompt.stream;
-    if (req.principal?.grants?.capture === true) outcome.capture = { request: body };
+    // The body as the client sent it, in its own dialect (the Anthropic door screens its canonical form).
+    if (req.principal?.grants?.capture === true) outcome.capture = { request: req.body };
   }
   // Before the scan: a model the key may not use goes nowhere, so there is nothing to look at.
   assertMayUseModel(req.principal, prompt.model);
