@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { Pool, type PoolClient } from 'pg';
 
 /** What a query runs on: the database, or one connection inside a transaction. */
@@ -111,7 +112,9 @@ class PgliteDatabase implements Database {
       mkdirSync(dir, { recursive: true });
     }
     // A small buffer pool: the embedded database holds tenants and keys, not analytics (~100 MB less RSS).
-    const db = new PGlite(dir, { postgresqlconf: 'shared_buffers=16MB' });
+    // pgvector is offered, so the semantic cache's migration finds a real vector type. One options
+    // object: PGlite drops the options of `new PGlite(undefined, options)` (the in-memory case).
+    const db = new PGlite({ dataDir: dir, postgresqlconf: 'shared_buffers=16MB', extensions: { vector } });
     await db.waitReady;
     // One connection: the search path set now holds for every later statement.
     await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
