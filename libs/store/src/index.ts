@@ -16,6 +16,8 @@ export * from './ledger/sql-ledger.sink';
 export * from './ledger/sql-usage.query';
 export * from './cache/response-cache';
 export * from './cache/memory-response.cache';
+export * from './cache/redis-response.cache';
+export * from './cache/cache-value.codec';
 export * from './sql/database';
 export * from './sql/migrations';
 export * from './tenants/tenant-store';
