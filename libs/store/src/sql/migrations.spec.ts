@@ -31,6 +31,7 @@ describe(`migrations on ${testDatabaseName}`, () => {
       'audit_log',
       'provider_credentials',
       'request_captures',
+      'semantic_cache',
       'switchyard_migrations',
       'tenants',
       'usage_hourly',

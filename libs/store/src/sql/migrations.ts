@@ -3,6 +3,7 @@ import { sql as tenantsAndKeys } from './migrations/0001-tenants-and-keys';
 import { sql as adminTenant } from './migrations/0002-admin-tenant';
 import { sql as usageLedger } from './migrations/0003-usage-ledger';
 import { sql as requestCaptures } from './migrations/0004-request-captures';
+import { sql as semanticCache } from './migrations/0005-semantic-cache';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'admin-tenant', sql: adminTenant },
   { version: 3, name: 'usage-ledger', sql: usageLedger },
   { version: 4, name: 'request-captures', sql: requestCaptures },
+  { version: 5, name: 'semantic-cache', sql: semanticCache },
 ];
 
 /**
