@@ -14,7 +14,7 @@ import { ollamaProtocol } from './ollama/ollama.protocol';
 import { openaiProtocol } from './openai/openai.protocol';
 
 export type { Fault, FaultMode, FakeLlm, FakeLlmOptions, FakeLlmStats, FakeProtocol, RecordedRequest } from './core/types';
-export { countWords, fakeEmbedding, tokenizeReply } from './core/simulation';
+export { countWords, embeddingFor, fakeEmbedding, SEMANTIC_EMBED_DIM, semanticEmbedding, tokenizeReply } from './core/simulation';
 
 /** Every protocol fake-llm speaks. A new protocol is one folder and one entry here. */
 const PROTOCOLS: readonly WireProtocol[] = [openaiProtocol, ollamaProtocol, anthropicProtocol];

@@ -3,6 +3,7 @@
  * embeddings, all deterministic. Exported helpers let tests and benchmarks predict the output.
  */
 import { createHash } from 'node:crypto';
+import { semanticEmbedding } from './semantic-embedding';
 
 const EMBED_DIM = 8;
 
@@ -78,6 +79,13 @@ export function fakeEmbedding(text: string): number[] {
   norm = Math.sqrt(norm) || 1;
   for (let i = 0; i < EMBED_DIM; i++) v[i] = Math.fround(v[i] / norm);
   return v;
+}
+
+export { SEMANTIC_EMBED_DIM, semanticEmbedding, semanticTerms } from './semantic-embedding';
+
+/** The embedding a model answers with: the paraphrase-aware 256-dim one for ids containing `semantic` (`semantic-embed`), else the 8-dim hash. */
+export function embeddingFor(model: string, text: string): number[] {
+  return model.toLowerCase().includes('semantic') ? semanticEmbedding(text) : fakeEmbedding(text);
 }
 
 /** Text of a message `content`: string, or an array of parts/blocks (text parts, Anthropic tool_result blocks). */

@@ -1,4 +1,4 @@
-import { fakeEmbedding, startFakeLlm, type FakeLlm } from '../fake-llm.server';
+import { fakeEmbedding, semanticEmbedding, startFakeLlm, type FakeLlm } from '../fake-llm.server';
 import { FrameReader, asJson, post, get, chatBody } from '../fake-llm.client.mock';
 
 describe('ollama protocol', () => {
@@ -113,6 +113,23 @@ describe('ollama protocol', () => {
     });
     expect((await (await get(fake, '/api/version')).json().then(asJson)).version).toEqual(expect.any(String));
     expect(await (await get(fake, '/')).text()).toBe('Ollama is running');
+  });
+
+  it('a model whose id contains "semantic" embeds paraphrase-aware on /api/embed and /api/embeddings', async () => {
+    fake.setOptions({ models: ['fake-model', 'llama3:8b', 'semantic-embed'] });
+    try {
+      const emb = await (await post(fake, '/api/embed', { model: 'semantic-embed', input: ['How do I reset my password?', 'hi'] })).json().then(asJson);
+      expect(emb.embeddings).toEqual([semanticEmbedding('How do I reset my password?'), semanticEmbedding('hi')]);
+      expect(emb.embeddings[0]).toHaveLength(256);
+      const latest = await (await post(fake, '/api/embed', { model: 'semantic-embed:latest', input: 'hi' })).json().then(asJson);
+      expect(latest.embeddings).toEqual([semanticEmbedding('hi')]);
+      const legacy = await (await post(fake, '/api/embeddings', { model: 'semantic-embed', prompt: 'hi' })).json().then(asJson);
+      expect(legacy.embedding).toEqual(semanticEmbedding('hi'));
+      const other = await (await post(fake, '/api/embeddings', { model: 'fake-model', prompt: 'hi' })).json().then(asJson);
+      expect(other.embedding).toEqual(fakeEmbedding('hi'));
+    } finally {
+      fake.setOptions({ models: ['fake-model', 'llama3:8b'] });
+    }
   });
 
   it('unknown path and invalid JSON use the {"error"} shape', async () => {

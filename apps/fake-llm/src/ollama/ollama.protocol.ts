@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Exchange } from '../core/exchange';
 import type { FakeCore, Handler, WireProtocol } from '../core/protocol';
-import { chatFacts, countWords, embeddingInputs, fakeEmbedding, isObject, MODEL_CREATED_ISO, planCompletion, positiveInt } from '../core/simulation';
+import { chatFacts, countWords, embeddingFor, embeddingInputs, isObject, MODEL_CREATED_ISO, planCompletion, positiveInt } from '../core/simulation';
 import type { Fault } from '../core/types';
 
 const OLLAMA_VERSION = '0.9.0';
@@ -33,7 +33,7 @@ export const ollamaProtocol: WireProtocol = {
           if (!isObject(body)) return core.send.error(ex, 400, 'invalid request body');
           const model = core.checkModel(ex, body);
           if (model === undefined) return;
-          return core.send.ok(ex, { embedding: fakeEmbedding(typeof body.prompt === 'string' ? body.prompt : '') }, fault);
+          return core.send.ok(ex, { embedding: embeddingFor(model, typeof body.prompt === 'string' ? body.prompt : '') }, fault);
         },
       },
       { method: 'GET', path: '/api/tags', json: false, handle: (ex, _body, fault) => core.send.ok(ex, { models: core.settings.models.map(tagEntry) }, fault) },
@@ -102,7 +102,7 @@ async function embed(core: FakeCore, ex: Exchange, body: unknown, fault: Fault |
   let words = 0;
   const embeddings = inputs.map((t) => {
     words += countWords(t);
-    return fakeEmbedding(t);
+    return embeddingFor(model, t);
   });
   return core.send.ok(ex, { model, embeddings, total_duration: 2_000_000, load_duration: 1_000_000, prompt_eval_count: Math.max(1, words) }, fault);
 }

@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { fakeEmbedding, startFakeLlm, type FakeLlm } from '../fake-llm.server';
+import { fakeEmbedding, semanticEmbedding, startFakeLlm, type FakeLlm } from '../fake-llm.server';
 import { FrameReader, parseSse, asJson, post, get, chatBody } from '../fake-llm.client.mock';
 
 // Structural subsets of OpenAI's official schemas (required fields + types).
@@ -298,6 +298,22 @@ describe('openai protocol', () => {
     const buf = Buffer.from(b64.data[0].embedding as string, 'base64');
     const decoded = Array.from({ length: buf.length / 4 }, (_, i) => buf.readFloatLE(i * 4));
     expect(decoded).toEqual(float.data[0].embedding);
+  });
+
+  it('embeddings: a model whose id contains "semantic" answers paraphrase-aware 256-dim vectors, in both encodings', async () => {
+    fake.setOptions({ models: ['fake-model', 'other', 'semantic-embed'] });
+    try {
+      const texts = ['How do I reset my password?', "What's the way to reset my password?"];
+      const float = await (await post(fake, '/v1/embeddings', { model: 'semantic-embed', input: texts })).json().then(asJson);
+      expect(float.model).toBe('semantic-embed');
+      expect(float.data.map((d: { embedding: number[] }) => d.embedding)).toEqual(texts.map((t) => semanticEmbedding(t)));
+      expect(float.data[0].embedding).toHaveLength(256);
+      const b64 = await (await post(fake, '/v1/embeddings', { model: 'semantic-embed', input: texts[0], encoding_format: 'base64' })).json().then(asJson);
+      const buf = Buffer.from(b64.data[0].embedding as string, 'base64');
+      expect(Array.from({ length: buf.length / 4 }, (_, i) => buf.readFloatLE(i * 4))).toEqual(float.data[0].embedding);
+    } finally {
+      fake.setOptions({ models: ['fake-model', 'other'] });
+    }
   });
 
   it('lists models and gets one', async () => {

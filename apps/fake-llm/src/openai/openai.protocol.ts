@@ -1,7 +1,7 @@
 /** OpenAI's API as fake-llm speaks it: chat completions (JSON and SSE), embeddings, models. */
 import type { Exchange } from '../core/exchange';
 import { modelRoute, type FakeCore, type WireProtocol } from '../core/protocol';
-import { chatFacts, countWords, embeddingInputs, fakeEmbedding, isObject, MODEL_CREATED_SEC, planCompletion, positiveInt } from '../core/simulation';
+import { chatFacts, countWords, embeddingFor, embeddingInputs, isObject, MODEL_CREATED_SEC, planCompletion, positiveInt } from '../core/simulation';
 import type { Fault } from '../core/types';
 
 export const openaiProtocol: WireProtocol = {
@@ -131,7 +131,7 @@ async function embeddings(core: FakeCore, ex: Exchange, body: unknown, fault: Fa
   let words = 0;
   const data = inputs.map((text, index) => {
     words += countWords(text);
-    const v = fakeEmbedding(text);
+    const v = embeddingFor(model, text);
     return { object: 'embedding', index, embedding: base64 ? embeddingBase64(v) : v };
   });
   const tokens = Math.max(1, words);
