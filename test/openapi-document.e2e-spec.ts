@@ -99,7 +99,14 @@ export async function everyOperation(): Promise<void> {
   console.log(owner, text, called, route, vector, tokens.response.status, said, inputTokens, hint, cleared.response.status, live.response.status, ready.response.status);
 
   const tenant = await client.POST('/admin/v1/tenants', {
-    body: { name: 'acme', allowedModels: ['chat*'], privacy: { onPii: 'local-only' }, limits: { rpm: 600, tpm: 200000 }, budgets: { dailyUsd: 50, monthlyUsd: 500 } },
+    body: {
+      name: 'acme',
+      allowedModels: ['chat*'],
+      privacy: { onPii: 'local-only' },
+      limits: { rpm: 600, tpm: 200000 },
+      budgets: { dailyUsd: 50, monthlyUsd: 500 },
+      cache: { mode: 'semantic', ttlSeconds: 600, namespace: 'docs-bots' },
+    },
   });
   const tenantId: string = tenant.data?.id ?? 'tnt_x';
   const problem: string | undefined = tenant.error?.detail;
@@ -126,6 +133,9 @@ export async function everyOperation(): Promise<void> {
   const oneRequest = await client.GET('/admin/v1/requests/{id}', { params: { path: { id: requestId } } });
   const attempts: string[] = (oneRequest.data?.attempts ?? []).map((a) => a.backend);
   console.log(spent, saved, shareOf, requests.data?.next_cursor, oneRequest.data?.cost_usd, attempts);
+  const purged = await client.DELETE('/admin/v1/cache', { params: { query: { tenant: 'acme', model: 'chat' } } });
+  const entriesPurged: number | undefined = purged.data?.entries;
+  console.log(entriesPurged, purged.data?.vectors, oneRequest.data?.cache, overall.data && typeof overall.data !== 'string' ? overall.data.totals.cache_hits : 0);
   const audit = await client.GET('/admin/v1/audit', { params: { query: { limit: 10, before: '42' } } });
   const actions: string[] = (audit.data?.data ?? []).map((e) => e.action);
   console.log(problem, tenants.data?.next, shown.data?.name, changed.data?.status, secret, rotated.data?.key, revoked.data?.revokedAt, removed.response.status, actions);

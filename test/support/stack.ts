@@ -34,7 +34,7 @@ export interface BackendSpec {
 
 export interface StackSpec {
   backends: BackendSpec[];
-  models?: { name: string; targets: { backend: string; model: string }[] }[];
+  models?: { name: string; targets: { backend: string; model: string }[]; cache?: Record<string, unknown> }[];
   /** The config's `server` section (limits and timeouts). */
   server?: Record<string, number>;
   routing?: { totalDeadlineMs?: number };
@@ -43,6 +43,8 @@ export interface StackSpec {
   /** The config's `usage` and `metrics` sections. */
   usage?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
+  /** The config's `cache` section. */
+  cache?: Record<string, unknown>;
   /** `remote`: a router service decides (in-process, over real gRPC); default `embedded`. */
   mode?: 'embedded' | 'remote';
   /** Write the config to this file and hand its path to the gateway (hot reload). */
@@ -112,7 +114,7 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
     });
   }
   // Through the real loader: YAML is a superset of JSON.
-  const sections = { server: spec.server, routing: spec.routing, policy: spec.policy, usage: spec.usage, metrics: spec.metrics };
+  const sections = { server: spec.server, routing: spec.routing, policy: spec.policy, usage: spec.usage, metrics: spec.metrics, cache: spec.cache };
   const text = JSON.stringify({ backends, models: spec.models ?? [], ...sections }, null, 2);
   if (spec.configPath) writeFileSync(spec.configPath, text);
   const config = parseConfig(text, {}, 'test-config');

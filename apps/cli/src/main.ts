@@ -63,7 +63,10 @@ function tenantOptions(cmd: Command): Command {
     .option('--models <globs>', "models it may use, comma-separated globs (e.g. 'chat*,embed')", globs)
     .addOption(new Option('--on-pii <action>', 'privacy stance over the config').choices(['local-only', 'redact', 'deny', 'allow']))
     .option('--capture', "keep its requests' and answers' bodies with their records, PII replaced (see `requests show`)")
-    .option('--no-capture', 'stop keeping them');
+    .option('--no-capture', 'stop keeping them')
+    .addOption(new Option('--cache <mode>', "response cache over the config's").choices(['off', 'exact', 'semantic']))
+    .option('--cache-ttl <seconds>', 'how long its cached answers are kept', positiveInt)
+    .option('--cache-namespace <name>', 'share cached answers with the tenants naming the same namespace');
 }
 
 interface TenantFlags {
@@ -74,17 +77,25 @@ interface TenantFlags {
   models?: string[];
   onPii?: 'local-only' | 'redact' | 'deny' | 'allow';
   capture?: boolean;
+  cache?: 'off' | 'exact' | 'semantic';
+  cacheTtl?: number;
+  cacheNamespace?: string;
 }
 
-/** `privacy` is replaced whole by a change: what is not given is kept from `current`. */
-function tenantBody(f: TenantFlags, current?: TenantChanges['privacy']): TenantChanges {
+/** `privacy` and `cache` are replaced whole by a change: what is not given is kept from `current`. */
+function tenantBody(f: TenantFlags, current?: Pick<TenantChanges, 'privacy' | 'cache'>): TenantChanges {
   const body: TenantChanges = {};
   if (f.rpm !== undefined || f.tpm !== undefined) body.limits = { rpm: f.rpm, tpm: f.tpm };
   if (f.dailyBudgetUsd !== undefined || f.monthlyBudgetUsd !== undefined) body.budgets = { dailyUsd: f.dailyBudgetUsd, monthlyUsd: f.monthlyBudgetUsd };
   if (f.models !== undefined) body.allowedModels = f.models;
   if (f.onPii !== undefined || f.capture !== undefined) {
-    const privacy = { ...current, onPii: f.onPii ?? current?.onPii, capture: f.capture ?? current?.capture };
+    const privacy = { ...current?.privacy, onPii: f.onPii ?? current?.privacy?.onPii, capture: f.capture ?? current?.privacy?.capture };
     body.privacy = Object.fromEntries(Object.entries(privacy).filter(([, v]) => v !== undefined));
+  }
+  if (f.cache !== undefined || f.cacheTtl !== undefined || f.cacheNamespace !== undefined) {
+    const was = current?.cache ?? undefined;
+    const cache = { mode: f.cache ?? was?.mode, ttlSeconds: f.cacheTtl ?? was?.ttlSeconds, namespace: f.cacheNamespace ?? was?.namespace };
+    body.cache = Object.fromEntries(Object.entries(cache).filter(([, v]) => v !== undefined));
   }
   return body;
 }
@@ -145,7 +156,7 @@ export function program(io: Io): Command {
     async (ref: string, flags: TenantFlags, cmd: Command) => {
       const { client, out } = ctx(cmd);
       const t = await findTenant(client, ref);
-      const body = tenantBody(flags, t.privacy ?? undefined);
+      const body = tenantBody(flags, t);
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
       const changed = await unwrap(client.PATCH('/admin/v1/tenants/{id}', { params: { path: { id: t.id } }, body }));
       print(out, changed, () => details(changed));

@@ -16,7 +16,7 @@ export interface DemoBackends {
 }
 
 export async function startDemoBackends(): Promise<DemoBackends> {
-  const ollama = await startFakeLlm({ protocol: 'ollama', models: ['llama3.2', 'nomic-embed-text'], ttftMs: 40, interChunkMs: 25 });
+  const ollama = await startFakeLlm({ protocol: 'ollama', models: ['llama3.2', 'nomic-embed-text', 'semantic-embed'], ttftMs: 40, interChunkMs: 25 });
   const vllm = await startFakeLlm({ protocol: 'openai', models: ['qwen2.5-7b-instruct'], ttftMs: 30, interChunkMs: 15 });
   const claude = await startFakeLlm({ protocol: 'anthropic', models: ['claude-sonnet-4-5'], ttftMs: 150, interChunkMs: 10, requireApiKey: 'sk-ant-demo-key' });
   const config = `# Written by \`npm run demo\`: simulated backends on this machine.
@@ -25,7 +25,7 @@ backends:
     protocol: ollama
     baseUrl: ${ollama.baseUrl}
     tier: local
-    models: [llama3.2, nomic-embed-text]
+    models: [llama3.2, nomic-embed-text, semantic-embed]
   - name: local-vllm
     protocol: openai
     baseUrl: ${vllm.baseUrl}
@@ -48,6 +48,17 @@ models:
   - name: embed
     targets:
       - { backend: local-ollama, model: nomic-embed-text }
+  - name: faq                     # near-identical questions share an answer
+    targets:
+      - { backend: local-vllm, model: qwen2.5-7b-instruct }
+    cache: { mode: semantic }
+  - name: semantic-embed          # what the near-match cache embeds questions with (local)
+    targets:
+      - { backend: local-ollama, model: semantic-embed }
+cache:
+  mode: exact                     # the same request from the same tenant is answered from the cache
+  ttlSeconds: 600
+  semantic: { embeddingModel: semantic-embed, threshold: 0.92 }
 policy:
   strategy: local-first
   privacy:
@@ -119,6 +130,14 @@ Watch a fallback: make the local Ollama fail, then ask "chat" again (x-switchyar
   curl -si ${base}/v1/chat/completions ${auth} -H "Content-Type: application/json" \\
     -d '{"model":"chat","messages":[{"role":"user","content":"who answers?"}]}' | grep -i x-switchyard
   curl -s -X POST ${ollamaOrigin}/_fake/fault -d '{"mode":"none"}'
+
+The response cache: ask "faq" the same question twice, then in other words (x-switchyard-cache says
+miss, hit, then hit;semantic;score=…); answers are kept per tenant and never served across tenants:
+
+  for q in "What is the capital of France?" "What is the capital of France?" "Tell me the capital of France."; do
+    curl -si ${base}/v1/chat/completions ${auth} -H "Content-Type: application/json" \
+      -d "{\"model\":\"faq\",\"messages\":[{\"role\":\"user\",\"content\":\"$q\"}]}" | grep -i x-switchyard-cache
+  done
 
 What it all cost, and what running locally saved against the cloud (the usage ledger):
 
@@ -194,6 +213,15 @@ export async function checkDemo(base: string, key: string): Promise<string[]> {
     if (content === PII_PROMPT && tier !== 'local') throw new Error(`a prompt with personal data was answered from the ${tier}`);
     seen.push(`chat, ${what} -> ${res.headers.get('x-switchyard-backend')} (${tier})`);
   }
+  const cache: string[] = [];
+  for (const q of [`What is the capital of France? (${run})`, `What is the capital of France? (${run})`, `Tell me the capital of France. (${run})`]) {
+    const res = await post('/v1/chat/completions', { model: 'faq', messages: [{ role: 'user', content: q }] });
+    if (!res.ok) throw new Error(`faq answered ${res.status}: ${await res.text()}`);
+    await res.text();
+    cache.push(res.headers.get('x-switchyard-cache') ?? 'none');
+  }
+  if (cache[0] !== 'miss' || cache[1] !== 'hit' || !cache[2].startsWith('hit;semantic;score=')) throw new Error(`the cache answered ${cache.join(', ')}`);
+  seen.push(`cache: ${cache.join(' -> ')}`);
   seen.push(await checkUsage(base, headers, sent));
   return seen;
 }

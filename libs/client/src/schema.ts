@@ -200,7 +200,7 @@ export interface paths {
     head?: never;
     /**
      * Change a tenant
-     * @description Fields given are replaced; `null` clears allowedModels, privacy, limits or budgets. `status: suspended` stops all its keys within seconds.
+     * @description Fields given are replaced; `null` clears allowedModels, privacy, limits, budgets or cache. `status: suspended` stops all its keys within seconds.
      */
     patch: operations['TenantsController_update'];
     trace?: never;
@@ -388,6 +388,26 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/v1/cache': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Purge the response cache
+     * @description Removes cached answers (and their near-match vectors) of a tenant, of a shared namespace, of a model, or of a combination; with no parameter, every entry. Takes effect on every replica that shares the store (Redis, the database); an in-process cache is this replica's only.
+     */
+    delete: operations['AdminCacheController_purge'];
     options?: never;
     head?: never;
     patch?: never;
@@ -954,6 +974,16 @@ export interface components {
        * @example 0.7466
        */
       local_token_share: number;
+      /**
+       * @description Requests the response cache answered (exact or near match).
+       * @example 240
+       */
+      cache_hits: number;
+      /**
+       * @description USD those hits saved: what asking their backends again would have cost (part of `savings_usd`).
+       * @example 0.38
+       */
+      cache_saved_usd: number;
       /** @description The values of the `group_by` dimensions for this row; `{}` when not grouped. */
       group: components['schemas']['UsageGroupDto'];
     };
@@ -1004,6 +1034,16 @@ export interface components {
        * @example 0.7466
        */
       local_token_share: number;
+      /**
+       * @description Requests the response cache answered (exact or near match).
+       * @example 240
+       */
+      cache_hits: number;
+      /**
+       * @description USD those hits saved: what asking their backends again would have cost (part of `savings_usd`).
+       * @example 0.38
+       */
+      cache_saved_usd: number;
     };
     UsageReportDto: {
       /** @enum {string} */
@@ -1095,6 +1135,24 @@ export interface components {
        */
       monthlyUsd?: number;
     };
+    TenantCacheDto: {
+      /**
+       * @description Overrides the config's and the model's `cache.mode` for this tenant.
+       * @example exact
+       * @enum {string}
+       */
+      mode?: 'off' | 'exact' | 'semantic';
+      /**
+       * @description How long its answers are kept.
+       * @example 3600
+       */
+      ttlSeconds?: number;
+      /**
+       * @description Tenants naming the same namespace share cached answers, so each may be served what another asked. Unset: the tenant's answers are its own.
+       * @example docs-bots
+       */
+      namespace?: string;
+    };
     CreateTenantDto: {
       /**
        * @description Unique.
@@ -1116,6 +1174,7 @@ export interface components {
       privacy?: components['schemas']['PrivacyDto'];
       limits?: components['schemas']['LimitsDto'];
       budgets?: components['schemas']['BudgetsDto'];
+      cache?: components['schemas']['TenantCacheDto'];
       /**
        * @example {
        *       "team": "search"
@@ -1141,6 +1200,7 @@ export interface components {
       privacy?: components['schemas']['PrivacyDto'];
       limits?: components['schemas']['LimitsDto'];
       budgets?: components['schemas']['BudgetsDto'];
+      cache?: components['schemas']['TenantCacheDto'];
       /** @example {} */
       metadata: {
         [key: string]: string;
@@ -1173,6 +1233,7 @@ export interface components {
       privacy?: components['schemas']['PrivacyDto'] | null;
       limits?: components['schemas']['LimitsDto'] | null;
       budgets?: components['schemas']['BudgetsDto'] | null;
+      cache?: components['schemas']['TenantCacheDto'] | null;
       metadata?: {
         [key: string]: string;
       };
@@ -1454,6 +1515,17 @@ export interface components {
       tags: string[];
       /** @example 0af7651916cd43dd8448eb211c80319c */
       trace_id: string | null;
+      /**
+       * @description What the response cache did; null when it was off for the request.
+       * @example miss
+       * @enum {string|null}
+       */
+      cache: 'hit' | 'semantic' | 'miss' | 'bypass' | null;
+      /**
+       * @description On a hit: USD it saved.
+       * @example null
+       */
+      cache_saved_usd: number | null;
       /** @description Only in one record's view: the request's and answer's bodies, personal data replaced by placeholders, when its tenant opted in (`privacy.capture`); null when none was kept. */
       capture?: components['schemas']['CaptureDto'] | null;
     };
@@ -1464,6 +1536,33 @@ export interface components {
       data: components['schemas']['RequestRecordDto'][];
       /** @description Pass as `cursor` for the next (older) page; null on the last one. */
       next_cursor: string | null;
+    };
+    CachePurgeDto: {
+      /**
+       * @description The tenant purged; null: every tenant.
+       * @example tnt_3q2XbV9mK1pLr8sT
+       */
+      tenant: string | null;
+      /**
+       * @description The shared namespace purged, when one was named.
+       * @example docs-bots
+       */
+      namespace: string | null;
+      /**
+       * @description The model purged; null: every model.
+       * @example chat
+       */
+      model: string | null;
+      /**
+       * @description Cached answers removed (with Redis: as counted while scanning).
+       * @example 42
+       */
+      entries: number;
+      /**
+       * @description Near-match vectors removed.
+       * @example 40
+       */
+      vectors: number;
     };
   };
   responses: never;
@@ -2316,8 +2415,8 @@ export interface operations {
         content: {
           'application/json': components['schemas']['UsageReportDto'];
           /**
-           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share
-           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466
+           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share,cache_hits,cache_saved_usd
+           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466,240,0.38
            */
           'text/csv': string;
         };
@@ -4092,8 +4191,8 @@ export interface operations {
         content: {
           'application/json': components['schemas']['UsageReportDto'];
           /**
-           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share
-           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466
+           * @example day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share,cache_hits,cache_saved_usd
+           *     2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466,240,0.38
            */
           'text/csv': string;
         };
@@ -4465,6 +4564,128 @@ export interface operations {
            *       "status": 503,
            *       "detail": "The admin API needs a database.",
            *       "code": "database_unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AdminCacheController_purge: {
+    parameters: {
+      query?: {
+        /** @description A public model name, as clients ask for it. */
+        model?: unknown;
+        /** @description A shared namespace (`cache.namespace` of its tenants). */
+        namespace?: unknown;
+        /** @description A tenant id or name. */
+        tenant?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CachePurgeDto'];
+        };
+      };
+      /** @description Invalid body or query; `errors` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:validation_failed",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "Invalid value for 'limits.rpm': must not be less than 1.",
+           *       "code": "validation_failed",
+           *       "errors": [
+           *         {
+           *           "field": "limits.rpm",
+           *           "message": "must not be less than 1"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing or wrong API key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:invalid_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Incorrect API key provided.",
+           *       "code": "invalid_api_key"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not the admin key (tenant keys have no access here). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:admin_only",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The admin API takes the admin key only.",
+           *       "code": "admin_only"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description No such tenant or key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No tenant with id tnt_3q2XbV9mK1pLr8sT.",
+           *       "code": "tenant_not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too many requests from this address; see `Retry-After`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:switchyard:problem:rate_limit_exceeded",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many admin requests from your address.",
+           *       "code": "rate_limit_exceeded"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];

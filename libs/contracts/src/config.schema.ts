@@ -136,9 +136,29 @@ export class TargetConfig {
   @IsOptional() @IsNumber() @Min(0) weight?: number;
 }
 
+export const CACHE_MODES = ['off', 'exact', 'semantic'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+/** Near-identical prompts share an answer: the last user turn is embedded through one of Switchyard's own models. */
+export class SemanticCacheConfig {
+  /** A public model that serves embeddings (routed like any request, so a local one keeps prompts local). */
+  @IsString() @IsNotEmpty() embeddingModel = 'embed';
+  /** Cosine similarity a near match needs. */
+  @IsNumber() @Min(0.5) @Max(1) threshold = 0.92;
+}
+
+/** What a public model or a tenant changes of the cache's settings; unset fields keep the config's. */
+export class CacheOverrideConfig {
+  @IsOptional() @IsIn(CACHE_MODES) mode?: CacheMode;
+  @IsOptional() @IsInt() @Min(1) @Max(31_536_000) ttlSeconds?: number;
+  @IsOptional() @ValidateNested() @Type(() => SemanticCacheConfig) semantic?: SemanticCacheConfig;
+}
+
 export class PublicModelConfig {
   @IsString() @Matches(NAME, { message: 'must be letters, digits and . _ : / -' }) name!: string;
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => TargetConfig) targets!: TargetConfig[];
+  /** This model's answers cached otherwise than the config's `cache` says. */
+  @IsOptional() @ValidateNested() @Type(() => CacheOverrideConfig) cache?: CacheOverrideConfig;
 }
 
 export class ServerConfig {
@@ -281,6 +301,28 @@ export class MetricsConfig {
   @IsBoolean() tenantLabel = false;
 }
 
+/**
+ * The response cache: answers kept per tenant (never shared across tenants unless an operator puts
+ * them in one namespace), exact or near-identical prompts answered without a backend call. Off by
+ * default; a public model or a tenant may turn it on or off for itself.
+ */
+export class CacheConfig {
+  @IsIn(CACHE_MODES) mode: CacheMode = 'off';
+  @IsInt() @Min(1) @Max(31_536_000) ttlSeconds = 3_600;
+  /** Used when the mode is `semantic` (here, for a model or for a tenant). */
+  @IsOptional() @ValidateNested() @Type(() => SemanticCacheConfig) semantic?: SemanticCacheConfig;
+  /** Also cache sampled requests (temperature above 0 without a seed), whose answers are meant to vary. */
+  @IsBoolean() sampled = false;
+  /** Also cache answers cut short by their token cap (`finish_reason: length`). */
+  @IsBoolean() truncated = false;
+  /** Share of a hit's tokens and cost charged against the tenant's limits and budgets (0: a hit is free). */
+  @IsNumber() @Min(0) @Max(1) hitCharge = 0;
+  /** Memory the in-process cache may hold (without Redis), in bytes. */
+  @IsInt() @Min(1024) maxBytes = 64 * 1024 * 1024;
+  /** Largest answer kept, in bytes; larger ones are not cached. */
+  @IsInt() @Min(1024) maxEntryBytes = 1024 * 1024;
+}
+
 export class SwitchyardConfig {
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig = new ServerConfig();
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => BackendConfig) backends!: BackendConfig[];
@@ -292,4 +334,5 @@ export class SwitchyardConfig {
   /** The usage ledger and the savings reference. */
   @ValidateNested() @Type(() => UsageConfig) usage: UsageConfig = new UsageConfig();
   @ValidateNested() @Type(() => MetricsConfig) metrics: MetricsConfig = new MetricsConfig();
+  @ValidateNested() @Type(() => CacheConfig) cache: CacheConfig = new CacheConfig();
 }

@@ -1,5 +1,7 @@
 import type { Principal } from './principal';
 
+export type CacheResult = 'hit' | 'semantic' | 'miss' | 'bypass';
+
 /** One attempt of a request at one backend. */
 export interface AttemptRecord {
   backend: string;
@@ -58,6 +60,13 @@ export interface RequestOutcome {
   user?: string;
   /** The client's tags (`x-switchyard-tags: a,b`). */
   tags?: readonly string[];
+  /**
+   * What the response cache did: `hit` (exact), `semantic` (a near match), `miss` (looked up, then
+   * stored), `bypass` (not looked up: a directive, a sampled request); unset when the cache is off.
+   */
+  cache?: CacheResult;
+  /** On a hit: USD the cached answer saved, what asking its backend again would have cost minus what the hit is charged. */
+  cacheSavedUsd?: number;
   /** The W3C trace id of the request's span, when tracing is on. */
   traceId?: string;
 }

@@ -1,5 +1,5 @@
 import type { PiiAction } from './config.schema';
-import type { Budgets, Limits } from './tenant';
+import type { Budgets, Limits, TenantCache } from './tenant';
 
 /**
  * What a tenant key may use and how much, resolved with the key (and cached with it), so the hot
@@ -12,6 +12,8 @@ export interface Grants {
   onPii?: PiiAction;
   /** The tenant keeps its requests' bodies (PII replaced) with their ledger records. */
   capture?: boolean;
+  /** The tenant's cache settings. */
+  cache?: TenantCache;
   /** The tenant's limits and the key's own, which apply inside the tenant's. */
   limits: { tenant?: Limits; key?: Limits };
   budgets: { tenant?: Budgets; key?: Budgets };

@@ -1,4 +1,4 @@
-import type { PiiAction } from './config.schema';
+import type { CacheMode, PiiAction } from './config.schema';
 
 export type TenantStatus = 'active' | 'suspended';
 
@@ -12,6 +12,17 @@ export interface Limits {
 export interface Budgets {
   dailyUsd?: number;
   monthlyUsd?: number;
+}
+
+/** A tenant's cache settings, over the config's and its models'. */
+export interface TenantCache {
+  mode?: CacheMode;
+  ttlSeconds?: number;
+  /**
+   * Tenants that name the same namespace share cached answers (an operator's choice: each can then
+   * be served what another asked). Unset: the tenant's answers are its own.
+   */
+  namespace?: string;
 }
 
 /** A team Switchyard serves: its keys, what it may use, and how much. */
@@ -28,13 +39,14 @@ export interface Tenant {
   privacy?: { onPii?: PiiAction; capture?: boolean };
   limits?: Limits;
   budgets?: Budgets;
+  cache?: TenantCache;
   metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
 }
 
 /** What a tenant is created with; the rest is the store's to fill. */
-export type TenantInput = Pick<Tenant, 'name'> & Partial<Pick<Tenant, 'status' | 'allowedModels' | 'privacy' | 'limits' | 'budgets' | 'metadata'>>;
+export type TenantInput = Pick<Tenant, 'name'> & Partial<Pick<Tenant, 'status' | 'allowedModels' | 'privacy' | 'limits' | 'budgets' | 'cache' | 'metadata'>>;
 
 /** A change to a tenant: fields given are replaced; `null` clears an optional one. */
 export type TenantPatch = Partial<{
@@ -44,5 +56,6 @@ export type TenantPatch = Partial<{
   privacy: Tenant['privacy'] | null;
   limits: Limits | null;
   budgets: Budgets | null;
+  cache: TenantCache | null;
   metadata: Record<string, string>;
 }>;

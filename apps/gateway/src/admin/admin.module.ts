@@ -10,11 +10,21 @@ import { KeysController } from './keys.controller';
 import { TenantsController } from './tenants.controller';
 import { AdminRequestsController, AdminUsageController } from '../usage/admin-usage.controller';
 import { UsageModule } from '../usage/usage.module';
+import { AdminCacheController } from '../cache/admin-cache.controller';
 
 /** The admin API, `/admin/v1`: tenants, their API keys, provider credentials, the audit log, usage and request records, for the admin key only. */
 @Module({
   imports: [AuthModule, BackendsModule, LimitsModule, UsageModule],
-  controllers: [TenantsController, KeysController, CredentialsController, LimitsController, AuditController, AdminUsageController, AdminRequestsController],
+  controllers: [
+    TenantsController,
+    KeysController,
+    CredentialsController,
+    LimitsController,
+    AuditController,
+    AdminUsageController,
+    AdminRequestsController,
+    AdminCacheController,
+  ],
   providers: [AdminService],
 })
 export class AdminModule {}

@@ -144,6 +144,11 @@ export class AdminService {
     return { data, next: data.length === limit ? data[data.length - 1].id : null };
   }
 
+  /** Records a purge of the response cache, where there is an audit log (there is none without a database). */
+  async cachePurged(actor: string, detail: { tenantId: string | null } & Record<string, unknown>): Promise<void> {
+    if (this.stores !== undefined) await this.audit(actor, { action: 'cache.purge', targetType: 'cache', targetId: detail.tenantId ?? '*', detail });
+  }
+
   private available(): Stores {
     if (this.stores === undefined) throw new AdminUnavailableError();
     return this.stores;

@@ -48,7 +48,8 @@ export class TenantsController {
   @Patch(':id')
   @ApiOperation({
     summary: 'Change a tenant',
-    description: 'Fields given are replaced; `null` clears allowedModels, privacy, limits or budgets. `status: suspended` stops all its keys within seconds.',
+    description:
+      'Fields given are replaced; `null` clears allowedModels, privacy, limits, budgets or cache. `status: suspended` stops all its keys within seconds.',
   })
   @ApiParam(TENANT_ID)
   @ApiBody({ type: UpdateTenantDto })

@@ -6,6 +6,7 @@ import { fromAnthropicRequest } from '@switchyard/adapters';
 import { ModelNotFoundError, type AnthropicMessagesRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { anthropic } from '../dialect/dialects';
+import { CacheService } from '../cache/cache.service';
 import { ChatService } from '../inference/chat.service';
 import { LimitsService } from '../limits/limits.service';
 import { chatPromptTokens } from '../limits/prompt-tokens';
@@ -46,6 +47,7 @@ export class MessagesController {
     private readonly chat: ChatService,
     private readonly placement: PlacementService,
     private readonly limits: LimitsService,
+    private readonly cache: CacheService,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -77,8 +79,9 @@ export class MessagesController {
     );
     const call = beta ? { anthropicBeta: beta } : undefined;
     const answering = { stopSequences: body.stop_sequences };
-    if (body.stream !== true) anthropic.message(reply, await this.chat.complete(request, features, scan, ctx, call), answering);
-    else await anthropic.stream(reply, await this.chat.stream(request, features, scan, ctx, call), { ...answering, model: body.model });
+    const cache = this.cache.begin(req, 'anthropic', body as unknown as Record<string, unknown>, request);
+    if (body.stream !== true) anthropic.message(reply, await this.chat.complete(request, features, scan, ctx, call, cache), answering);
+    else await anthropic.stream(reply, await this.chat.stream(request, features, scan, ctx, call, cache), { ...answering, model: body.model });
   }
 
   @Post('count_tokens')

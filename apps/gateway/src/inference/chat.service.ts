@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { errorCode, SwitchyardError, UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
 import { rawJson, type AdapterContext } from '@switchyard/adapters';
-import type { RequestFeatures, ScanResult, StreamRestorer } from '@switchyard/policy';
+import type { RequestFeatures, RouteCandidate, RouteDecision, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
 import { meterOutput, type OutputMeter } from '../limits/prompt-tokens';
@@ -10,6 +10,8 @@ import { PlacementService } from '../routing/placement.service';
 import { routedHeaders } from '../routing/routed-response';
 import { roundMs, type RequestContext } from '../routing/request-context';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { CacheService, type CacheLookup } from '../cache/cache.service';
+import { CompletionAssembler, replayChunks, type CachedAnswer } from '../cache/cached-answer';
 
 /** What a door adds to every backend call of a request (the client's `anthropic-beta`). */
 export type CallOptions = Pick<AdapterContext, 'anthropicBeta'>;
@@ -26,9 +28,29 @@ export class ChatService {
     private readonly chain: ChainExecutor,
     private readonly placement: PlacementService,
     private readonly metrics: GatewayMetrics,
+    private readonly cache: CacheService,
     @Inject(GATEWAY_RUNTIME) runtime: GatewayRuntime,
   ) {
     this.log = runtime.logger.child({ component: 'chat' });
+  }
+
+  /** A cached answer for the request's decision, when its cache plan finds one. */
+  private async cached(
+    cache: CacheLookup | undefined,
+    decision: RouteDecision,
+    features: RequestFeatures,
+    ctx: RequestContext,
+  ): Promise<CachedAnswer | undefined> {
+    if (cache === undefined) return undefined;
+    const found = await this.cache.find(cache, decision, features, ctx);
+    if (found !== undefined && ctx.outcome !== undefined) ctx.outcome.route = decision.route;
+    return found;
+  }
+
+  /** Where a cached answer came from, and that it came from the cache. */
+  private hitHeaders(found: CachedAnswer, cache: CacheLookup, decision: RouteDecision, ctx: RequestContext): Record<string, string> {
+    const candidate: RouteCandidate = { backend: found.backend, model: found.model, tier: found.tier as RouteCandidate['tier'] };
+    return { ...routedHeaders({ candidate, decision }, ctx, this.metrics), 'x-switchyard-cache': cache.header() };
   }
 
   async complete(
@@ -37,14 +59,27 @@ export class ChatService {
     scan: ScanResult | undefined,
     ctx: RequestContext,
     options?: CallOptions,
+    cache?: CacheLookup,
   ): Promise<Answer<ChatCompletion>> {
-    const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
-      const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
-      const completion = await adapter.chat(sent, candidate.model, options ? { ...call, ...options } : call);
-      // Unchanged answers leave as the backend's own bytes; restored ones are serialised anew.
-      return redaction ? { completion: redaction.restoreCompletion(completion), raw: undefined } : { completion, raw: rawJson(completion) };
-    });
-    const { completion, raw } = placed.result;
+    const decision = await this.chain.route(features, ctx);
+    const found = await this.cached(cache, decision, features, ctx);
+    if (found !== undefined) {
+      if (ctx.outcome?.capture !== undefined) ctx.outcome.capture.response = JSON.parse(found.body);
+      return { body: JSON.parse(found.body) as ChatCompletion, raw: found.body, headers: this.hitHeaders(found, cache!, decision, ctx) };
+    }
+    const placed = await this.chain.run(
+      features,
+      ctx,
+      async (adapter, candidate) => {
+        const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
+        const completion = await adapter.chat(sent, candidate.model, options ? { ...call, ...options } : call);
+        // Unchanged answers leave as the backend's own bytes; restored ones are serialised anew.
+        return redaction ? { completion: redaction.restoreCompletion(completion), raw: undefined } : { completion, raw: rawJson(completion) };
+      },
+      decision,
+    );
+    const { completion } = placed.result;
+    let raw = placed.result.raw;
     placed.settle({ success: true, outputTokens: completion.usage?.completion_tokens });
     if (ctx.outcome !== undefined) {
       ctx.outcome.inputTokens = completion.usage?.prompt_tokens;
@@ -52,7 +87,16 @@ export class ChatService {
       if (completion.usage === undefined) meterAnswer(meterOutput(ctx.outcome)!, completion);
       if (ctx.outcome.capture !== undefined) ctx.outcome.capture.response = completion;
     }
-    return { body: completion, raw, headers: routedHeaders(placed, ctx, this.metrics) };
+    const headers = routedHeaders(placed, ctx, this.metrics);
+    if (cache !== undefined) {
+      headers['x-switchyard-cache'] = cache.header();
+      if (cache.write) {
+        // The bytes kept are the bytes sent: a hit answers with them again.
+        raw ??= JSON.stringify(completion);
+        this.cache.keep(cache, decision, placed.candidate, completion, raw);
+      }
+    }
+    return { body: completion, raw, headers };
   }
 
   /** Falls back until some target yields a first chunk; only then may a responder send headers. */
@@ -62,14 +106,32 @@ export class ChatService {
     scan: ScanResult | undefined,
     ctx: RequestContext,
     options?: CallOptions,
+    cache?: CacheLookup,
   ): Promise<AnswerStream> {
-    const placed = await this.chain.run(features, ctx, async (adapter, candidate) => {
-      const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
-      const iterator = (await adapter.chatStream(sent, candidate.model, options ? { ...call, ...options } : call))[Symbol.asyncIterator]();
-      return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
-    });
+    const decision = await this.chain.route(features, ctx);
+    const found = await this.cached(cache, decision, features, ctx);
+    if (found !== undefined) {
+      if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
+      return new ReplayStream(JSON.parse(found.body) as ChatCompletion, this.hitHeaders(found, cache!, decision, ctx), ctx);
+    }
+    const placed = await this.chain.run(
+      features,
+      ctx,
+      async (adapter, candidate) => {
+        const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
+        const iterator = (await adapter.chatStream(sent, candidate.model, options ? { ...call, ...options } : call))[Symbol.asyncIterator]();
+        return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
+      },
+      decision,
+    );
     if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
-    return new ChatStream(placed, routedHeaders(placed, ctx, this.metrics), ctx, this.log);
+    const headers = routedHeaders(placed, ctx, this.metrics);
+    let keep: ((completion: ChatCompletion) => void) | undefined;
+    if (cache !== undefined) {
+      headers['x-switchyard-cache'] = cache.header();
+      if (cache.write) keep = (completion) => this.cache.keep(cache, decision, placed.candidate, completion, JSON.stringify(completion));
+    }
+    return new ChatStream(placed, headers, ctx, this.log, keep);
   }
 }
 
@@ -90,10 +152,14 @@ class ChatStream implements AnswerStream {
     readonly headers: Record<string, string>,
     private readonly ctx: RequestContext,
     private readonly log: Logger,
+    /** Takes the whole answer when the stream ended well (the cache keeps it). */
+    private readonly keep?: (completion: ChatCompletion) => void,
   ) {}
 
   async pipe(sink: StreamSink): Promise<void> {
     const { placed, ctx } = this;
+    // Sees each chunk before the sink does (a responder may strip its usage).
+    const assembler = this.keep === undefined ? undefined : new CompletionAssembler();
     const { iterator, first, restorer } = placed.result;
     const outcome = ctx.outcome;
     let chunks = 0;
@@ -111,15 +177,31 @@ class ChatStream implements AnswerStream {
           inputTokens = chunk.usage.prompt_tokens;
           outputTokens = chunk.usage.completion_tokens;
         }
-        if (restorer) for (const restored of restorer.push(chunk)) await sink.chunk(restored);
-        else await sink.chunk(chunk);
+        if (restorer) {
+          for (const restored of restorer.push(chunk)) {
+            assembler?.push(restored);
+            await sink.chunk(restored);
+          }
+        } else {
+          assembler?.push(chunk);
+          await sink.chunk(chunk);
+        }
         meter?.push(chunk);
         chunks++;
         if (sink.closed) break;
         next = await iterator.next();
       }
-      if (restorer) for (const rest of restorer.flush()) await sink.chunk(rest);
-      if (!sink.closed) await sink.end();
+      if (restorer) {
+        for (const rest of restorer.flush()) {
+          assembler?.push(rest);
+          await sink.chunk(rest);
+        }
+      }
+      if (!sink.closed) {
+        // Only a stream that ran to its end is kept: not one its client left, nor a failed one.
+        if (assembler !== undefined && next.done === true) this.keep!(assembler.completion());
+        await sink.end();
+      }
     } catch (err) {
       // Adapters report every backend failure as a SwitchyardError; anything else failed here.
       ownFault = !(err instanceof SwitchyardError);
@@ -157,6 +239,28 @@ class ChatStream implements AnswerStream {
       }
       if (ownFault) placed.abandon();
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
+    }
+  }
+}
+
+/** A cached answer replayed as a stream: nothing upstream to settle, and its tokens are already on the outcome. */
+class ReplayStream implements AnswerStream {
+  constructor(
+    private readonly completion: ChatCompletion,
+    readonly headers: Record<string, string>,
+    private readonly ctx: RequestContext,
+  ) {}
+
+  async pipe(sink: StreamSink): Promise<void> {
+    try {
+      for (const chunk of replayChunks(this.completion)) {
+        await sink.chunk(chunk);
+        if (sink.closed) return;
+      }
+      if (!sink.closed) await sink.end();
+    } finally {
+      sink.close();
+      if (this.ctx.outcome?.capture !== undefined) this.ctx.outcome.capture.response = this.completion;
     }
   }
 }

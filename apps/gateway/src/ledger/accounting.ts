@@ -27,6 +27,7 @@ export class OutcomeAccounting {
   }
 
   complete(outcome: RequestOutcome, draft: OutcomeDraft): void {
+    if (draft.cacheServed !== undefined && outcome.status < 400) return this.hit(outcome, draft.cacheServed);
     const served = servedBy(outcome);
     if (served === undefined) {
       outcome.costUsd = 0;
@@ -47,6 +48,22 @@ export class OutcomeAccounting {
     const cost = costOn(gen, served.backend, served.model, input, output);
     outcome.costUsd = cost;
     outcome.referenceCostUsd = this.reference(gen, outcome, cost, input, output);
+  }
+
+  /**
+   * A cached answer: its tokens are the original's, its cost the share `cache.hitCharge` of what
+   * asking the same backend again would cost, and the rest is what the cache saved. Its reference
+   * is the original's, so savings against all-cloud include the cache's.
+   */
+  private hit(outcome: RequestOutcome, served: { backend: string; model: string }): void {
+    const gen = this.policy.current;
+    const input = outcome.inputTokens ?? 0;
+    const output = outcome.outputTokens ?? 0;
+    const full = costOn(gen, served.backend, served.model, input, output);
+    const cost = full * gen.config.cache.hitCharge;
+    outcome.costUsd = cost;
+    outcome.cacheSavedUsd = full - cost;
+    outcome.referenceCostUsd = this.reference(gen, outcome, full, input, output);
   }
 
   private reference(gen: Generation, outcome: RequestOutcome, cost: number, input: number, output: number): number {

@@ -222,7 +222,11 @@ export class LimitsService implements OnModuleDestroy {
     if (r.charges.tokens.length === 0 && r.charges.budgets.length === 0) return;
     // The accounting filled in what the backend did not report (counted tokens) and the cost where
     // it ran; a request nothing answered used nothing. Budgets are charged what the ledger records.
-    this.trueUp(r, outcome.inputTokens ?? 0, outcome.outputTokens ?? 0, outcome.costUsd ?? 0);
+    // A cached answer costs its tokens' share `cache.hitCharge` (its cost is already charged that share).
+    const share = outcome.cache === 'hit' || outcome.cache === 'semantic' ? this.policy.current.config.cache.hitCharge : 1;
+    const input = outcome.inputTokens ?? 0;
+    const output = outcome.outputTokens ?? 0;
+    this.trueUp(r, share === 1 ? input : Math.round(input * share), share === 1 ? output : Math.round(output * share), outcome.costUsd ?? 0);
   }
 
   private trueUp(r: Reservation, input: number, output: number, costUsd: number): void {

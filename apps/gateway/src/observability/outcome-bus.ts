@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AttemptRecord, Principal, RequestOutcome } from '@switchyard/contracts';
+import type { AttemptRecord, CacheResult, Principal, RequestOutcome } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 
@@ -83,6 +83,10 @@ export class OutcomeDraft {
   countPrompt?: () => number;
   /** Bodies kept for a tenant that opted in to capture: the request as sent, then the answer. */
   capture?: { request: unknown; response?: unknown };
+  /** What the response cache did, when it is on for the request. */
+  cache?: CacheResult;
+  /** The target whose cached answer served a hit: the hit is accounted as its tokens. */
+  cacheServed?: { backend: string; model: string };
   /** The text an answer relayed, counted only when its backend reports no usage. */
   meter?: { tokens(): number; text(): string };
   private promptCount?: number;
@@ -129,6 +133,7 @@ export class OutcomeDraft {
     if (this.traceId !== undefined) outcome.traceId = this.traceId;
     if (this.user !== undefined) outcome.user = this.user;
     if (this.tags !== undefined && this.tags.length > 0) outcome.tags = this.tags;
+    if (this.cache !== undefined) outcome.cache = this.cache;
     return outcome;
   }
 }

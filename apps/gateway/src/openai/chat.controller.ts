@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { openai } from '../dialect/dialects';
+import { CacheService } from '../cache/cache.service';
 import { ChatService } from '../inference/chat.service';
 import { LimitsService } from '../limits/limits.service';
 import { chatPromptTokens } from '../limits/prompt-tokens';
@@ -26,6 +27,7 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly placement: PlacementService,
     private readonly limits: LimitsService,
+    private readonly cache: CacheService,
     @Inject(GATEWAY_RUNTIME) private readonly runtime: GatewayRuntime,
   ) {}
 
@@ -45,7 +47,11 @@ export class ChatController {
     const { scan, features } = await screenRequest(this.placement, req, request, prompt, () =>
       this.limits.admit(req, reply, prompt, () => chatPromptTokens(request)),
     );
-    if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx));
-    else await openai.stream(reply, await this.chat.stream(request, features, scan, ctx), { includeUsage: request.stream_options?.include_usage === true });
+    const cache = this.cache.begin(req, 'openai', body as unknown as Record<string, unknown>, request);
+    if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx, undefined, cache));
+    else {
+      const stream = await this.chat.stream(request, features, scan, ctx, undefined, cache);
+      await openai.stream(reply, stream, { includeUsage: request.stream_options?.include_usage === true });
+    }
   }
 }

@@ -87,14 +87,24 @@ export class ChainExecutor {
     return decision;
   }
 
-  /** `attempt` must settle only when the upstream has answered (for a stream: its first chunk). */
+  /** The request's decision, traced as its route span when the request is traced. */
+  route(features: RequestFeatures, ctx: RequestContext): Promise<RouteDecision> {
+    const trace = this.tracing.on ? this.tracing.of(ctx.outcome) : undefined;
+    return trace === undefined ? this.decide(features) : trace.route(this.placement.mode, (parent) => this.decide(features, parent));
+  }
+
+  /**
+   * `attempt` must settle only when the upstream has answered (for a stream: its first chunk).
+   * `decided`: the request's decision when the caller already asked for it (the cache does, for its key).
+   */
   async run<T>(
     features: RequestFeatures,
     ctx: RequestContext,
     attempt: (adapter: BackendAdapter, candidate: RouteCandidate) => Promise<T>,
+    decided?: RouteDecision,
   ): Promise<Placed<T>> {
     const trace = this.tracing.on ? this.tracing.of(ctx.outcome) : undefined;
-    const decision = trace === undefined ? await this.decide(features) : await trace.route(this.placement.mode, (parent) => this.decide(features, parent));
+    const decision = decided ?? (await this.route(features, ctx));
     const found = this.providerKeys.of(ctx);
     const keys = found instanceof Promise ? await found : found;
     const outcome = ctx.outcome;

@@ -42,8 +42,8 @@ describe('StoreModule', () => {
     const counters = module.get<Counters>(COUNTERS);
     expect((await counters.checkAndAdd([{ key: 'k', windowMs: 1000, cost: 1, limit: 1 }])).allowed).toBe(true);
     const cache = module.get<ResponseCache>(RESPONSE_CACHE);
-    await cache.set({ tenantId: 'admin', key: 'k' }, new Uint8Array([1]), 1000);
-    expect(await cache.get({ tenantId: 'admin', key: 'k' })).toEqual(new Uint8Array([1]));
+    await cache.set({ tenantId: 'admin', model: 'chat', key: 'k' }, new Uint8Array([1]), 1000);
+    expect(await cache.get({ tenantId: 'admin', model: 'chat', key: 'k' })).toEqual(new Uint8Array([1]));
     await expect(module.get<LedgerSink>(LEDGER_SINK).write([])).resolves.toBeUndefined();
   });
 

@@ -34,6 +34,11 @@ import {
   type RedisConnections,
   type Counters,
   RESPONSE_CACHE,
+  RedisResponseCache,
+  type ResponseCache,
+  SEMANTIC_INDEX,
+  MemorySemanticIndex,
+  type SemanticIndex,
   type KeyStore,
   type LedgerSink,
   SqlLedgerSink,
@@ -43,6 +48,7 @@ import {
 } from '@switchyard/store';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { REDIS } from '../runtime/redis.provider';
+import { LazySemanticIndex } from '../cache/lazy-semantic.index';
 
 /** DI token: the migrated Database, or null when the gateway runs without one. */
 export const DATABASE = Symbol('switchyard.Database');
@@ -152,10 +158,35 @@ class StoreShutdown implements OnApplicationShutdown {
       },
     },
     { provide: USAGE_QUERY, inject: [DATABASE], useFactory: (db: Database | null): UsageQuery | null => (db === null ? null : new SqlUsageQuery(db)) },
-    { provide: RESPONSE_CACHE, useFactory: () => new MemoryResponseCache() },
+    // Shared by every replica with Redis; else this process's own, bounded in bytes.
+    {
+      provide: RESPONSE_CACHE,
+      inject: [GATEWAY_RUNTIME, REDIS],
+      useFactory: (runtime: GatewayRuntime, redis: RedisConnections | null): ResponseCache =>
+        redis !== null ? new RedisResponseCache(redis) : new MemoryResponseCache(runtime.config.cache.maxBytes),
+    },
+    {
+      provide: SEMANTIC_INDEX,
+      inject: [GATEWAY_RUNTIME, DATABASE],
+      useFactory: (runtime: GatewayRuntime, db: Database | null): SemanticIndex =>
+        db === null ? new MemorySemanticIndex() : new LazySemanticIndex(db, runtime.logger.child({ component: 'cache' })),
+    },
     { provide: CAPTURE_STORE, inject: [DATABASE], useFactory: (db: Database | null): CaptureStore | null => (db === null ? null : new SqlCaptureStore(db)) },
     StoreShutdown,
   ],
-  exports: [DATABASE, KEY_STORE, API_KEYS, TENANT_STORE, AUDIT_LOG, CREDENTIALS, COUNTERS, LEDGER_SINK, USAGE_QUERY, RESPONSE_CACHE, CAPTURE_STORE],
+  exports: [
+    DATABASE,
+    KEY_STORE,
+    API_KEYS,
+    TENANT_STORE,
+    AUDIT_LOG,
+    CREDENTIALS,
+    COUNTERS,
+    LEDGER_SINK,
+    USAGE_QUERY,
+    RESPONSE_CACHE,
+    SEMANTIC_INDEX,
+    CAPTURE_STORE,
+  ],
 })
 export class StoreModule {}

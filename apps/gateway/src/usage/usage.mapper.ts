@@ -17,6 +17,10 @@ export interface UsageFiguresBody {
   local_share: number;
   /** Local tokens over all tokens; 0 when there were none. */
   local_token_share: number;
+  /** Requests the response cache answered. */
+  cache_hits: number;
+  /** USD those hits saved (part of `savings_usd`). */
+  cache_saved_usd: number;
 }
 
 export interface UsageRowBody extends UsageFiguresBody {
@@ -70,6 +74,10 @@ export interface RequestRecordBody {
   user: string | null;
   tags: string[];
   trace_id: string | null;
+  /** What the response cache did (`hit`, `semantic`, `miss`, `bypass`); null when it was off. */
+  cache: string | null;
+  /** On a hit: USD it saved. */
+  cache_saved_usd: number | null;
   /** The bodies, PII replaced, when the tenant opted in to capture (one record's view only). */
   capture?: { request: unknown; response: unknown } | null;
 }
@@ -98,6 +106,8 @@ export function figuresBody(f: UsageFigures): UsageFiguresBody {
     local_tokens: f.localTokens,
     local_share: f.requests === 0 ? 0 : f.localRequests / f.requests,
     local_token_share: tokens === 0 ? 0 : f.localTokens / tokens,
+    cache_hits: f.cacheHits,
+    cache_saved_usd: usd(f.cacheSavedUsd),
   };
 }
 
@@ -128,6 +138,8 @@ const FIGURE_COLUMNS: readonly (keyof UsageFiguresBody)[] = [
   'local_tokens',
   'local_share',
   'local_token_share',
+  'cache_hits',
+  'cache_saved_usd',
 ];
 
 /**
@@ -173,5 +185,7 @@ export function recordBody(o: RequestOutcome): RequestRecordBody {
     user: o.user ?? null,
     tags: [...(o.tags ?? [])],
     trace_id: o.traceId ?? null,
+    cache: o.cache ?? null,
+    cache_saved_usd: o.cacheSavedUsd ?? null,
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Budgets, Grants, Limits, PiiAction, Principal } from '@switchyard/contracts';
+import type { Budgets, Grants, Limits, PiiAction, Principal, TenantCache } from '@switchyard/contracts';
 import { jsonColumn, type Database } from '../sql/database';
 import type { ApiKeyInput, ApiKeyRecord, ApiKeys, IssuedKey } from './api-keys';
 import { KeyConflictError, KeyDigest, storedPrincipal, type KeyStore } from './key-store';
@@ -28,6 +28,7 @@ interface GrantRow {
   privacy: { onPii?: PiiAction; capture?: boolean } | null;
   tenant_limits: Limits | null;
   tenant_budgets: Budgets | null;
+  cache: TenantCache | null;
 }
 
 const COLUMNS = 'id, tenant_id, name, prefix, limits, budgets, expires_at, created_at, last_used_at, revoked_at';
@@ -55,7 +56,7 @@ export class SqlKeyStore implements KeyStore, ApiKeys {
   async resolve(secret: string): Promise<Principal | undefined> {
     const rows = await this.db.query<GrantRow>(
       `SELECT k.id, k.tenant_id, t.name AS tenant_name, k.scopes, k.limits AS key_limits, k.budgets AS key_budgets,
-              t.allowed_models, t.privacy, t.limits AS tenant_limits, t.budgets AS tenant_budgets
+              t.allowed_models, t.privacy, t.limits AS tenant_limits, t.budgets AS tenant_budgets, t.cache
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
        WHERE (k.hash = $1 OR (k.previous_hash = $1 AND k.previous_valid_until > now()))
          AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND t.status = 'active'`,
@@ -165,6 +166,7 @@ function toPrincipal(r: GrantRow): Principal {
   set(r.key_limits, (v) => (grants.limits.key = v));
   set(r.tenant_budgets, (v) => (grants.budgets.tenant = v));
   set(r.key_budgets, (v) => (grants.budgets.key = v));
+  set(r.cache, (v) => (grants.cache = v));
   if (restricted) principal.grants = grants;
   return storedPrincipal(principal);
 }

@@ -1,4 +1,4 @@
-import type { AttemptRecord, RequestOutcome } from '@switchyard/contracts';
+import type { AttemptRecord, CacheResult, RequestOutcome } from '@switchyard/contracts';
 
 /** A `usage_ledger` row as it is written (one element of the batch's JSON array) and read. */
 export interface LedgerRow {
@@ -28,6 +28,8 @@ export interface LedgerRow {
   end_user: string | null;
   tags: readonly string[] | null;
   trace_id: string | null;
+  cache: CacheResult | null;
+  cache_saved_usd: number | null;
 }
 
 /** The columns, with their SQL types: the record type of `jsonb_to_recordset` and the column list of the insert. */
@@ -58,6 +60,8 @@ export const LEDGER_COLUMN_TYPES: readonly (readonly [keyof LedgerRow, string])[
   ['end_user', 'text'],
   ['tags', 'text[]'],
   ['trace_id', 'text'],
+  ['cache', 'text'],
+  ['cache_saved_usd', 'double precision'],
 ];
 
 export const LEDGER_COLUMNS = LEDGER_COLUMN_TYPES.map(([name]) => name).join(', ');
@@ -101,6 +105,8 @@ export function toLedgerRow(o: RequestOutcome): LedgerRow {
     end_user: o.user ?? null,
     tags: o.tags ?? null,
     trace_id: o.traceId ?? null,
+    cache: o.cache ?? null,
+    cache_saved_usd: o.cacheSavedUsd ?? null,
   };
 }
 
@@ -132,6 +138,8 @@ export function fromLedgerRow(r: LedgerRow): RequestOutcome {
   if (r.end_user !== null) o.user = r.end_user;
   if (r.tags !== null) o.tags = [...r.tags];
   if (r.trace_id !== null) o.traceId = r.trace_id;
+  if (r.cache !== null) o.cache = r.cache;
+  if (r.cache_saved_usd !== null) o.cacheSavedUsd = Number(r.cache_saved_usd);
   return o;
 }
 

@@ -46,17 +46,19 @@ WITH input AS (
 ), kept AS (
   INSERT INTO usage_ledger (${LEDGER_COLUMNS}) SELECT ${LEDGER_COLUMNS} FROM input
   ON CONFLICT DO NOTHING
-  RETURNING created_at, tenant_id, key_id, model, backend, tier, status, input_tokens, output_tokens, cost_usd, reference_cost_usd
+  RETURNING created_at, tenant_id, key_id, model, backend, tier, status, input_tokens, output_tokens, cost_usd, reference_cost_usd,
+            cache, cache_saved_usd
 ), rolled AS (
   INSERT INTO usage_hourly AS h (hour, tenant_id, key_id, model, backend, tier, requests, errors, input_tokens, output_tokens,
-                                 cost_usd, reference_cost_usd, local_requests, local_tokens)
+                                 cost_usd, reference_cost_usd, local_requests, local_tokens, cache_hits, cache_saved_usd)
   SELECT date_trunc('hour', created_at, 'UTC'), coalesce(tenant_id, ''), coalesce(key_id, ''), coalesce(model, ''),
          coalesce(backend, ''), coalesce(tier, ''),
          count(*), count(*) FILTER (WHERE status >= 400),
          coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
          coalesce(sum(cost_usd), 0), coalesce(sum(coalesce(reference_cost_usd, cost_usd)), 0),
          count(*) FILTER (WHERE tier = 'local'),
-         coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) FILTER (WHERE tier = 'local'), 0)
+         coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) FILTER (WHERE tier = 'local'), 0),
+         count(*) FILTER (WHERE cache IN ('hit', 'semantic')), coalesce(sum(cache_saved_usd), 0)
   FROM kept
   GROUP BY 1, 2, 3, 4, 5, 6
   ORDER BY 1, 2, 3, 4, 5, 6
@@ -68,7 +70,9 @@ WITH input AS (
     cost_usd = h.cost_usd + excluded.cost_usd,
     reference_cost_usd = h.reference_cost_usd + excluded.reference_cost_usd,
     local_requests = h.local_requests + excluded.local_requests,
-    local_tokens = h.local_tokens + excluded.local_tokens
+    local_tokens = h.local_tokens + excluded.local_tokens,
+    cache_hits = h.cache_hits + excluded.cache_hits,
+    cache_saved_usd = h.cache_saved_usd + excluded.cache_saved_usd
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM kept)::int AS inserted`;

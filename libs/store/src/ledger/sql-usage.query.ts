@@ -21,11 +21,21 @@ const DIMENSIONS: Record<UsageGroup, { key: string; shown: (g: string) => string
 };
 
 const FIGURES = `sum(requests) AS requests, sum(errors) AS errors, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-  sum(cost_usd) AS cost_usd, sum(reference_cost_usd) AS reference_cost_usd, sum(local_requests) AS local_requests, sum(local_tokens) AS local_tokens`;
-const FIGURE_NAMES = 'requests, errors, input_tokens, output_tokens, cost_usd, reference_cost_usd, local_requests, local_tokens';
+  sum(cost_usd) AS cost_usd, sum(reference_cost_usd) AS reference_cost_usd, sum(local_requests) AS local_requests, sum(local_tokens) AS local_tokens,
+  sum(cache_hits) AS cache_hits, sum(cache_saved_usd) AS cache_saved_usd`;
+const FIGURE_NAMES = 'requests, errors, input_tokens, output_tokens, cost_usd, reference_cost_usd, local_requests, local_tokens, cache_hits, cache_saved_usd';
 
 type FigureRow = Record<
-  'requests' | 'errors' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'reference_cost_usd' | 'local_requests' | 'local_tokens',
+  | 'requests'
+  | 'errors'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost_usd'
+  | 'reference_cost_usd'
+  | 'local_requests'
+  | 'local_tokens'
+  | 'cache_hits'
+  | 'cache_saved_usd',
   unknown
 >;
 
@@ -148,11 +158,24 @@ function figures(r: FigureRow): UsageFigures {
     referenceCostUsd: Number(r.reference_cost_usd ?? 0),
     localRequests: Number(r.local_requests ?? 0),
     localTokens: Number(r.local_tokens ?? 0),
+    cacheHits: Number(r.cache_hits ?? 0),
+    cacheSavedUsd: Number(r.cache_saved_usd ?? 0),
   };
 }
 
 function total(rows: readonly UsageFigures[]): UsageFigures {
-  const sum: UsageFigures = { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, referenceCostUsd: 0, localRequests: 0, localTokens: 0 };
+  const sum: UsageFigures = {
+    requests: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    referenceCostUsd: 0,
+    localRequests: 0,
+    localTokens: 0,
+    cacheHits: 0,
+    cacheSavedUsd: 0,
+  };
   for (const r of rows) for (const k of Object.keys(sum) as (keyof UsageFigures)[]) sum[k] += r[k];
   return sum;
 }

@@ -21,6 +21,10 @@ export interface UsageFigures {
   localRequests: number;
   /** Input plus output tokens of those. */
   localTokens: number;
+  /** Requests the response cache answered (exact or near match). */
+  cacheHits: number;
+  /** USD those hits saved: what asking their backends again would have cost, minus what the hits were charged. */
+  cacheSavedUsd: number;
 }
 
 export interface UsageRow extends UsageFigures {

@@ -4,6 +4,7 @@ import { sql as adminTenant } from './migrations/0002-admin-tenant';
 import { sql as usageLedger } from './migrations/0003-usage-ledger';
 import { sql as requestCaptures } from './migrations/0004-request-captures';
 import { sql as semanticCache } from './migrations/0005-semantic-cache';
+import { sql as responseCache } from './migrations/0006-response-cache';
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'usage-ledger', sql: usageLedger },
   { version: 4, name: 'request-captures', sql: requestCaptures },
   { version: 5, name: 'semantic-cache', sql: semanticCache },
+  { version: 6, name: 'response-cache', sql: responseCache },
 ];
 
 /**

@@ -11,12 +11,13 @@ interface TenantRow {
   privacy: Tenant['privacy'] | null;
   limits: Tenant['limits'] | null;
   budgets: Tenant['budgets'] | null;
+  cache: Tenant['cache'] | null;
   metadata: Record<string, string>;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, name, status, allowed_models, privacy, limits, budgets, metadata, created_at, updated_at';
+const COLUMNS = 'id, name, status, allowed_models, privacy, limits, budgets, cache, metadata, created_at, updated_at';
 
 /** Columns a patch may set, and how each field is stored. */
 const PATCHABLE: Record<keyof TenantPatch, { column: string; json: boolean }> = {
@@ -26,6 +27,7 @@ const PATCHABLE: Record<keyof TenantPatch, { column: string; json: boolean }> = 
   privacy: { column: 'privacy', json: true },
   limits: { column: 'limits', json: true },
   budgets: { column: 'budgets', json: true },
+  cache: { column: 'cache', json: true },
   metadata: { column: 'metadata', json: true },
 };
 
@@ -37,8 +39,8 @@ export class SqlTenantStore implements TenantStore {
     const id = `tnt_${randomBytes(12).toString('base64url')}`;
     const rows = await this.conflictAs(input.name, () =>
       this.db.query<TenantRow>(
-        `INSERT INTO tenants (id, name, status, allowed_models, privacy, limits, budgets, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+        `INSERT INTO tenants (id, name, status, allowed_models, privacy, limits, budgets, cache, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
         [
           id,
           input.name,
@@ -47,6 +49,7 @@ export class SqlTenantStore implements TenantStore {
           jsonColumn(input.privacy),
           jsonColumn(input.limits),
           jsonColumn(input.budgets),
+          jsonColumn(input.cache),
           JSON.stringify(input.metadata ?? {}),
         ],
       ),
@@ -114,5 +117,6 @@ function toTenant(r: TenantRow): Tenant {
   if (r.privacy !== null) t.privacy = r.privacy;
   if (r.limits !== null) t.limits = r.limits;
   if (r.budgets !== null) t.budgets = r.budgets;
+  if (r.cache !== null) t.cache = r.cache;
   return t;
 }

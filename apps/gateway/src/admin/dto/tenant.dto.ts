@@ -20,7 +20,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { PII_ACTIONS, type PiiAction, type TenantStatus } from '@switchyard/contracts';
+import { CACHE_MODES, PII_ACTIONS, type CacheMode, type PiiAction, type TenantStatus } from '@switchyard/contracts';
 
 const STATUSES: readonly TenantStatus[] = ['active', 'suspended'];
 /** Tenant names: what a CLI argument or a log line can carry as is. */
@@ -117,6 +117,30 @@ export class PrivacyDto {
   capture?: boolean;
 }
 
+export class TenantCacheDto {
+  @ApiPropertyOptional({ enum: CACHE_MODES, example: 'exact', description: "Overrides the config's and the model's `cache.mode` for this tenant." })
+  @IsOptional()
+  @IsIn(CACHE_MODES)
+  mode?: CacheMode;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 31_536_000, example: 3600, description: 'How long its answers are kept.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(31_536_000)
+  ttlSeconds?: number;
+
+  @ApiPropertyOptional({
+    example: 'docs-bots',
+    pattern: NAME.source,
+    description: "Tenants naming the same namespace share cached answers, so each may be served what another asked. Unset: the tenant's answers are its own.",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: `namespace ${NAME_RULE}` })
+  namespace?: string;
+}
+
 export class CreateTenantDto {
   @ApiProperty({ example: 'acme', pattern: NAME.source, description: 'Unique.' })
   @IsString()
@@ -140,13 +164,16 @@ export class CreateTenantDto {
   @NestedOptional(BudgetsDto)
   budgets?: BudgetsDto;
 
+  @NestedOptional(TenantCacheDto)
+  cache?: TenantCacheDto;
+
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'search' } })
   @IsOptional()
   @IsStringRecord()
   metadata?: Record<string, string>;
 }
 
-/** A change to a tenant: fields given are replaced; `null` clears allowedModels, privacy, limits or budgets. */
+/** A change to a tenant: fields given are replaced; `null` clears allowedModels, privacy, limits, budgets or cache. */
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'acme-eu', pattern: NAME.source })
   @ValidateIf((o: UpdateTenantDto) => o.name !== undefined)
@@ -171,6 +198,9 @@ export class UpdateTenantDto {
   @NestedOptional(BudgetsDto, undefined, true)
   budgets?: BudgetsDto | null;
 
+  @NestedOptional(TenantCacheDto, undefined, true)
+  cache?: TenantCacheDto | null;
+
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @ValidateIf((o: UpdateTenantDto) => o.metadata !== undefined)
   @IsStringRecord()
@@ -185,6 +215,7 @@ export class TenantDto {
   @ApiPropertyOptional({ type: PrivacyDto }) privacy?: PrivacyDto;
   @ApiPropertyOptional({ type: LimitsDto }) limits?: LimitsDto;
   @ApiPropertyOptional({ type: BudgetsDto }) budgets?: BudgetsDto;
+  @ApiPropertyOptional({ type: TenantCacheDto }) cache?: TenantCacheDto;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: {} }) metadata!: Record<string, string>;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

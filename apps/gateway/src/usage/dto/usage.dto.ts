@@ -17,6 +17,9 @@ export class UsageFiguresDto implements UsageFiguresBody {
   @ApiProperty({ type: 'integer', example: 430000, description: 'Input plus output tokens of those.' }) local_tokens!: number;
   @ApiProperty({ example: 0.75, description: '`local_requests` over `requests`; 0 when there were none.' }) local_share!: number;
   @ApiProperty({ example: 0.7466, description: '`local_tokens` over all tokens; 0 when there were none.' }) local_token_share!: number;
+  @ApiProperty({ type: 'integer', example: 240, description: 'Requests the response cache answered (exact or near match).' }) cache_hits!: number;
+  @ApiProperty({ example: 0.38, description: 'USD those hits saved: what asking their backends again would have cost (part of `savings_usd`).' })
+  cache_saved_usd!: number;
 }
 
 class UsageGroupDto implements Partial<Record<UsageGroup, string | null>> {
@@ -91,6 +94,15 @@ export class RequestRecordDto implements RequestRecordBody {
   @ApiProperty({ type: String, nullable: true, example: 'u-1', description: 'The client’s end-user id.' }) user!: string | null;
   @ApiProperty({ type: [String], example: ['nightly'] }) tags!: string[];
   @ApiProperty({ type: String, nullable: true, example: '0af7651916cd43dd8448eb211c80319c' }) trace_id!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['hit', 'semantic', 'miss', 'bypass'],
+    example: 'miss',
+    description: 'What the response cache did; null when it was off for the request.',
+  })
+  cache!: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: null, description: 'On a hit: USD it saved.' }) cache_saved_usd!: number | null;
   @ApiPropertyOptional({
     type: CaptureDto,
     nullable: true,
@@ -107,7 +119,7 @@ export class RequestListDto implements RequestListBody {
 }
 
 const CSV_EXAMPLE =
-  'day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share\r\n2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466\r\n';
+  'day,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share,cache_hits,cache_saved_usd\r\n2026-11-30,chat,1200,3,480000,96000,1.92,7.2,5.28,900,430000,0.75,0.7466,240,0.38\r\n';
 
 /** The query parameters of both usage endpoints, and their answer: JSON, or CSV with `format=csv`. */
 export function ApiUsage(groups: readonly UsageGroup[]): MethodDecorator {
