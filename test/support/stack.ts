@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig, type Protocol, type Tier } from '@switchyard/contracts';
 import type { Database } from '@switchyard/store';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions, type RecordedRequest } from '@switchyard/fake-llm';
+import { routerServerTls, routerTarget } from '@switchyard/runtime';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../../apps/gateway/src/gateway.factory';
 import { createRouter, type RouterApp } from '../../apps/router/src/router.factory';
@@ -47,6 +48,13 @@ export interface StackSpec {
   cache?: Record<string, unknown>;
   /** `remote`: a router service decides (in-process, over real gRPC); default `embedded`. */
   mode?: 'embedded' | 'remote';
+  /**
+   * Remote mode: the environment both router and gateway read `ROUTER_TLS_*` from, as their
+   * main.ts do (the router `routerServerTls`, the gateway `routerTarget` on the router's address).
+   */
+  routerEnv?: NodeJS.ProcessEnv;
+  /** Remote mode: the router also serves grpc.health.v1 alone, plaintext, on an ephemeral port (`ROUTER_HEALTH_PORT`). */
+  routerHealthPort?: boolean;
   /** Write the config to this file and hand its path to the gateway (hot reload). */
   configPath?: string;
   /** Tenants and keys in this database (e.g. `openTestDatabase()`), left open at close; unset: none. */
@@ -124,15 +132,25 @@ export async function startStack(spec: StackSpec): Promise<Stack> {
   sink.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
   const logger = createLogger({ destination: sink, level: 'info' });
 
+  const routerEnv = spec.routerEnv ?? {};
   const router =
     spec.mode === 'remote'
-      ? await createRouter({ config, logger: createLogger({ destination: new PassThrough().resume(), level: 'warn' }), url: '127.0.0.1:0', drainMs: 200 })
+      ? await createRouter({
+          config,
+          logger: createLogger({ destination: new PassThrough().resume(), level: 'warn' }),
+          url: '127.0.0.1:0',
+          drainMs: 200,
+          tls: routerServerTls(routerEnv),
+          healthUrl: spec.routerHealthPort ? '127.0.0.1:0' : undefined,
+        })
       : undefined;
+  const target = router ? routerTarget(router.address, routerEnv) : undefined;
   const app = await createGateway({
     config,
     adminKey: ADMIN_KEY,
     logger,
-    routerUrl: router?.address,
+    routerUrl: target?.address,
+    routerTls: target?.tls,
     configPath: spec.configPath,
     database: spec.database,
     dataDir: spec.dataDir,

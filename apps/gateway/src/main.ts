@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@switchyard/contracts';
-import { loadConfigFile } from '@switchyard/runtime';
+import { loadConfigFile, routerTarget, type RouterTarget } from '@switchyard/runtime';
 import { createLogger, startTracing } from '@switchyard/telemetry';
 import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './runtime/admin-key';
@@ -26,6 +26,15 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // The router's address and TLS files are checked before anything starts: a bad one names its variable.
+  let router: RouterTarget | undefined;
+  try {
+    router = env.ROUTER_URL ? routerTarget(env.ROUTER_URL, env) : undefined;
+  } catch (err) {
+    process.stderr.write(`switchyard: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+
   const admin = resolveAdminKey(env, dataDir);
   // Straight to the terminal, never through the logger: a new key is printed this once.
   process.stdout.write(adminKeyNotice(admin));
@@ -38,7 +47,8 @@ async function main(): Promise<void> {
     serverSecret: resolveServerSecret(env, dataDir),
     logger,
     configPath,
-    routerUrl: env.ROUTER_URL || undefined,
+    routerUrl: router?.address,
+    routerTls: router?.tls,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
   };
@@ -55,7 +65,7 @@ async function main(): Promise<void> {
       // What it runs on: keyless cloud backends are left out (createGateway).
       backends: runtime.config.backends.length,
       models: runtime.config.models.length,
-      policy: env.ROUTER_URL ? `router ${env.ROUTER_URL}` : 'embedded',
+      policy: router ? `router ${router.address} (${router.tls ? (router.tls.clientCert ? 'mTLS' : 'TLS') : 'plaintext'})` : 'embedded',
       database: env.DATABASE_URL ? 'postgres (DATABASE_URL)' : `embedded PGlite (${dataDir}/pglite)`,
     },
     'gateway listening',

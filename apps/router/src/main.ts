@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { ConfigError, type SwitchyardConfig } from '@switchyard/contracts';
-import { loadConfigFile } from '@switchyard/runtime';
+import { loadConfigFile, routerServerTls, type RouterServerTls } from '@switchyard/runtime';
 import { createLogger, startTracing } from '@switchyard/telemetry';
 import { createRouter } from './router.factory';
-import { grpcListenUrl } from './runtime/listen-address';
+import { grpcListenUrl, healthListenUrl } from './runtime/listen-address';
 
 function fail(message: string): never {
   process.stderr.write(`switchyard-router: ${message}\n`);
@@ -14,8 +14,13 @@ async function main(): Promise<void> {
   const env = process.env;
   const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
   let url: string;
+  let healthUrl: string | undefined;
+  let tls: RouterServerTls | undefined;
   try {
     url = grpcListenUrl(env);
+    healthUrl = healthListenUrl(env);
+    // Certificate files are read and checked here: a bad one stops the start, naming its variable.
+    tls = routerServerTls(env);
   } catch (err) {
     fail((err as Error).message);
   }
@@ -31,9 +36,23 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const router = await createRouter({ config, configPath, env, logger, url });
-  logger.info({ url, config: configPath, backends: config.backends.length, models: config.models.length }, 'router listening');
-  process.stdout.write(`Switchyard router on ${router.address} (gRPC: switchyard.router.v1.Router, grpc.health.v1.Health)\n`);
+  const redisUrl = env.REDIS_URL || undefined;
+  const router = await createRouter({ config, configPath, env, logger, url, tls, healthUrl, redisUrl, redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined });
+  const transport = tls ? `TLS, client certificates: ${tls.clientAuth}` : 'plaintext';
+  logger.info(
+    {
+      url,
+      transport,
+      healthPort: router.healthPort,
+      sharedState: redisUrl ? 'redis' : 'none',
+      config: configPath,
+      backends: config.backends.length,
+      models: config.models.length,
+    },
+    'router listening',
+  );
+  process.stdout.write(`Switchyard router on ${router.address} (gRPC, ${transport}: switchyard.router.v1.Router, grpc.health.v1.Health)\n`);
+  if (router.healthPort !== undefined) process.stdout.write(`  grpc.health.v1 alone, plaintext, on port ${router.healthPort}\n`);
 
   // SIGHUP reloads the config (RouterStateService); these two stop.
   let stopping = false;

@@ -7,7 +7,7 @@ import { toDecideRequest } from '@switchyard/policy';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, type ChannelCredentials, type ChannelOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { parseConfig } from '@switchyard/contracts';
 import {
   type BackendStatesMsg,
@@ -122,8 +122,9 @@ export class TestRouterClient {
   readonly client: Client;
   private readonly proto = loadRouterProto();
 
-  constructor(address: string) {
-    this.client = new Client(address, credentials.createInsecure());
+  /** Plaintext unless given credentials (a TLS client, with or without a certificate). */
+  constructor(address: string, creds: ChannelCredentials = credentials.createInsecure(), options: ChannelOptions = {}) {
+    this.client = new Client(address, creds, options);
   }
 
   decide(f: RequestFeatures, inFlight: Record<string, number> = {}): Promise<DecideResponseMsg> {

@@ -1,6 +1,8 @@
 import { AdapterSet, BackendProber, type BackendAdapter, type ProbeReport } from '@switchyard/adapters';
 import type { SwitchyardConfig } from '@switchyard/contracts';
 import { BackendStateRegistry, PolicyEngine, type BreakerState, type BreakerTransition } from '@switchyard/policy';
+import type { ProbeShare, SharedProbe } from '@switchyard/store';
+import { probeTarget, SharedProber, type Prober } from './probes/shared-prober';
 
 /** Everything built from one config. Published as a whole, by one assignment, on apply. */
 export interface Generation {
@@ -11,12 +13,12 @@ export interface Generation {
   /** When each breaker (`backend` or `backend/model`) last opened; the registry does not say. */
   readonly openedAt: Map<string, number>;
   /** Absent when the runtime runs without probes. */
-  readonly prober?: BackendProber;
+  readonly prober?: Prober;
 }
 
 /** What a process does with what the runtime sees: metrics, logs, Redis, watchers. */
 export interface PolicyRuntimeHooks {
-  /** A probe verdict about the current generation; `changed` when it flipped the backend's health. */
+  /** A probe verdict about the current generation (this process's, or one shared by another replica); `changed` when it flipped the backend's health. */
   probed?(report: ProbeReport, changed: boolean, gen: Generation): void;
   /** A breaker transition this process made (attempt outcomes recorded in `gen.registry`). */
   breaker?(t: BreakerTransition, gen: Generation): void;
@@ -27,6 +29,11 @@ export interface PolicyRuntimeOptions {
   probe?: boolean;
   /** The least time a replaced adapter keeps its pool for requests (long streams) still using it. */
   retireGraceMs?: number;
+  /**
+   * Probing shared with other replicas: each backend is probed by one of them per interval, and
+   * results come in through `applyShared`. Unset: this process probes every backend itself.
+   */
+  probeShare?: ProbeShare;
 }
 
 /**
@@ -42,11 +49,13 @@ export class PolicyRuntime {
   private readonly hooks: PolicyRuntimeHooks[] = [];
   private readonly probe: boolean;
   private readonly retireGraceMs: number;
+  private readonly probeShare?: ProbeShare;
   private running = false;
 
   constructor(config: SwitchyardConfig, options: PolicyRuntimeOptions = {}) {
     this.probe = options.probe !== false;
     this.retireGraceMs = options.retireGraceMs ?? 0;
+    this.probeShare = options.probeShare;
     this.gen = this.build(config);
   }
 
@@ -93,9 +102,27 @@ export class PolicyRuntime {
     return adapter;
   }
 
-  /** Probes every backend now (tests; the prober also runs on its interval). */
+  /** Probes every backend now (tests; the prober also runs on its interval). With a probe share: those this replica claims. */
   probeNow(): Promise<unknown> {
     return this.gen.prober?.probeAll() ?? Promise.resolve();
+  }
+
+  /**
+   * A result another replica probed (through the probe share), applied as if probed here: the
+   * registry records it, then takes the prober's verdict, so every replica agrees on health even
+   * when one started later or missed a message. Ignored for a backend this config does not have,
+   * or has somewhere else.
+   */
+  applyShared(p: SharedProbe): void {
+    const gen = this.gen;
+    const adapter = gen.adapters.get(p.backend);
+    if (!adapter || probeTarget(adapter.backend).target !== p.target) return;
+    const before = gen.registry.backend(p.backend).healthy;
+    gen.registry.probed(p.backend, p.ok, p.error);
+    if (gen.registry.backend(p.backend).healthy !== p.healthy) gen.registry.setHealth(p.backend, p.healthy, p.error);
+    const changed = gen.registry.backend(p.backend).healthy !== before;
+    const report: ProbeReport = { backend: p.backend, ok: p.ok, error: p.error, ms: p.ms };
+    for (const h of this.hooks) h.probed?.(report, changed, gen);
   }
 
   private build(config: SwitchyardConfig, old?: Generation): Generation {
@@ -106,14 +133,14 @@ export class PolicyRuntime {
     const graceMs = Math.max(this.retireGraceMs, Math.max(old?.config.policy.health.timeoutMs ?? 0, 1_000) + 1_000);
     const adapters = this.adapterSet.apply(config.backends, graceMs);
     const { intervalMs, timeoutMs } = config.policy.health;
-    const prober = this.probe
-      ? new BackendProber(
-          () => adapters.values(),
-          intervalMs,
-          timeoutMs,
-          (r) => this.onProbe(gen, r),
-        )
-      : undefined;
+    const onReport = (r: ProbeReport): void => this.onProbe(gen, r);
+    const share = this.probeShare;
+    let prober: Prober | undefined;
+    if (this.probe) {
+      prober = share
+        ? new SharedProber(() => adapters.values(), intervalMs, timeoutMs, onReport, share)
+        : new BackendProber(() => adapters.values(), intervalMs, timeoutMs, onReport);
+    }
     const gen: Generation = { config, engine, registry, adapters, openedAt: registry.openedAt, prober };
     if (old) carryOver(old, gen);
     registry.onBreaker = (t) => {
@@ -128,6 +155,15 @@ export class PolicyRuntime {
     if (gen !== this.gen || !gen.adapters.has(r.backend)) return;
     const changed = gen.registry.probed(r.backend, r.ok, r.error);
     for (const h of this.hooks) h.probed?.(r, changed, gen);
+    const adapter = gen.adapters.get(r.backend)!;
+    this.probeShare?.publish({
+      ...probeTarget(adapter.backend),
+      ok: r.ok,
+      healthy: gen.registry.backend(r.backend).healthy,
+      error: r.error,
+      ms: Math.round(r.ms),
+      at: Date.now(),
+    });
   }
 }
 

@@ -3,6 +3,8 @@
 // lib stays free of Nest.
 export * from './breaker/breaker-sync';
 export * from './breaker/redis-breaker.sync';
+export * from './breaker/probe-share';
+export * from './breaker/redis-probe.share';
 export * from './redis/redis-connections';
 export * from './keys/key-store';
 export * from './keys/memory-key.store';

@@ -42,6 +42,7 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
         decideDeadlineMs: ROUTER_DECIDE_DEADLINE_MS,
         logger: runtime.logger,
         onStates: (s) => this.mirror(s),
+        tls: runtime.routerTls,
       });
     }
     // Breakers are shared through Redis in embedded mode; with a router, the router owns them.

@@ -1,4 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/contracts';
+import type { RouterClientTls } from '@switchyard/runtime';
 import type { Database, DatabaseOptions } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
 
@@ -7,8 +8,10 @@ export interface GatewayRuntime {
   config: SwitchyardConfig;
   adminKey: string;
   logger: Logger;
-  /** `host:port` of a router service (`ROUTER_URL`); unset: the policy engine runs in-process. */
+  /** `host:port` of a router service (`ROUTER_URL`, `grpcs://` allowed); unset: the policy engine runs in-process. */
   routerUrl?: string;
+  /** TLS to the router (`ROUTER_TLS_*`, read by `routerTarget`); unset: plaintext unless `routerUrl` says grpcs://. */
+  routerTls?: RouterClientTls;
   /** Shared state between replicas (`REDIS_URL`): circuit breakers today; unset: in-memory. */
   redisUrl?: string;
   /** Key and channel prefix in Redis (`SWITCHYARD_REDIS_PREFIX`), so deployments can share one Redis. */

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { distinctUntilChanged, map, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { HealthCheckRequestMsg, HealthCheckResponseMsg } from '@switchyard/contracts/router';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import { HealthService } from './health.service';
@@ -22,11 +22,6 @@ export class HealthController {
   /** The status now and on every change; SERVICE_UNKNOWN for a service it does not know (the stream stays open). */
   @GrpcMethod('Health', 'Watch')
   watch(req: HealthCheckRequestMsg): Observable<HealthCheckResponseMsg> {
-    const known = this.health.knows(req.service);
-    return this.health.statusChanges.pipe(
-      map((status) => (known ? status : 'SERVICE_UNKNOWN')),
-      distinctUntilChanged(),
-      map((status) => ({ status })),
-    );
+    return this.health.watch(req.service).pipe(map((status) => ({ status })));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BehaviorSubject, defer, filter, map, of, type Observable } from 'rxjs';
+import { BehaviorSubject, defer, distinctUntilChanged, filter, map, of, type Observable } from 'rxjs';
 import { ROUTER_SERVICE, type ServingStatus } from '@switchyard/contracts/router';
 
 /** Services grpc.health.v1 answers for: '' is the server as a whole. */
@@ -27,6 +27,15 @@ export class HealthService {
   get statusChanges(): Observable<ServingStatus> {
     // A completed BehaviorSubject replays nothing: a late watcher still hears the last status.
     return defer(() => (this.stopping$.value ? of(this.status$.value) : this.status$.asObservable()));
+  }
+
+  /** Watch's stream for `service`: the status now and on every change; SERVICE_UNKNOWN for a service it does not know. */
+  watch(service: string): Observable<ServingStatus> {
+    const known = this.knows(service);
+    return this.statusChanges.pipe(
+      map((status) => (known ? status : 'SERVICE_UNKNOWN')),
+      distinctUntilChanged(),
+    );
   }
 
   /** Emits once, when shutdown begins (at once for a late subscriber). */

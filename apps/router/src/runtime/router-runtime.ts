@@ -12,6 +12,10 @@ export interface RouterRuntime {
   logger: Logger;
   /** Watch the config file's directory for changes (default: true when configPath is set). */
   watchConfig?: boolean;
+  /** Shared state between router replicas (`REDIS_URL`): breaker transitions and probe verdicts; unset: none. */
+  redisUrl?: string;
+  /** Key and channel prefix in Redis (`SWITCHYARD_REDIS_PREFIX`), as the gateway's. */
+  redisPrefix?: string;
 }
 
 export const ROUTER_RUNTIME = Symbol('ROUTER_RUNTIME');

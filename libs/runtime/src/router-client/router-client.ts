@@ -24,6 +24,7 @@ import {
   type RouterServiceDefinition,
 } from '@switchyard/contracts/router';
 import { loadRouterProto } from '../router-proto';
+import { routerChannelOptions, splitRouterUrl, type RouterClientTls } from '../tls/router-tls';
 import type { AttemptOutcome, RequestFeatures, RouteDecision } from '@switchyard/policy';
 import { ROUTER_DECIDE_METHOD, type Logger } from '@switchyard/telemetry';
 
@@ -33,6 +34,8 @@ export interface RouterClientOptions {
   logger: Logger;
   /** Every BackendStates the router publishes (at once, on each change, and as a heartbeat). */
   onStates?: (s: BackendStatesMsg) => void;
+  /** TLS to the router (`routerTarget` reads it from ROUTER_TLS_*); unset: plaintext, or the system's roots for a `grpcs://` URL. */
+  tls?: RouterClientTls;
 }
 
 const BACKOFF_MIN_MS = 200;
@@ -128,12 +131,18 @@ export class RouterClient {
   private readonly pending: OutcomeMsg[] = [];
   private dropped = 0;
   private tracer?: Tracer;
+  /** `host:port`: the URL without a scheme. */
+  private readonly address: string;
+  private readonly secure: boolean;
 
   constructor(
     private readonly url: string,
     private readonly opts: RouterClientOptions,
   ) {
     this.methods = loadRouterProto().router;
+    const { address, scheme } = splitRouterUrl(url);
+    this.address = address;
+    this.secure = opts.tls !== undefined || scheme === 'grpcs' || scheme === 'https';
   }
 
   /** Opens WatchBackends and ReportOutcomes; both reopen by themselves until close(). */
@@ -166,7 +175,7 @@ export class RouterClient {
    * on the shared DecideStream has no metadata of its own. Only traced requests pay for that.
    */
   private askTraced(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, parent: Context): Promise<RouteDecision | undefined> {
-    const port = this.url.lastIndexOf(':');
+    const port = this.address.lastIndexOf(':');
     const span = (this.tracer ??= trace.getTracer('switchyard-router-client')).startSpan(
       ROUTER_DECIDE_METHOD,
       {
@@ -174,8 +183,8 @@ export class RouterClient {
         attributes: {
           [ATTR_RPC_SYSTEM_NAME]: 'grpc',
           [ATTR_RPC_METHOD]: ROUTER_DECIDE_METHOD,
-          [ATTR_SERVER_ADDRESS]: this.url.slice(0, port),
-          [ATTR_SERVER_PORT]: Number(this.url.slice(port + 1)),
+          [ATTR_SERVER_ADDRESS]: this.address.slice(0, port),
+          [ATTR_SERVER_PORT]: Number(this.address.slice(port + 1)),
         },
       },
       parent,
@@ -388,7 +397,10 @@ export class RouterClient {
 
   /** One channel for everything, created on first use. */
   private channel(): Client {
-    return (this.client ??= new Client(this.url, credentials.createInsecure(), CHANNEL_OPTIONS));
+    if (this.client) return this.client;
+    const tls = this.opts.tls;
+    const creds = tls?.credentials ?? (this.secure ? credentials.createSsl() : credentials.createInsecure());
+    return (this.client = new Client(this.address, creds, { ...CHANNEL_OPTIONS, ...routerChannelOptions(tls) }));
   }
 
   // ---- WatchBackends ----

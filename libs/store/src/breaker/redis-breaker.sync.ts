@@ -8,7 +8,8 @@ interface Message extends BreakerTransition {
 }
 
 /**
- * Shares circuit-breaker transitions between gateway replicas through Redis: a replica that
+ * Shares circuit-breaker transitions between replicas (gateways in embedded mode, or routers)
+ * through Redis: a replica that
  * opens (or closes) a circuit publishes it, and every other replica applies it at once. Open
  * circuits are also kept in a hash, so a replica that starts later begins with them open.
  * Counting stays local to each replica; decisions stay synchronous and never wait on Redis.
@@ -23,6 +24,8 @@ export class RedisBreakerSync implements BreakerSync {
     private readonly registry: () => BackendStateRegistry,
     private readonly openMs: () => number,
     private readonly log: StoreLog,
+    /** Told of each transition applied from elsewhere (a router tells its watchers). */
+    private readonly applied?: (t: BreakerTransition) => void,
   ) {
     this.channel = `${redis.prefix}:breaker`;
     this.hash = `${redis.prefix}:breakers`;
@@ -37,7 +40,7 @@ export class RedisBreakerSync implements BreakerSync {
     const now = Date.now();
     for (const raw of Object.values(await this.redis.commands.hgetall(this.hash))) {
       const t = parse(raw);
-      if (t?.state === 'open' && now - t.at < this.openMs()) this.registry().applyBreaker(t);
+      if (t?.state === 'open' && now - t.at < this.openMs()) this.apply(t);
     }
     this.log.info({ channel: this.channel }, 'breaker state shared through redis');
   }
@@ -62,7 +65,13 @@ export class RedisBreakerSync implements BreakerSync {
   private receive(raw: string): void {
     const t = parse(raw);
     if (!t || t.origin === this.origin) return;
-    this.registry().applyBreaker(t);
+    this.apply(t);
+  }
+
+  private apply(t: Message): void {
+    const { origin: _origin, ...transition } = t;
+    this.registry().applyBreaker(transition);
+    this.applied?.(transition);
   }
 }
 
