@@ -36,5 +36,6 @@ export * from './credentials/sql-credential.store';
 export * from './credentials/cached-credentials';
 export * from './sql/lazy-database';
 export * from './keys/layered-key.store';
+export * from './keys/key-invalidations';
 export * from './capture/capture-store';
 export * from './capture/sql-capture.store';

@@ -16,7 +16,7 @@ import {
   type KeyStore,
   type TenantStore,
 } from '@switchyard/store';
-import { AcceptedKeys } from '../auth/accepted-keys';
+import { KeyRevocations } from '../auth/key-revocations';
 import { AdminConflictError, AdminForbiddenError, AdminNotFoundError, AdminUnavailableError } from './admin.errors';
 
 /** A page of a list, and where the next one starts (null: this was the last). */
@@ -34,8 +34,9 @@ interface Stores {
 /**
  * What the admin API does: tenants and their keys through the store ports, one audit entry per
  * change (never a secret in it), and the key guard's cache told at once when a key or tenant
- * stops being valid, so this replica refuses it from the next request on (others within
- * ACCEPTED_KEY_TTL_MS). The built-in admin tenant and key are the gateway's start's to manage.
+ * stops being valid, so this replica refuses it from the next request on, and others as soon as
+ * KeyRevocations reaches them (Redis pub/sub; without it, within ACCEPTED_KEY_TTL_MS). The
+ * built-in admin tenant and key are the gateway's start's to manage.
  */
 @Injectable()
 export class AdminService {
@@ -46,7 +47,7 @@ export class AdminService {
     @Inject(API_KEYS) keys: ApiKeys | null,
     @Inject(AUDIT_LOG) audit: AuditLog | null,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
-    private readonly accepted: AcceptedKeys,
+    private readonly revocations: KeyRevocations,
   ) {
     if (tenants !== null && keys !== null && audit !== null) this.stores = { tenants, keys, audit };
   }
@@ -74,8 +75,8 @@ export class AdminService {
     notBuiltIn(id);
     const tenant = await tenants.update(id, patch).catch(nameTaken);
     if (tenant === undefined) throw AdminNotFoundError.id('tenant', id);
-    // Its keys' cached grants (models, limits, privacy, status) are stale now.
-    this.accepted.forgetWhere((p) => p.tenantId === id);
+    // Its keys' cached grants (models, limits, privacy, status) are stale now, on every replica.
+    this.revocations.tenantChanged(id);
     const detail: Record<string, unknown> = { fields: Object.keys(patch).sort() };
     if (patch.status !== undefined) detail.status = patch.status;
     await this.audit(actor, { action: 'tenant.update', targetType: 'tenant', targetId: id, detail });
@@ -87,7 +88,7 @@ export class AdminService {
     notBuiltIn(id);
     const name = (await tenants.get(id))?.name;
     if (!(await tenants.delete(id))) throw AdminNotFoundError.id('tenant', id);
-    this.accepted.forgetWhere((p) => p.tenantId === id);
+    this.revocations.tenantChanged(id);
     await this.audit(actor, { action: 'tenant.delete', targetType: 'tenant', targetId: id, detail: { name } });
   }
 
@@ -118,7 +119,7 @@ export class AdminService {
     const issued = await keys.rotate(id, graceSeconds * 1000);
     if (issued === undefined) throw await this.missingOrRevoked(id);
     // Without a grace the old secret stops now; with one, the cache's TTL ends it soon after the grace.
-    if (graceSeconds === 0) this.accepted.forgetWhere((p) => p.keyId === id);
+    if (graceSeconds === 0) this.revocations.keyChanged(id);
     await this.audit(actor, {
       action: 'key.rotate',
       targetType: 'key',
@@ -132,7 +133,7 @@ export class AdminService {
     const { keys } = this.available();
     notBuiltInKey(id);
     if (!(await this.keyStore.revoke(id))) throw await this.missingOrRevoked(id);
-    this.accepted.forgetWhere((p) => p.keyId === id);
+    this.revocations.keyChanged(id);
     const record = await keys.get(id);
     if (record === undefined) throw AdminNotFoundError.id('key', id);
     await this.audit(actor, { action: 'key.revoke', targetType: 'key', targetId: id, detail: { tenantId: record.tenantId } });

@@ -21,6 +21,16 @@ describe('AcceptedKeys', () => {
     expect([keys.get('sk-one'), keys.get('sk-two'), keys.get('sy-admin')]).toEqual([undefined, undefined, ADMIN_PRINCIPAL]);
   });
 
+  it('does not keep a key read before something was forgotten: the lookup may have raced a revocation', () => {
+    const keys = new AcceptedKeys();
+    const before = keys.generation;
+    keys.forgetWhere((p) => p.keyId === 'k1');
+    keys.remember('sk-one', acme, before);
+    expect(keys.get('sk-one')).toBeUndefined();
+    keys.remember('sk-one', acme, keys.generation);
+    expect(keys.get('sk-one')).toBe(acme);
+  });
+
   it('is bounded: the least recently used key goes first', () => {
     const keys = new AcceptedKeys(2);
     keys.remember('a-key-1', acme);

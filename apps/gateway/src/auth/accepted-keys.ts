@@ -3,7 +3,8 @@ import type { Principal } from '@switchyard/contracts';
 
 /**
  * How long a verified key is trusted without asking the store again: a revoked, rotated-out or
- * expired key, or a suspended tenant's, stops working on every replica within this time.
+ * expired key, or a suspended tenant's, stops working on every replica within this time even
+ * when no invalidation reaches it (no Redis, or a message lost while Redis was away).
  */
 export const ACCEPTED_KEY_TTL_MS = 4_000;
 
@@ -16,6 +17,7 @@ export const ACCEPTED_KEY_TTL_MS = 4_000;
  */
 export class AcceptedKeys {
   private readonly cache: LRUCache<string, Principal>;
+  private forgotten = 0;
 
   constructor(max = 10_000, ttlMs = ACCEPTED_KEY_TTL_MS) {
     // Expired entries stay until evicted or forgotten: the fallback while the key store is away.
@@ -38,17 +40,28 @@ export class AcceptedKeys {
     return entry.value;
   }
 
-  remember(key: string, principal: Principal): void {
-    this.cache.set(key, principal);
+  /**
+   * Counts what was forgotten so far: a lookup that started before a key was forgotten may have
+   * read it valid, and must not put it back (`remember`'s `since`).
+   */
+  get generation(): number {
+    return this.forgotten;
+  }
+
+  /** Keeps a verified key; not when anything was forgotten since `since` (a `generation` read before the lookup). */
+  remember(key: string, principal: Principal, since = this.forgotten): void {
+    if (since === this.forgotten) this.cache.set(key, principal);
   }
 
   /** Forgets one key (revoked, rotated, expired): its next request is verified again. */
   forget(key: string): void {
+    this.forgotten++;
     this.cache.delete(key);
   }
 
   /** Forgets every key of a principal's tenant (suspended) or of one key id. */
   forgetWhere(match: (p: Principal) => boolean): void {
+    this.forgotten++;
     for (const [key, principal] of this.cache.entries()) if (match(principal)) this.cache.delete(key);
   }
 

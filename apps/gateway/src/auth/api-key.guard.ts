@@ -59,6 +59,7 @@ export class ApiKeyGuard implements CanActivate {
     // A key retried after a refusal is not a new guess: only keys the store had to look up count.
     if (this.rejected.has(key)) throw new AuthenticationError();
     let principal: Principal | undefined;
+    const generation = this.accepted.generation;
     try {
       principal = await this.keys.resolve(key);
     } catch (err) {
@@ -71,7 +72,8 @@ export class ApiKeyGuard implements CanActivate {
       await this.badKeys.failed(address);
       throw new AuthenticationError();
     }
-    this.accepted.remember(key, principal);
+    // Not kept if a revocation arrived during the lookup: what it read may be what was revoked.
+    this.accepted.remember(key, principal, generation);
     return attach(req, principal);
   }
 }

@@ -1,8 +1,9 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerModule, ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { Cluster } from 'ioredis';
 import { SwitchyardError } from '@switchyard/contracts';
-import type { RedisConnections } from '@switchyard/store';
+import type { RedisClient, RedisConnections } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
 import { REDIS } from '../runtime/redis.provider';
@@ -62,8 +63,11 @@ export const throttlerModule = ThrottlerModule.forRootAsync({
     throttlers: [ADMIN_REQUESTS],
     generateKey: (_context, tracker, name) => throttleKey(runtime.redisPrefix, name, tracker),
     storage:
-      redis === null
-        ? new ThrottlerStorageService()
-        : new FailOpenStorage(new ThrottlerStorageRedisService(redis.commands), runtime.logger.child({ component: 'throttle' })),
+      redis === null ? new ThrottlerStorageService() : new FailOpenStorage(redisStorage(redis.commands), runtime.logger.child({ component: 'throttle' })),
   }),
 });
+
+/** Its keys carry hash tags (`{key:name}:hits`, `…:blocked`), so its script runs on a cluster too. */
+function redisStorage(client: RedisClient): ThrottlerStorageRedisService {
+  return client instanceof Cluster ? new ThrottlerStorageRedisService(client) : new ThrottlerStorageRedisService(client);
+}

@@ -4,9 +4,10 @@ import type { CounterCharge, Counters } from './counters';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * What every Counters keeps, run by each implementation's spec (memory now; the Redis one runs
- * the same). Keys are fresh per test, so a shared Redis needs no cleanup. For specs only
- * (`*.mock.ts` is not built).
+ * What every Counters keeps, run by each implementation's spec (memory, Redis, Redis Cluster).
+ * Keys are fresh per test, so a shared Redis needs no cleanup, and share one hash tag per test
+ * as the gateway's share one per tenant, so a call's keys lie in one slot of a cluster. For
+ * specs only (`*.mock.ts` is not built).
  */
 export function describeCountersContract(name: string, make: () => Counters | Promise<Counters>): void {
   describe(`${name} (Counters contract)`, () => {
@@ -14,7 +15,7 @@ export function describeCountersContract(name: string, make: () => Counters | Pr
     let id: string;
     beforeEach(async () => {
       counters = await make();
-      id = randomUUID();
+      id = `{${randomUUID()}}`;
     });
 
     const charge = (key: string, cost: number, limit: number, windowMs = 60_000): CounterCharge => ({ key: `${id}:${key}`, windowMs, cost, limit });
