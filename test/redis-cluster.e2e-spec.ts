@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import OpenAI from 'openai';
-import { RedisConnections, RedisCounters, type Database } from '@switchyard/store';
+import { RedisConnections, RedisCounters, RedisResponseCache, type Database } from '@switchyard/store';
 import { describeCountersContract } from '../libs/store/src/counters/counters.contract.mock';
+import { describeResponseCacheContract } from '../libs/store/src/cache/response-cache.contract.mock';
 import { closeTestDatabase, openTestDatabase } from '../libs/store/src/sql/test-database';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster';
 import { ADMIN_KEY, startStack, type Stack, type StackSpec } from './support/stack';
@@ -33,6 +34,8 @@ describe('Switchyard on a Redis Cluster of three masters', () => {
   });
 
   describeCountersContract('RedisCounters through a cluster client', () => new RedisCounters(redis));
+  // Purges scan every master and unlink key by key: a tenant's entries share a slot, tenants do not.
+  describeResponseCacheContract('RedisResponseCache through a cluster client', () => new RedisResponseCache(redis, { timeoutMs: 2_000 }));
 
   it("keeps each tenant's counters in one slot, and spreads tenants over the masters", async () => {
     const counters = new RedisCounters(redis);

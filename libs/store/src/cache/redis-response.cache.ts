@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
-import type { RedisConnections } from '../redis/redis-connections';
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient, RedisConnections } from '../redis/redis-connections';
 import { decodeCacheValue, encodeCacheValue } from './cache-value.codec';
 import { assertTtl, purgeMatches, type CacheKey, type CachePurge, type CacheStats, type ResponseCache } from './response-cache';
 
@@ -77,18 +77,25 @@ export class RedisResponseCache implements ResponseCache {
    */
   async purge(scope: CachePurge): Promise<number> {
     const pattern = this.purgePattern(scope);
-    let cursor = '0';
+    // A cluster's keys are spread over its masters: each is scanned, and its keys unlinked one by
+    // one (a multi-key UNLINK across slots is refused).
+    const clients: Redis[] = this.redis.cluster
+      ? await this.run((r) => Promise.resolve((r as Cluster).nodes('master')), this.purgeTimeoutMs)
+      : [this.redis.commands as Redis];
     let removed = 0;
-    for (let calls = 0; calls < MAX_SCAN_CALLS; calls++) {
-      const [next, keys] = await this.run((r) => r.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT), this.purgeTimeoutMs);
-      // The pattern may match more than the scope (a model-only purge, characters in names); the parse decides.
-      const doomed = keys.filter((k) => {
-        const parsed = this.parseRedisKey(k);
-        return parsed !== undefined && purgeMatches(scope, parsed);
-      });
-      if (doomed.length > 0) removed += await this.run((r) => r.unlink(...doomed), this.purgeTimeoutMs);
-      cursor = next;
-      if (cursor === '0') break;
+    for (const client of clients) {
+      let cursor = '0';
+      for (let calls = 0; calls < MAX_SCAN_CALLS; calls++) {
+        const [next, keys] = await this.run(() => client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT), this.purgeTimeoutMs);
+        // The pattern may match more than the scope (a model-only purge, characters in names); the parse decides.
+        const doomed = keys.filter((k) => {
+          const parsed = this.parseRedisKey(k);
+          return parsed !== undefined && purgeMatches(scope, parsed);
+        });
+        if (doomed.length > 0) removed += await this.run(() => unlinkAll(client, doomed, this.redis.cluster), this.purgeTimeoutMs);
+        cursor = next;
+        if (cursor === '0') break;
+      }
     }
     return removed;
   }
@@ -110,7 +117,8 @@ export class RedisResponseCache implements ResponseCache {
   refreshStats(): Promise<CacheStats> {
     this.refreshing ??= this.run((r) => r.info(), this.purgeTimeoutMs)
       .then((info) => {
-        const db = (this.redis.commands.options.db ?? 0).toString();
+        const options = this.redis.commands.options;
+        const db = String(('db' in options ? options.db : undefined) ?? 0);
         this.snapshot = {
           entries: infoNumber(info, new RegExp(`^db${db}:keys=(\\d+)`, 'm')),
           bytes: infoNumber(info, /^used_memory_dataset:(\d+)/m),
@@ -149,7 +157,7 @@ export class RedisResponseCache implements ResponseCache {
     return model === undefined ? `${tenant}*` : `${tenant}${model.length}:${globEscape(model)}:*`;
   }
 
-  private run<T>(command: (redis: Redis) => Promise<T>, timeoutMs: number): Promise<T> {
+  private run<T>(command: (redis: RedisClient) => Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CacheUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -157,7 +165,7 @@ export class RedisResponseCache implements ResponseCache {
     return Promise.race([this.call(command), late]).finally(() => clearTimeout(timer));
   }
 
-  private async call<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
+  private async call<T>(command: (redis: RedisClient) => Promise<T>): Promise<T> {
     const redis = this.redis.commands;
     // A failed first connect is retried by ioredis itself; the status check below reports it, so
     // no command waits in the offline queue while Redis is down.
@@ -165,6 +173,13 @@ export class RedisResponseCache implements ResponseCache {
     if (redis.status !== 'ready') throw new CacheUnavailableError(redis.status);
     return command(redis);
   }
+}
+
+/** UNLINKs keys of one node: together on a single server, one by one (pipelined) on a cluster's node. */
+async function unlinkAll(client: Redis, keys: string[], cluster: boolean): Promise<number> {
+  if (!cluster) return client.unlink(...keys);
+  const results = (await client.pipeline(keys.map((k) => ['unlink', k])).exec()) ?? [];
+  return results.reduce((n, [err, count]) => n + (err === null ? Number(count) : 0), 0);
 }
 
 /** Escapes what Redis's glob-style MATCH would read as a pattern. */
