@@ -171,6 +171,15 @@ describe(`the switchyard CLI against a gateway (${testDatabaseName})`, () => {
     type Privacy = { privacy?: { onPii?: string; capture?: boolean } };
     expect((await json<Privacy>(['tenants', 'update', name, '--on-pii', 'local-only', '--capture'])).privacy).toEqual({ onPii: 'local-only', capture: true });
     expect((await json<Privacy>(['tenants', 'update', name, '--no-capture'])).privacy).toEqual({ onPii: 'local-only', capture: false });
+    // The cache settings are one object too.
+    type Cache = { cache?: { mode?: string; ttlSeconds?: number; namespace?: string } };
+    expect((await json<Cache>(['tenants', 'update', name, '--cache', 'semantic', '--cache-ttl', '600'])).cache).toEqual({ mode: 'semantic', ttlSeconds: 600 });
+    expect((await json<Cache>(['tenants', 'update', name, '--cache-namespace', 'pool'])).cache).toEqual({
+      mode: 'semantic',
+      ttlSeconds: 600,
+      namespace: 'pool',
+    });
+    expect((await cli(['tenants', 'update', name, '--cache', 'sometimes'])).code).toBe(2);
   });
 
   it('reports usage with savings and local share, as a table, JSON or CSV, and shows request records, from the ledger', async () => {

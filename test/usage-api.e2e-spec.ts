@@ -198,7 +198,7 @@ describe(`the usage API on ${testDatabaseName}`, () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'tier,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share',
+      'tier,model,requests,errors,input_tokens,output_tokens,cost_usd,reference_cost_usd,savings_usd,local_requests,local_tokens,local_share,local_token_share,cache_hits,cache_saved_usd',
     );
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 4))).toEqual([
       ['cloud', chat, '4', '0'],
@@ -239,6 +239,8 @@ describe(`the usage API on ${testDatabaseName}`, () => {
       user: null,
       tags: [],
       trace_id: null,
+      cache: null,
+      cache_saved_usd: null,
       capture: null,
     });
     // A client's own x-request-id may hold a slash: escaped in the path, it is found.
