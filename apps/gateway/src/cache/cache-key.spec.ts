@@ -1,5 +1,5 @@
 import { answerDefining, canonicalJson, splitPrompt } from './cache-key';
-import { CompletionAssembler, keepable, replayChunks } from './cached-answer';
+import { CompletionAssembler, decodeAnswer, encodeAnswer, keepable, replayChunks } from './cached-answer';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/contracts';
 
 describe('canonicalJson', () => {
@@ -102,5 +102,14 @@ describe('a cached answer as a stream and back', () => {
     expect(keepable(cut, true)).toBe(true);
     expect(keepable({ ...completion, choices: [{ ...completion.choices[0], finish_reason: 'content_filter' }] }, true)).toBe(false);
     expect(keepable({ ...completion, choices: [{ ...completion.choices[0], finish_reason: null }] }, true)).toBe(false);
+  });
+});
+
+describe('a cache entry as bytes', () => {
+  it('reads back what it wrote, newlines in the answer included, and reads damaged bytes as a miss', () => {
+    const entry = { body: '{"a":"line\\nbreak"}\n{"raw":"\n"}', backend: 'b', model: 'm', tier: 'local', inputTokens: 1, outputTokens: 2, storedAt: 3 };
+    expect(decodeAnswer(encodeAnswer(entry))).toEqual(entry);
+    expect(decodeAnswer(new TextEncoder().encode('not an entry'))).toBeUndefined();
+    expect(decodeAnswer(new TextEncoder().encode('{"backend":1}\nx'))).toBeUndefined();
   });
 });

@@ -16,18 +16,27 @@ export interface CachedAnswer {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const NEWLINE = 0x0a;
 
+/**
+ * The entry's facts as one JSON line, then the answer's bytes as they are: the answer is not
+ * escaped into a JSON string and back (JSON.stringify writes no raw newline, so the first one
+ * ends the facts).
+ */
 export function encodeAnswer(answer: CachedAnswer): Uint8Array {
-  return encoder.encode(JSON.stringify(answer));
+  const { body, ...facts } = answer;
+  return encoder.encode(`${JSON.stringify(facts)}\n${body}`);
 }
 
 /** Undefined for bytes that are not an entry of this shape (written by another version, or damaged): a miss. */
 export function decodeAnswer(bytes: Uint8Array): CachedAnswer | undefined {
   try {
-    const a = JSON.parse(decoder.decode(bytes)) as Partial<CachedAnswer>;
-    if (typeof a.body !== 'string' || typeof a.backend !== 'string' || typeof a.model !== 'string' || typeof a.tier !== 'string') return undefined;
+    const end = bytes.indexOf(NEWLINE);
+    if (end < 0) return undefined;
+    const a = JSON.parse(decoder.decode(bytes.subarray(0, end))) as Partial<CachedAnswer>;
+    if (typeof a.backend !== 'string' || typeof a.model !== 'string' || typeof a.tier !== 'string') return undefined;
     if (typeof a.inputTokens !== 'number' || typeof a.outputTokens !== 'number') return undefined;
-    return a as CachedAnswer;
+    return { ...(a as Omit<CachedAnswer, 'body'>), body: decoder.decode(bytes.subarray(end + 1)) };
   } catch {
     return undefined;
   }
