@@ -99,6 +99,8 @@ function exactSuite(label: string, redisUrl: string | undefined): void {
       db = await openTestDatabase();
       await migrate(db);
       t = await makeTenants(db, `cache-${label}`, { a: undefined, b: undefined, n1: { namespace: 'pool' }, n2: { namespace: 'pool' }, off: { mode: 'off' } });
+      // A tenant with limits and budgets: its hits must not count against them.
+      await new SqlTenantStore(db).update(t.ids.b, { limits: { tpm: 1_000_000 }, budgets: { dailyUsd: 100 } });
       stack = await startStack(spec(db, redisUrl === undefined ? {} : { redisUrl, redisPrefix: `sy-test-cache-${Date.now()}-${Math.random()}` }));
     });
 
@@ -298,6 +300,31 @@ function exactSuite(label: string, redisUrl: string | undefined): void {
       expect(metrics).toMatch(/switchyard_cache_requests_total\{result="hit"\} [1-9]/);
       expect(metrics).toMatch(/switchyard_cache_saved_usd_total [0-9.e-]+/);
       expect(metrics).toMatch(/switchyard_cache_lookup_seconds_count\{kind="exact"\} [1-9]/);
+    });
+
+    it("charges a hit nothing against the tenant's tokens per minute and budget (hitCharge 0)", async () => {
+      type Counter = { kind: string; used: number };
+      const used = async (): Promise<Record<string, number>> => {
+        // True-ups are gathered for 50 ms before they are sent.
+        await new Promise((r) => setTimeout(r, 300));
+        const res = await fetch(`${stack.url}/admin/v1/tenants/${t.ids.b}/limits`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const body = (await res.json()) as { counters: Counter[] };
+        return Object.fromEntries(body.counters.map((c) => [c.kind, c.used]));
+      };
+      const prompt = { ...ask(`limits and hits ${label}`, { temperature: 0 }), model: 'chat-cloud' };
+      const before = await used();
+      await (await post(stack, t.keys.b, prompt)).text();
+      const afterMiss = await used();
+      expect(afterMiss.tpm).toBeGreaterThan(before.tpm);
+      expect(afterMiss.dailyUsd).toBeGreaterThan(before.dailyUsd);
+      for (let i = 0; i < 3; i++) {
+        const hit = await post(stack, t.keys.b, prompt);
+        expect(hit.headers.get('x-switchyard-cache')).toBe('hit');
+        await hit.text();
+      }
+      const afterHits = await used();
+      expect(afterHits.tpm).toBe(afterMiss.tpm);
+      expect(afterHits.dailyUsd).toBeCloseTo(afterMiss.dailyUsd, 9);
     });
 
     it('purges by tenant through the admin API, and only that tenant', async () => {
