@@ -17,6 +17,7 @@ const { streamRound } = require('./lib/streams');
 const { soak } = require('./lib/soak');
 const { evaluate, renderText, renderMarkdown } = require('./lib/report');
 const { startRedisProxy } = require('./lib/redis-proxy');
+const peer = require('./lib/peer');
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 
@@ -110,8 +111,12 @@ function assertAlive(procs) {
   }
 }
 
-/** The non-streaming figures of one target (`procs`: the child processes whose CPU/RSS count). */
-async function measureNonStreaming(s, target, procs, headers) {
+/**
+ * The non-streaming figures of one target (`procs`: the child processes whose CPU/RSS count).
+ * `onlyIfSustained` skips the fixed-rate phase when the throughput load showed the target cannot
+ * answer `s.rate` req/s: an open loop beyond that only measures a queue that grows until timeouts.
+ */
+async function measureNonStreaming(s, target, procs, headers, { onlyIfSustained = false } = {}) {
   const url = `${target.origin}${CHAT_PATH}`;
   const pids = procs.map((c) => c.pid);
   const rssRest = rssOf(pids);
@@ -131,6 +136,22 @@ async function measureNonStreaming(s, target, procs, headers) {
   const noiseThroughput = noise.stop();
   await sleep(1000);
 
+  const common = { available: true, rssRest, throughput: thr };
+  if (onlyIfSustained && thr.reqPerSec < s.rate * 1.1) {
+    log(
+      `  -> ${Math.round(thr.reqPerSec)} req/s at ${s.connections} connections; p50/p99 ${thr.latencyMs.p50}/${thr.latencyMs.p99} ms; ` +
+        `CPU ${cpuThroughput.toFixed(0)} µs/req; errors ${thr.non2xx + thr.errors}; foreign CPU ${noiseThroughput.toFixed(0)}%; ` +
+        `fixed rate not run (below 1.1 × ${s.rate} req/s)`,
+    );
+    return {
+      ...common,
+      rssLoadPeak: peak1,
+      fixedRateSkipped: `${Math.round(thr.reqPerSec)} req/s at ${s.connections} connections cannot sustain ${s.rate} req/s: the fixed-rate load was not run`,
+      cpuMicrosPerRequest: { throughput: cpuThroughput },
+      foreignCpuPct: { throughput: noiseThroughput },
+    };
+  }
+
   log(`  fixed rate: ${s.rate} req/s, ${s.loadSeconds} s`);
   sampler = startRssSampler(pids, 200);
   noise = noiseMeter();
@@ -147,58 +168,61 @@ async function measureNonStreaming(s, target, procs, headers) {
       `foreign CPU ${noiseThroughput.toFixed(0)}% / ${noiseFixed.toFixed(0)}%`,
   );
   return {
-    available: true,
-    rssRest,
+    ...common,
     rssLoadPeak: Math.max(peak1, peak2),
-    throughput: thr,
     fixedRate: fixed,
     cpuMicrosPerRequest: { fixedRate: cpuFixed, throughput: cpuThroughput },
     foreignCpuPct: { throughput: noiseThroughput, fixedRate: noiseFixed },
   };
 }
 
+/** Warm-up rounds, then `count` streams at once (and ramped) against `origin`: one column of the streaming table. */
+async function streamRounds(s, origin, label, headers, count) {
+  const common = { origin, path: CHAT_PATH, headers, model: stack.MODEL_PACED, count };
+  // Unmeasured rounds first: they open every connection (client -> target and gateway -> fake),
+  // so the measured rounds time the relay rather than 2 × count TCP handshakes, and they give V8
+  // enough chunks (≥ 2,000 streams) to optimise the relay path of this fresh gateway.
+  const warmStart = Date.now();
+  let warmed = 0;
+  for (let round = 0; round < 6 && (round === 0 || (warmed < 2000 && Date.now() - warmStart < 10_000)); round++) {
+    log(`  ${label}: warm-up round ${round + 1}, ${count} streams`);
+    await streamRound({ ...common });
+    warmed += count;
+  }
+  log(`  ${label}: ${count} streams at once`);
+  let noise = noiseMeter();
+  const burst = await streamRound({ ...common });
+  burst.foreignCpuPct = noise.stop();
+  let ramp;
+  if (s.streamRampMs > 0) {
+    log(`  ${label}: ${count} streams ramped over ${s.streamRampMs} ms`);
+    noise = noiseMeter();
+    ramp = await streamRound({ ...common, rampMs: s.streamRampMs });
+    ramp.foreignCpuPct = noise.stop();
+  }
+  log(
+    `  -> TTFT p50/p99 ${burst.ttftMs.p50.toFixed(1)}/${burst.ttftMs.p99.toFixed(1)} ms, completed ${burst.completed}/${count}; foreign CPU ${burst.foreignCpuPct.toFixed(0)}%`,
+  );
+  return { burst, ramp };
+}
+
+/** What `via` adds to the direct streams' TTFT and gaps, per round ('burst' / 'ramp'). */
+function addedOver(direct, via, key) {
+  const d = direct[key];
+  const g = via[key];
+  if (!d || !g) return undefined;
+  return { ttftP50Ms: g.ttftMs.p50 - d.ttftMs.p50, ttftP99Ms: g.ttftMs.p99 - d.ttftMs.p99, gapP99Ms: g.gapMs.p99 - d.gapMs.p99 };
+}
+
 /** Direct vs through-the-gateway streams against the paced fake. */
 async function measureStreaming(s, paced, gateway, headers, count) {
-  const rounds = async (origin, label) => {
-    const common = { origin, path: CHAT_PATH, headers, model: stack.MODEL_PACED, count };
-    // Unmeasured rounds first: they open every connection (client -> target and gateway -> fake),
-    // so the measured rounds time the relay rather than 2 × count TCP handshakes, and they give V8
-    // enough chunks (≥ 2,000 streams) to optimise the relay path of this fresh gateway.
-    const warmStart = Date.now();
-    let warmed = 0;
-    for (let round = 0; round < 6 && (round === 0 || (warmed < 2000 && Date.now() - warmStart < 10_000)); round++) {
-      log(`  ${label}: warm-up round ${round + 1}, ${count} streams`);
-      await streamRound({ ...common });
-      warmed += count;
-    }
-    log(`  ${label}: ${count} streams at once`);
-    let noise = noiseMeter();
-    const burst = await streamRound({ ...common });
-    burst.foreignCpuPct = noise.stop();
-    let ramp;
-    if (s.streamRampMs > 0) {
-      log(`  ${label}: ${count} streams ramped over ${s.streamRampMs} ms`);
-      noise = noiseMeter();
-      ramp = await streamRound({ ...common, rampMs: s.streamRampMs });
-      ramp.foreignCpuPct = noise.stop();
-    }
-    log(
-      `  -> TTFT p50/p99 ${burst.ttftMs.p50.toFixed(1)}/${burst.ttftMs.p99.toFixed(1)} ms, completed ${burst.completed}/${count}; foreign CPU ${burst.foreignCpuPct.toFixed(0)}%`,
-    );
-    return { burst, ramp };
-  };
-  const direct = await rounds(paced.origin, 'direct');
+  const direct = await streamRounds(s, paced.origin, 'direct', headers, count);
   const rssRest = rssOf(gateway.pids);
   const sampler = startRssSampler(gateway.pids, 50);
-  const viaGateway = await rounds(gateway.origin, 'gateway');
+  const viaGateway = await streamRounds(s, gateway.origin, 'gateway', headers, count);
   assertAlive([gateway.child, paced.child]);
   const { peak } = sampler.stop();
-  const added = (key) => {
-    const d = direct[key];
-    const g = viaGateway[key];
-    if (!d || !g) return undefined;
-    return { ttftP50Ms: g.ttftMs.p50 - d.ttftMs.p50, ttftP99Ms: g.ttftMs.p99 - d.ttftMs.p99, gapP99Ms: g.gapMs.p99 - d.gapMs.p99 };
-  };
+  const added = (key) => addedOver(direct, viaGateway, key);
   return {
     count,
     ttftMs: s.ttftMs,
@@ -211,6 +235,26 @@ async function measureStreaming(s, paced, gateway, headers, count) {
     added: { burst: added('burst'), ramp: added('ramp') },
     gatewayRssRest: rssRest,
     gatewayRssPeak: peak,
+  };
+}
+
+/**
+ * The same streams through the peer gateway (fresh process), against the direct figures of
+ * `streaming` (the gateway's run just before): its column of the streaming table.
+ */
+async function measurePeerStreaming(s, paced, streaming) {
+  const p = await peer.startPeer('peer-streams');
+  const rssRest = rssOf(p.pids);
+  const sampler = startRssSampler(p.pids, 50);
+  const via = await streamRounds(s, p.origin, 'peer', peer.peerHeaders(paced), streaming.count);
+  assertAlive([p.child, paced.child]);
+  const { peak } = sampler.stop();
+  await p.child.stop();
+  return {
+    ...via,
+    added: { burst: addedOver(streaming.direct, via, 'burst'), ramp: addedOver(streaming.direct, via, 'ramp') },
+    rssRest,
+    rssPeak: peak,
   };
 }
 
@@ -229,6 +273,8 @@ async function requestsServed(origin) {
 async function main() {
   const s = settingsFrom(process.argv.slice(2));
   stack.checkBuilt();
+  // Before anything is measured: an install (on a fresh clone) must not overlap a load.
+  const peerInstall = s.skip.has('peer') ? undefined : peer.ensurePeer(log);
   stack.snapshotDist();
   const machine = machineInfo();
   const adminKey = `sy-bench-${randomBytes(12).toString('hex')}`;
@@ -246,7 +292,7 @@ async function main() {
   }
 
   // A hard bound on the whole run, whatever hangs: the budget is generous, never open-ended.
-  const budgetSec = 360 + s.soakSeconds * 1.25 + s.loadSeconds * 12;
+  const budgetSec = 360 + s.soakSeconds * 1.25 + s.loadSeconds * 12 + (s.skip.has('peer') ? 0 : 150 + s.loadSeconds * 2);
   const deadline = setTimeout(() => {
     log(`run exceeded its ${Math.round(budgetSec)} s budget: aborting`);
     cleanup().finally(() => process.exit(3));
@@ -287,7 +333,9 @@ async function main() {
       return { id, label, ...(await run()) };
     } catch (err) {
       log(`  ${label} failed: ${err.message.split('\n')[0]}`);
-      await Promise.all([...live].filter((c) => c.name.startsWith('gw-') || c.name === 'router' || c.name === 'ref-relay').map((c) => c.stop()));
+      await Promise.all(
+        [...live].filter((c) => c.name.startsWith('gw-') || c.name.startsWith('peer') || c.name === 'router' || c.name === 'ref-relay').map((c) => c.stop()),
+      );
       return { id, label, available: false, note: `failed: ${err.message.split('\n')[0]}`, error: err.message };
     }
   };
@@ -305,6 +353,22 @@ async function main() {
   });
   scenarios.splice(scenarios.findIndex((x) => x.id === 'direct') + 1, 0, reference);
 
+  // (p) a peer gateway from npm on the same fake and the same load, listed after (r): no targets of
+  // its own, but Switchyard's throughput is checked against it. It runs the fixed-rate load only
+  // if it can answer that rate at all (else that load measures its queue until the timeouts).
+  const peerLabel = `p. peer: ${peer.NAME} ${peerInstall?.version ?? peer.pinnedVersion()}`;
+  const peerRow = await attempt('peer', peerLabel, async () => {
+    if (!peerInstall) return { available: false, note: 'not run: skipped (BENCH_SKIP)' };
+    if (!peerInstall.ok) return { available: false, note: `not run: ${peerInstall.why}` };
+    log(`p. peer gateway: ${peer.NAME} ${peerInstall.version} (${peer.PACKAGE} from bench/peers), same fake`);
+    const p = await peer.startPeer('peer');
+    const m = await measureNonStreaming(s, p, [p.child], peer.peerHeaders(fast), { onlyIfSustained: true });
+    await p.child.stop();
+    const { ok, ...about } = peerInstall;
+    return { process: 'peer', peer: about, note: m.fixedRateSkipped, ...m };
+  });
+  scenarios.splice(scenarios.findIndex((x) => x.id === 'reference') + 1, 0, peerRow);
+
   // (q) right before (c), the same but for the usage ledger and request metrics: what they cost.
   await optional('quiet', 'q. gateway + Redis/PostgreSQL, ledger and metrics off', async () => {
     if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };
@@ -312,10 +376,18 @@ async function main() {
     if (!redis || !pg) return { available: false, note: 'not available: needs 127.0.0.1:6379 and :5432' };
     log('q. gateway with REDIS_URL and DATABASE_URL, usage ledger and request metrics off');
     const quietConfig = stack.writeGatewayConfig(workDir, fast, paced, streams, { usage: { enabled: false }, metrics: { enabled: false } }, 'quiet');
-    const g = await stack.startGateway('gw-quiet', { ...gatewayOpts, configFile: quietConfig, extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl } });
+    const g = await stack.startGateway('gw-quiet', {
+      ...gatewayOpts,
+      configFile: quietConfig,
+      extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl },
+    });
     const m = await measureNonStreaming(s, g, [g.child], headers);
     await g.child.stop();
-    return { process: 'gateway', note: 'as (c) with `usage.enabled: false` and `metrics.enabled: false`: the yardstick for what the ledger and metrics cost', ...m };
+    return {
+      process: 'gateway',
+      note: 'as (c) with `usage.enabled: false` and `metrics.enabled: false`: the yardstick for what the ledger and metrics cost',
+      ...m,
+    };
   });
 
   await optional('stores', 'c. gateway + Redis/PostgreSQL', async () => {
@@ -411,6 +483,18 @@ async function main() {
     gw = await stack.startGateway('gw-streams', gatewayOpts);
     streaming = await measureStreaming(s, paced, gw, headers, streams);
     await gw.child.stop();
+    if (peerInstall?.ok) {
+      log(`streaming through the peer gateway (${peer.NAME} ${peerInstall.version}): ${streams} concurrent streams`);
+      try {
+        streaming.peer = { name: peer.NAME, version: peerInstall.version, available: true, ...(await measurePeerStreaming(s, paced, streaming)) };
+      } catch (err) {
+        log(`  peer streaming failed: ${err.message.split('\n')[0]}`);
+        await Promise.all([...live].filter((c) => c.name.startsWith('peer')).map((c) => c.stop()));
+        streaming.peer = { name: peer.NAME, version: peerInstall.version, available: false, note: `failed: ${err.message.split('\n')[0]}` };
+      }
+    } else {
+      streaming.peer = { name: peer.NAME, available: false, note: peerInstall ? `not run: ${peerInstall.why}` : 'not run: skipped (BENCH_SKIP)' };
+    }
   }
 
   let soakResult;

@@ -149,7 +149,8 @@ function portAnswers(port, timeoutMs = 500) {
 /** Polls `url` until it answers 200; bounded by attempts and time. */
 async function waitForHttp(url, child, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 300 && Date.now() < deadline; attempt++) {
+  // The attempt cap is a second bound; at ≥100 ms an attempt it must not cut `timeoutMs` short.
+  for (let attempt = 0; attempt < Math.max(300, timeoutMs / 50) && Date.now() < deadline; attempt++) {
     if (child && !child.running) throw new Error(`${child.name} exited before answering ${url}:\n${child.tail}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });

@@ -20,6 +20,8 @@ const TARGETS = {
   ledgerCpuVsOff: 1.1,
   /** Redis round trips on a request's path for all its limits. */
   limitsRedisPerRequest: 1,
+  /** Embedded throughput at 50 connections over the peer gateway's (bench/lib/peer.js), same run. */
+  peerThroughputRatio: 10,
 };
 
 const MB = 1024 * 1024;
@@ -40,8 +42,8 @@ function evaluate(results) {
   const embedded = byId.embedded;
   const reference = byId.reference;
   for (const s of results.scenarios) {
-    // (a) and (r) are yardsticks, not Switchyard: no targets.
-    if (!s.available || s.id === 'direct' || s.id === 'reference') continue;
+    // (a), (r) and (p) are yardsticks, not Switchyard: no targets.
+    if (!s.available || s.id === 'direct' || s.id === 'reference' || s.id === 'peer') continue;
     const t = s.throughput;
     const o = s.fixedRate?.gatewayMs;
     s.verdicts = {};
@@ -96,6 +98,33 @@ function evaluate(results) {
     so.verdict = so.growthPct <= TARGETS.soakGrowthPct;
     add(`soak (${so.durationSec} s): RSS growth after warm-up`, so.growthPct, `≤ ${TARGETS.soakGrowthPct}`, so.verdict, '%');
   }
+  // Switchyard against the peer gateway, both at the same 50 connections against the same fake.
+  const peer = byId.peer;
+  if (embedded?.available && peer?.available) {
+    const ratio = embedded.throughput.reqPerSec / peer.throughput.reqPerSec;
+    const pass = ratio >= TARGETS.peerThroughputRatio;
+    const cpu = (key) => {
+      const p = peer.cpuMicrosPerRequest[key];
+      const e = embedded.cpuMicrosPerRequest[key];
+      return Number.isFinite(p) && Number.isFinite(e) ? round(p / e, 2) : undefined;
+    };
+    results.peerComparison = {
+      name: peer.peer?.name,
+      version: peer.peer?.version,
+      throughputRatio: round(ratio, 2),
+      peerCpuVsEmbedded: { throughput: cpu('throughput'), fixedRate: cpu('fixedRate') },
+      pass,
+    };
+    add(
+      `embedded: throughput vs peer (${peer.peer?.name} ${peer.peer?.version}) @${embedded.throughput.connections} conn`,
+      ratio,
+      `≥ ${TARGETS.peerThroughputRatio}×`,
+      pass,
+      '×',
+    );
+  } else {
+    delete results.peerComparison;
+  }
   // Informational: how much more CPU per request the embedded gateway spends than the bare framework relay.
   if (embedded?.available && reference?.available) {
     const e = embedded.cpuMicrosPerRequest;
@@ -146,17 +175,20 @@ function scenarioRows(results) {
     const t = s.throughput;
     const f = s.fixedRate;
     const share = floor ? `${fmt((t.reqPerSec / floor) * 100, 0)}%${mark(v.throughput)}` : '–';
-    const overhead = f.gatewayMs.n > 0 ? `${fmt(f.gatewayMs.p50, 3)}${mark(v.overheadP50)} / ${fmt(f.gatewayMs.p99, 3)}${mark(v.overheadP99)}` : 'n/a';
-    const cpu = `${fmt(s.cpuMicrosPerRequest.fixedRate, 0)}${mark(v.cpu)} (${fmt(s.cpuMicrosPerRequest.throughput, 0)})`;
-    const errs = t.non2xx + t.errors + f.non2xx + f.errors;
+    // No fixed-rate load (a peer that cannot answer that rate): its cells say so, the footnote why.
+    const overhead = f?.gatewayMs.n > 0 ? `${fmt(f.gatewayMs.p50, 3)}${mark(v.overheadP50)} / ${fmt(f.gatewayMs.p99, 3)}${mark(v.overheadP99)}` : 'n/a';
+    const cpu = `${f ? fmt(s.cpuMicrosPerRequest.fixedRate, 0) : 'not run'}${mark(v.cpu)} (${fmt(s.cpuMicrosPerRequest.throughput, 0)})`;
+    const errs = t.non2xx + t.errors + (f ? f.non2xx + f.errors : 0);
     return [
       s.label + (s.note ? ` *` : ''),
       fmtInt(t.reqPerSec),
       s.id === 'direct' ? 'floor' : share,
       // What the gateway adds end to end, beside its own Server-Timing: event-loop stalls (GC) show here only.
-      s.id === 'direct' || !direct?.available
-        ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)}`
-        : `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)} (${signed(f.latencyMs.p50 - direct.fixedRate.latencyMs.p50, 2)} / ${signed(f.latencyMs.p99 - direct.fixedRate.latencyMs.p99, 2)})`,
+      !f
+        ? 'not run'
+        : s.id === 'direct' || !direct?.available
+          ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)}`
+          : `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99, 2)} (${signed(f.latencyMs.p50 - direct.fixedRate.latencyMs.p50, 2)} / ${signed(f.latencyMs.p99 - direct.fixedRate.latencyMs.p99, 2)})`,
       overhead,
       cpu,
       `${mb(s.rssRest)} / ${mb(s.rssLoadPeak)}`,
@@ -167,10 +199,50 @@ function scenarioRows(results) {
   return { header, rows };
 }
 
+/**
+ * Switchyard beside the peer gateway under the same closed loop (50 connections): the load both
+ * can be measured at, whatever rate the peer sustains. Undefined when the peer did not run.
+ */
+function peerRows(results) {
+  const c = results.peerComparison;
+  if (!c) return undefined;
+  const byId = Object.fromEntries(results.scenarios.map((s) => [s.id, s]));
+  const conns = byId.embedded.throughput.connections;
+  const header = [`@${conns} connections, same fake`, 'req/s', 'latency p50 / p99 (ms)', 'CPU µs/req', 'RSS rest / load (MB)', 'errors'];
+  const row = (label, s) => [
+    label,
+    fmtInt(s.throughput.reqPerSec),
+    `${fmt(s.throughput.latencyMs.p50, 1)} / ${fmt(s.throughput.latencyMs.p99, 1)}`,
+    fmt(s.cpuMicrosPerRequest.throughput, 0),
+    `${mb(s.rssRest)} / ${mb(s.rssLoadPeak)}`,
+    String(s.throughput.non2xx + s.throughput.errors),
+  ];
+  const rows = [row('Switchyard (b. embedded)', byId.embedded)];
+  if (byId.reference?.available) rows.push(row('r. plain NestJS relay (reference)', byId.reference));
+  rows.push(row(`${c.name} ${c.version} (peer)`, byId.peer));
+  return { header, rows };
+}
+
+/** "embedded vs <peer> at 50 connections: N× the throughput ✓, the peer's CPU per request M× embedded's". */
+function peerLine(results) {
+  const c = results.peerComparison;
+  if (!c) return undefined;
+  const byId = Object.fromEntries(results.scenarios.map((s) => [s.id, s]));
+  const cpu = c.peerCpuVsEmbedded;
+  const conns = byId.embedded.throughput.connections;
+  return (
+    `embedded vs ${c.name} ${c.version} at ${conns} connections: ${fmt(c.throughputRatio, 2)}× the throughput${mark(c.pass)} (target ≥ ${TARGETS.peerThroughputRatio}×), ` +
+    `the peer's CPU per request ${fmt(cpu.throughput, 2)}× embedded's` +
+    (Number.isFinite(cpu.fixedRate) ? ` (${fmt(cpu.fixedRate, 2)}× at ${fmtInt(results.settings?.rate ?? 1000)} req/s)` : '')
+  );
+}
+
 function streamingRows(results) {
   const st = results.streaming;
   if (!st) return undefined;
   const header = ['streams', 'direct', 'gateway', 'added', 'target'];
+  const p = st.peer?.available ? st.peer : undefined;
+  if (p) header.push(`peer: ${p.name} ${p.version}`, 'peer added');
   const d = st.direct.burst;
   const g = st.gateway.burst;
   const a = st.added.burst;
@@ -214,7 +286,36 @@ function streamingRows(results) {
     ]);
   }
   rows.push(['gateway RSS rest / peak (MB)', '', `${mb(st.gatewayRssRest)} / ${mb(st.gatewayRssPeak)}${mark(v.rss)}`, '', `≤ ${TARGETS.streamRssBytes / MB}`]);
+  if (p) {
+    // The peer's column, row by row in the order above (no targets: it is a yardstick).
+    const pb = p.burst;
+    const pa = p.added.burst;
+    const cells = [
+      [fmt(pb.ttftMs.p50, 1), fmt(pa.ttftP50Ms, 2)],
+      [fmt(pb.ttftMs.p99, 1), fmt(pa.ttftP99Ms, 2)],
+      [`${fmt(pb.gapMs.p50, 1)} / ${fmt(pb.gapMs.p99, 1)}`, `p99 ${fmt(pa.gapP99Ms, 2)}`],
+      [fmt(pb.medianSpanMs, 0), fmt(pb.medianSpanMs - d.medianSpanMs, 1)],
+      [fmt(pb.chunksPerStream.p50, 0), ''],
+      [`${pb.completed} / ${pb.errors}`, ''],
+      [fmt(pb.foreignCpuPct, 0), ''],
+    ];
+    if (st.direct.ramp && st.gateway.ramp) {
+      cells.push(
+        p.ramp && p.added.ramp
+          ? [`${fmt(p.ramp.ttftMs.p50, 1)} / ${fmt(p.ramp.ttftMs.p99, 1)}`, `${fmt(p.added.ramp.ttftP50Ms, 2)} / ${fmt(p.added.ramp.ttftP99Ms, 2)}`]
+          : ['', ''],
+      );
+    }
+    cells.push([`${mb(p.rssRest)} / ${mb(p.rssPeak)}`, '']);
+    rows.forEach((r, i) => r.push(...(cells[i] ?? ['', ''])));
+  }
   return { header, rows };
+}
+
+/** Why the peer's streaming column is missing, when it is. */
+function streamingPeerNote(results) {
+  const p = results.streaming?.peer;
+  return p && !p.available ? `peer gateway (${p.name}) streams: ${p.note}` : undefined;
 }
 
 function soakRows(results) {
@@ -256,6 +357,7 @@ function maxForeign(results) {
   for (const s of results.scenarios) if (s.foreignCpuPct) values.push(s.foreignCpuPct.throughput, s.foreignCpuPct.fixedRate);
   const st = results.streaming;
   if (st) values.push(st.direct.burst.foreignCpuPct, st.gateway.burst.foreignCpuPct, st.direct.ramp?.foreignCpuPct, st.gateway.ramp?.foreignCpuPct);
+  if (st?.peer?.available) values.push(st.peer.burst.foreignCpuPct, st.peer.ramp?.foreignCpuPct);
   if (results.soak) values.push(results.soak.foreignCpuPct);
   return Math.max(0, ...values.filter((v) => Number.isFinite(v)));
 }
@@ -285,8 +387,12 @@ function renderText(results) {
   if (ref) parts.push(`  ${ref}`);
   const warning = noiseWarning(results);
   if (warning) parts.push(`  ⚠ ${warning}`);
+  const pr = peerRows(results);
+  if (pr) parts.push('', textTable(pr), `  ${peerLine(results)}`);
   const st = streamingRows(results);
   if (st) parts.push('', textTable(st));
+  const spn = streamingPeerNote(results);
+  if (spn) parts.push(`  * ${spn}`);
   const so = soakRows(results);
   if (so) parts.push('', textTable(so));
   parts.push('', 'targets:');
@@ -315,6 +421,8 @@ function renderMarkdown(results) {
   if (ref) parts.push('', ref);
   const warning = noiseWarning(results);
   if (warning) parts.push('', `> ⚠ ${warning}`);
+  const pr = peerRows(results);
+  if (pr) parts.push('', '## Side by side with a peer gateway', '', markdownTable(pr), '', peerLine(results));
   const st = streamingRows(results);
   if (st)
     parts.push(
@@ -323,6 +431,8 @@ function renderMarkdown(results) {
       '',
       markdownTable(st),
     );
+  const spn = streamingPeerNote(results);
+  if (spn) parts.push('', `\\* ${spn}`);
   const so = soakRows(results);
   if (so) parts.push('', '## Soak', '', markdownTable(so));
   parts.push(

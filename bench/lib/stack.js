@@ -153,7 +153,8 @@ async function startGateway(name, { configFile, adminKey, workDir, extraEnv = {}
   };
   const child = spawnNode(name, [...nodeArgs, main], env);
   const origin = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${origin}/health/live`, child, 20000);
+  // Start-up (PGlite among it) takes ~25 s when other processes keep both cores busy.
+  await waitForHttp(`${origin}/health/live`, child, 60000);
   return { name, child, origin, port, pids: [child.pid] };
 }
 
