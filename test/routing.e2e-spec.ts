@@ -361,8 +361,9 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
             ],
           },
         ],
-        // Probes too slow to matter here: the breaker alone must do it.
-        policy: { breaker: { minRequests: 3, failureRate: 0.5, openMs: 400, halfOpenSuccesses: 1 }, health: { intervalMs: 60000 } },
+        // Probes too slow to matter here: the breaker alone must do it. Open long enough to be seen
+        // open by the explain call on a loaded machine; half-open within the wait for its return.
+        policy: { breaker: { minRequests: 3, failureRate: 0.5, openMs: 3000, halfOpenSuccesses: 1 }, health: { intervalMs: 60000 } },
       });
     });
     afterAll(() => stack.close());
@@ -388,7 +389,7 @@ describe.each(['embedded', 'remote'] as const)('policy routing (%s)', (mode) => 
 
       stack.fakes.primary = await startFakeLlm({ protocol: 'openai', models: ['m'], port });
       let back = false;
-      for (let i = 0; i < 60 && !back; i++) {
+      for (let i = 0; i < 100 && !back; i++) {
         await sleep(100);
         const res = await ask(stack, say(`after ${i}`));
         expect(res.status).toBe(200);

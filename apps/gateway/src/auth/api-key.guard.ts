@@ -29,7 +29,8 @@ export function presentedKey(req: FastifyRequest): string | undefined {
  * registered there at start, as the principal of the built-in `admin` tenant); a key that passed
  * is remembered (AcceptedKeys: bounded, expiring) so that its client's next requests skip the
  * hash and the store, and pass synchronously. Failed checks are counted per address
- * (BadKeyThrottle): past its limit, an address's unknown keys get 429 before any lookup.
+ * (BadKeyThrottle): past its limit, an address's unknown keys get 429 before any lookup (keys
+ * accepted lately are checked again all the same).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -55,7 +56,9 @@ export class ApiKeyGuard implements CanActivate {
 
   private async resolve(req: FastifyRequest, key: string): Promise<boolean> {
     const address = req.ip ?? req.raw.socket.remoteAddress ?? '';
-    this.badKeys.check(address);
+    // A key this gateway accepted lately is checked again, not guessed: an address that another
+    // client's bad keys got blocked (a shared NAT) keeps working with keys in use.
+    if (this.accepted.lastKnown(key, OUTAGE_GRACE_MS) === undefined) this.badKeys.check(address);
     // A key retried after a refusal is not a new guess: only keys the store had to look up count.
     if (this.rejected.has(key)) throw new AuthenticationError();
     let principal: Principal | undefined;
