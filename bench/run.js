@@ -548,6 +548,14 @@ async function main() {
   // The privacy scanner's costs, in a process of their own (in-process figures, no load).
   const privacy = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'privacy.js')], { stdio: 'inherit' });
   if (privacy.status !== 0) throw new Error(`bench/privacy.js exited with ${privacy.status}`);
+  // The response cache: what a miss adds and what a hit costs, with gateways of its own.
+  if (!s.skip.has('cache')) {
+    const cache = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'cache.js')], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_REDIS_URL: s.redisUrl, ...(s.mode === 'quick' ? { BENCH_CACHE_SECONDS: '3', BENCH_CACHE_ROUNDS: '2' } : {}) },
+    });
+    if (cache.status !== 0) throw new Error(`bench/cache.js exited with ${cache.status}`);
+  }
 }
 
 main().catch((err) => {
