@@ -214,11 +214,23 @@ export async function checkDemo(base: string, key: string): Promise<string[]> {
     seen.push(`chat, ${what} -> ${res.headers.get('x-switchyard-backend')} (${tier})`);
   }
   const cache: string[] = [];
-  for (const q of [`What is the capital of France? (${run})`, `What is the capital of France? (${run})`, `Tell me the capital of France. (${run})`]) {
-    const res = await post('/v1/chat/completions', { model: 'faq', messages: [{ role: 'user', content: q }] });
-    if (!res.ok) throw new Error(`faq answered ${res.status}: ${await res.text()}`);
-    await res.text();
-    cache.push(res.headers.get('x-switchyard-cache') ?? 'none');
+  for (const [i, q] of [
+    `What is the capital of France? (${run})`,
+    `What is the capital of France? (${run})`,
+    `Tell me the capital of France. (${run})`,
+  ].entries()) {
+    // Answers are kept just after they are sent: a question asked again that very moment may still miss.
+    for (let attempt = 0; ; attempt++) {
+      const res = await post('/v1/chat/completions', { model: 'faq', messages: [{ role: 'user', content: q }] });
+      if (!res.ok) throw new Error(`faq answered ${res.status}: ${await res.text()}`);
+      await res.text();
+      const header = res.headers.get('x-switchyard-cache') ?? 'none';
+      if (i === 0 || header.startsWith('hit') || attempt === 10) {
+        cache.push(header);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   if (cache[0] !== 'miss' || cache[1] !== 'hit' || !cache[2].startsWith('hit;semantic;score=')) throw new Error(`the cache answered ${cache.join(', ')}`);
   seen.push(`cache: ${cache.join(' -> ')}`);
