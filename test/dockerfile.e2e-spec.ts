@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { buildIfStale } from './support/gateway-process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,15 +190,9 @@ function freePort(): Promise<number> {
 }
 
 describe('docker/Dockerfile', () => {
-  beforeAll(() => {
-    // What the build stage's `npm run build` does; dist/ is then what the runtime stage copies.
-    const r = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    if (r.status !== 0) throw new Error(`nest build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
-  }, 260_000);
+  // What the build stage's `npm run build` does (unless dist/ already holds the build of these
+  // sources); dist/ is then what the runtime stage copies.
+  beforeAll(() => buildIfStale(), 260_000);
 
   it('builds from an exact Node tag (or a digest), the same in every stage', () => {
     const image = args.NODE_IMAGE;

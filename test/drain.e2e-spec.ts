@@ -1,12 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import { openDatabase } from '@switchyard/store';
+import { buildIfStale } from './support/gateway-process';
 import { ADMIN_KEY, closedPort } from './support/stack';
 
 // SIGTERM to the built gateway, a real OS process, while streams are in flight: readiness goes 503
@@ -73,7 +73,7 @@ describe('graceful drain of the gateway process', () => {
 
   beforeAll(async () => {
     // The suite runs what `npm start` runs: the build of the current sources.
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: ROOT, timeout: 170_000 });
+    await buildIfStale();
     // 40 words, 100 ms apart: a stream lasts about 4 s.
     fake = await startFakeLlm({ protocol: 'openai', models: ['m'], interChunkMs: 100, reply: Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ') });
   }, 180_000);
@@ -127,7 +127,7 @@ describe('graceful drain of the gateway process', () => {
     };
     running.push(gateway);
     // A start takes a few seconds; on a machine other work keeps busy, several times that.
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       if (child.exitCode !== null) throw new Error(`the gateway exited at start:\n${out}`);
       const live = await fetch(`${gateway.url}/health/live`).catch(() => undefined);
       if (live?.status === 200) return gateway;
