@@ -101,6 +101,22 @@ describe('ApiKeyGuard', () => {
     expect(await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-two' }, '192.0.2.2')))).toBe(true);
   });
 
+  it('checks a key accepted lately again from a blocked address once its cache entry has expired, and holds it back once revoked', async () => {
+    await keys.register('sk-acme-one', acme);
+    const accepted = new AcceptedKeys(100, 10);
+    guard = new ApiKeyGuard(keys, accepted, new BadKeyThrottle(storage));
+    await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })));
+    for (let i = 0; i <= BAD_KEYS.limit; i++)
+      await Promise.resolve(guard.canActivate(context(request({ authorization: `Bearer sk-guess-${i}` })))).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 30));
+    // Expired in the cache, known lately: looked up again, not held back with the guesses.
+    expect(await guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' })))).toBe(true);
+    // Revoked (the admin API forgets it at once): no longer known, so held back like any other key.
+    await keys.revoke(acme.keyId);
+    accepted.forget('sk-acme-one');
+    await expect(Promise.resolve(guard.canActivate(context(request({ authorization: 'Bearer sk-acme-one' }))))).rejects.toBeInstanceOf(ThrottledError);
+  });
+
   it('does not count good keys, missing ones, nor a refused key retried', async () => {
     await keys.register('sk-acme-one', acme);
     for (let i = 0; i < BAD_KEYS.limit * 2; i++) {
