@@ -1674,7 +1674,10 @@ export interface operations {
   ChatController_create: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Where the response cache is on: `no-cache` neither reads nor keeps, `no-store` may answer from the cache but keeps nothing, `force-refresh` asks the backend and replaces the entry. The answer says `hit`, `hit;semantic;score=…`, `miss` or `bypass` in the same header. */
+        'x-switchyard-cache'?: 'no-cache' | 'no-store' | 'force-refresh';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2097,6 +2100,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description Where the response cache is on: `no-cache` neither reads nor keeps, `no-store` may answer from the cache but keeps nothing, `force-refresh` asks the backend and replaces the entry. The answer says `hit`, `hit;semantic;score=…`, `miss` or `bypass` in the same header. */
+        'x-switchyard-cache'?: 'no-cache' | 'no-store' | 'force-refresh';
         /** @description Passed on to Anthropic-protocol backends. */
         'anthropic-beta'?: string;
         /** @description Accepted (e.g. `2023-06-01`); Switchyard answers in that version. */

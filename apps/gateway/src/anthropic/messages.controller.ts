@@ -6,6 +6,7 @@ import { fromAnthropicRequest } from '@switchyard/adapters';
 import { ModelNotFoundError, type AnthropicMessagesRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { anthropic } from '../dialect/dialects';
+import { CACHE_HEADER } from '../cache/cache-plan';
 import { CacheService } from '../cache/cache.service';
 import { ChatService } from '../inference/chat.service';
 import { LimitsService } from '../limits/limits.service';
@@ -60,6 +61,7 @@ export class MessagesController {
   })
   @ApiHeader(VERSION_HEADER)
   @ApiHeader(BETA_HEADER)
+  @ApiHeader(CACHE_HEADER)
   @ApiBody({ type: AnthropicMessagesRequestDto, examples: messagesExamples })
   @ApiResponse({ status: 200, description: 'The message, or a stream of events.', content: messageContent })
   @AnthropicErrors(400, 401, 403, 404, 429, 502, 503, 504)

@@ -2,6 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import type { CacheConfig, CacheMode, CacheOverrideConfig, ChatCompletionRequest, SemanticCacheConfig, SwitchyardConfig } from '@switchyard/contracts';
 import '../auth/principal';
 
+/** The request header, as Swagger shows it on the chat operations. */
+export const CACHE_HEADER = {
+  name: 'x-switchyard-cache',
+  required: false,
+  enum: ['no-cache', 'no-store', 'force-refresh'],
+  description:
+    'Where the response cache is on: `no-cache` neither reads nor keeps, `no-store` may answer from the cache but keeps nothing, `force-refresh` asks the backend and replaces the entry. The answer says `hit`, `hit;semantic;score=…`, `miss` or `bypass` in the same header.',
+};
+
 /** A client's say over the cache for one request. */
 export interface CacheDirective {
   /** The answer may come from the cache. */

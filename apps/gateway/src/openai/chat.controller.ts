@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CACHE_HEADER } from '../cache/cache-plan';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -37,6 +38,7 @@ export class ChatController {
     summary: 'Create a chat completion',
     description: "OpenAI-compatible. Routed along the model's fallback chain; `stream: true` answers with server-sent events.",
   })
+  @ApiHeader(CACHE_HEADER)
   @ApiBody({ type: ChatCompletionRequestDto, examples: chatCompletionExamples })
   @ApiResponse({ status: 200, description: 'The completion, or a stream of chunks.', content: chatCompletionContent })
   @ApiErrors(400, 401, 403, 404, 429, 502, 503, 504)
