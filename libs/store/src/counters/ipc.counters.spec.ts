@@ -51,6 +51,19 @@ describe('IpcCounters', () => {
     expect((await held.checkAndAdd([{ ...charge('tenant'), cost: 0 }])).counters[0].remaining).toBe(0);
   });
 
+  it('sends the calls of one turn of the event loop in one message, and gets them back in one', async () => {
+    const { worker, primary } = channelPair();
+    const sent: unknown[] = [];
+    const counted: IpcChannel = { send: (m, done) => (sent.push(m), worker.send(m, done)), listen: (l) => worker.listen(l) };
+    serveCounters(primary, new MemoryCounters());
+    const counters = new IpcCounters(counted);
+    const results = await Promise.all([...Array.from({ length: 12 }, () => counters.checkAndAdd([charge('t')])), counters.adjust([{ key: 't', delta: -2 }])]);
+    expect(sent).toHaveLength(1);
+    expect(results.slice(0, 12).filter((r) => r !== undefined && r.allowed)).toHaveLength(10);
+    await counters.checkAndAdd([charge('t')]);
+    expect(sent).toHaveLength(2);
+  });
+
   it('fails a call at once when the channel is closed, and one nobody answers after its timeout', async () => {
     const closed = channelPair();
     serveCounters(closed.primary, new MemoryCounters());
@@ -83,8 +96,16 @@ describe('IpcCounters', () => {
     const { worker, primary } = channelPair();
     serveCounters(primary, new MemoryCounters());
     primary.send({ type: 'something-else', id: 1 }, () => undefined);
-    primary.send({ type: 'switchyard:counters', id: 999, verdict: { allowed: false, counters: [] } }, () => undefined);
-    const r = await new IpcCounters(worker).checkAndAdd([charge('k')]);
-    expect(r.allowed).toBe(true);
+    primary.send({ type: 'switchyard:counters', results: [{ id: 999, verdict: [0] }] }, () => undefined);
+    const counters = new IpcCounters(worker);
+    expect((await counters.checkAndAdd([charge('k')])).allowed).toBe(true);
+    // A call that timed out, then answered: the answer is dropped, the next call has its own.
+    const slow = channelPair();
+    const late = new IpcCounters(slow.worker, 30);
+    await expect(late.checkAndAdd([charge('k')])).rejects.toThrow(CountersPrimaryUnavailableError);
+    serveCounters(slow.primary, new MemoryCounters());
+    slow.primary.send({ type: 'switchyard:counters', results: [{ id: 1, verdict: [1, 1, 9, 60_000] }] }, () => undefined);
+    const next = await late.checkAndAdd([{ ...charge('k'), limit: 5 }]);
+    expect(next.counters).toEqual([{ key: 'k', allowed: true, remaining: 4, resetMs: 60_000 }]);
   });
 });

@@ -14,18 +14,29 @@ export interface IpcChannel {
 /** The type every counters message carries, so they share a channel with other messages. */
 export const COUNTERS_MESSAGE = 'switchyard:counters';
 
-interface CountersRequest {
-  type: typeof COUNTERS_MESSAGE;
+/** One call of a worker: an id of its own, and what to do. */
+interface CountersCall {
   id: number;
   checkAndAdd?: CounterCharge[];
   adjust?: CounterDelta[];
 }
 
+interface CountersResult {
+  id: number;
+  /** A verdict as numbers, keys left out (the caller has them): allowed, then fits, remaining, resetMs per charge. */
+  verdict?: number[];
+  error?: { name: string; message: string };
+}
+
+/** The calls a worker made in one turn of its event loop, in one message; answered in one message. */
+interface CountersRequest {
+  type: typeof COUNTERS_MESSAGE;
+  calls: CountersCall[];
+}
+
 interface CountersReply {
   type: typeof COUNTERS_MESSAGE;
-  id: number;
-  verdict?: CounterVerdict;
-  error?: { name: string; message: string };
+  results: CountersResult[];
 }
 
 /** The process holding the counters did not answer, or cannot be reached: the caller's fail mode decides. */
@@ -37,20 +48,23 @@ export class CountersPrimaryUnavailableError extends Error {
 }
 
 interface Pending {
+  charges?: readonly CounterCharge[];
   resolve: (verdict: CounterVerdict | undefined) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 /**
  * Counters held by another process (the primary of SWITCHYARD_WORKERS, in a MemoryCounters) and
- * asked over IPC: one message out and one back per call, so every worker counts into the same
- * windows and a limit is never multiplied by the number of workers. The primary answers calls one
- * at a time, in the order they arrive, which keeps checkAndAdd atomic across workers.
+ * asked over IPC, so every worker counts into the same windows and a limit is never multiplied by
+ * the number of workers. The calls made in one turn of the event loop go in one message and come
+ * back in one (under load a message and a write per batch rather than per request: most of what
+ * IPC costs). The primary answers messages one at a time, in the order they arrive, which keeps
+ * checkAndAdd atomic across workers.
  */
 export class IpcCounters implements Counters {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private outbox: CountersCall[] = [];
   private readonly stop: () => void;
 
   constructor(
@@ -77,66 +91,90 @@ export class IpcCounters implements Counters {
   /** Stops listening; calls still waiting fail at once. */
   close(): void {
     this.stop();
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      clearTimeout(p.timer);
-      p.reject(new CountersPrimaryUnavailableError('closed'));
-    }
+    this.fail([...this.pending.keys()], () => new CountersPrimaryUnavailableError('closed'));
   }
 
-  private call(body: Pick<CountersRequest, 'checkAndAdd' | 'adjust'>): Promise<CounterVerdict | undefined> {
+  private call(body: Omit<CountersCall, 'id'>): Promise<CounterVerdict | undefined> {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      // An answer after this counted all the same, which errs on the safe side.
-      const timer = setTimeout(() => this.fail(id, new CountersPrimaryUnavailableError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      const request: CountersRequest = { type: COUNTERS_MESSAGE, id, ...body };
-      this.channel.send(request, (err) => {
-        if (err !== null) this.fail(id, new CountersPrimaryUnavailableError(err.message));
-      });
+      this.pending.set(id, { charges: body.checkAndAdd, resolve, reject });
+      if (this.outbox.length === 0) setImmediate(() => this.flush());
+      this.outbox.push({ id, ...body });
     });
   }
 
-  private fail(id: number, err: Error): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.reject(err);
+  private flush(): void {
+    const calls = this.outbox;
+    this.outbox = [];
+    const ids = calls.map((c) => c.id);
+    // An answer after this counted all the same, which errs on the safe side.
+    const timer = setTimeout(() => this.fail(ids, () => new CountersPrimaryUnavailableError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    timer.unref();
+    const request: CountersRequest = { type: COUNTERS_MESSAGE, calls };
+    this.channel.send(request, (err) => {
+      if (err !== null) this.fail(ids, () => new CountersPrimaryUnavailableError(err.message));
+    });
+  }
+
+  private fail(ids: number[], error: () => Error): void {
+    for (const id of ids) {
+      const p = this.pending.get(id);
+      if (p === undefined) continue;
+      this.pending.delete(id);
+      p.reject(error());
+    }
   }
 
   private settle(message: unknown): void {
     if (!isCountersMessage(message)) return;
-    const reply = message as CountersReply;
-    const p = this.pending.get(reply.id);
-    if (p === undefined) return;
-    this.pending.delete(reply.id);
-    clearTimeout(p.timer);
-    if (reply.error !== undefined) p.reject(reply.error.name === 'RangeError' ? new RangeError(reply.error.message) : new Error(reply.error.message));
-    else p.resolve(reply.verdict);
+    const results = (message as CountersReply).results;
+    if (!Array.isArray(results)) return;
+    for (const r of results) {
+      const p = this.pending.get(r.id);
+      if (p === undefined) continue;
+      this.pending.delete(r.id);
+      if (r.error !== undefined) p.reject(r.error.name === 'RangeError' ? new RangeError(r.error.message) : new Error(r.error.message));
+      else p.resolve(r.verdict === undefined || p.charges === undefined ? undefined : unpack(p.charges, r.verdict));
+    }
   }
 }
 
 /**
- * The primary's side: answers IpcCounters calls arriving on `channel` from `counters`. One
- * `counters` serves every worker's channel. Returns what stops it.
+ * The primary's side: answers IpcCounters calls arriving on `channel` from `counters`, a
+ * message's calls in their order and in one reply. One `counters` serves every worker's
+ * channel. Returns what stops it.
  */
 export function serveCounters(channel: IpcChannel, counters: Counters): () => void {
   const ignore = (): void => undefined;
   return channel.listen((message) => {
     if (!isCountersMessage(message)) return;
-    const request = message as CountersRequest;
-    const answer = (reply: Omit<CountersReply, 'type' | 'id'>): void => channel.send({ type: COUNTERS_MESSAGE, id: request.id, ...reply }, ignore);
-    // MemoryCounters decides synchronously inside each call: calls are answered in the order they came.
-    const done =
-      request.checkAndAdd !== undefined
-        ? counters.checkAndAdd(request.checkAndAdd).then((verdict) => answer({ verdict }))
-        : counters.adjust(request.adjust ?? []).then(() => answer({}));
-    done.catch((err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      answer({ error: { name: e.name, message: e.message } });
-    });
+    const calls = (message as CountersRequest).calls;
+    if (!Array.isArray(calls)) return;
+    // MemoryCounters decides synchronously inside each call: calls are decided in the order they came.
+    const answers = calls.map((call) =>
+      (call.checkAndAdd !== undefined ? counters.checkAndAdd(call.checkAndAdd) : counters.adjust(call.adjust ?? [])).then(
+        (verdict): CountersResult => (verdict === undefined ? { id: call.id } : { id: call.id, verdict: pack(verdict) }),
+        (err: unknown): CountersResult => {
+          const e = err instanceof Error ? err : new Error(String(err));
+          return { id: call.id, error: { name: e.name, message: e.message } };
+        },
+      ),
+    );
+    void Promise.all(answers).then((results) => channel.send({ type: COUNTERS_MESSAGE, results } satisfies CountersReply, ignore));
   });
+}
+
+function pack(verdict: CounterVerdict): number[] {
+  const out = [verdict.allowed ? 1 : 0];
+  for (const c of verdict.counters) out.push(c.allowed ? 1 : 0, c.remaining, c.resetMs);
+  return out;
+}
+
+function unpack(charges: readonly CounterCharge[], v: number[]): CounterVerdict {
+  return {
+    allowed: v[0] === 1,
+    counters: charges.map((c, i) => ({ key: c.key, allowed: v[1 + 3 * i] === 1, remaining: v[2 + 3 * i], resetMs: v[3 + 3 * i] })),
+  };
 }
 
 function isCountersMessage(message: unknown): boolean {
