@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import cluster from 'node:cluster';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '@switchyard/contracts';
 import { loadConfigFile, routerTarget, type RouterTarget } from '@switchyard/runtime';
 import { createLogger, startTracing } from '@switchyard/telemetry';
@@ -6,14 +7,28 @@ import { createGateway } from './gateway.factory';
 import { adminKeyNotice, resolveAdminKey, resolveServerSecret } from './runtime/admin-key';
 import { drainOnSignals } from './runtime/drain';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
+import { processChannel, WorkerLink } from './runtime/worker-link';
+import { WORKER_SLOT_ENV, workerCount, WorkerPool } from './runtime/workers';
 
 async function main(): Promise<void> {
   const env = process.env;
   const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
   const dataDir = resolve(env.SWITCHYARD_DATA_DIR ?? 'data');
-  const logger = createLogger();
-  // Before Nest starts (off unless OTEL_* ask for it); the app flushes its spans when it closes.
-  startTracing('switchyard-gateway', logger);
+  // A worker of SWITCHYARD_WORKERS: the primary checked the settings below and made the admin key and secret.
+  const link = cluster.isWorker ? new WorkerLink(Number(env[WORKER_SLOT_ENV]), processChannel()) : undefined;
+  let workers = 1;
+  if (link === undefined) {
+    try {
+      workers = workerCount(env);
+    } catch (err) {
+      process.stderr.write(`switchyard: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
+  const primary = workers > 1;
+  const logger = link ? createLogger().child({ worker: link.slot }) : createLogger();
+  // Before Nest starts (off unless OTEL_* ask for it); the app flushes its spans when it closes. The primary serves nothing.
+  if (!primary) startTracing('switchyard-gateway', logger);
 
   let config;
   try {
@@ -35,33 +50,67 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const admin = resolveAdminKey(env, dataDir);
+  if (primary && !env.DATABASE_URL) {
+    // Embedded PGlite is one process's files: several workers cannot open it, and routing every query through one process would make it the bottleneck.
+    process.stderr.write(
+      `switchyard: SWITCHYARD_WORKERS=${workers} needs DATABASE_URL (PostgreSQL): the embedded database under ${dataDir}/pglite can be opened by one process only. Set DATABASE_URL, or unset SWITCHYARD_WORKERS to run one process.\n`,
+    );
+    process.exit(1);
+  }
+
+  // Made (when not given) by the primary or the one process, before any worker starts: workers only read them.
+  const admin = resolveAdminKey(env, dataDir, { create: link === undefined });
   // Straight to the terminal, never through the logger: a new key is printed this once.
-  process.stdout.write(adminKeyNotice(admin));
+  if (link === undefined) process.stdout.write(adminKeyNotice(admin));
+  const serverSecret = resolveServerSecret(env, dataDir, { create: link === undefined });
+
+  const port = Number(env.PORT ?? 8080);
+  const host = env.HOST ?? '0.0.0.0';
+  const banner = `Switchyard gateway on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}  (API /v1, docs /docs)${primary ? `, ${workers} workers` : ''}\n`;
+  if (primary) {
+    let current = config;
+    new WorkerPool({
+      count: workers,
+      logger: logger.child({ component: 'workers' }),
+      banner,
+      drainTimeoutMs: () => {
+        try {
+          current = loadConfigFile(configPath, env);
+        } catch {
+          // The workers keep their running config on a bad file; so does this.
+        }
+        return current.server.drainTimeoutMs;
+      },
+    }).start();
+    return;
+  }
 
   const runtime: GatewayRuntime = {
     config,
     adminKey: admin.key,
     // Tenants and keys: PostgreSQL when DATABASE_URL is set, else embedded PGlite under the data dir.
     databaseOptions: env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir },
-    serverSecret: resolveServerSecret(env, dataDir),
+    serverSecret,
     logger,
     configPath,
     routerUrl: router?.address,
     routerTls: router?.tls,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.SWITCHYARD_REDIS_PREFIX || undefined,
+    // Each worker spools the ledger in a directory of its own; the first uses the one a single process does.
+    dataDir: link !== undefined && link.slot > 1 ? join(dataDir, `worker-${link.slot}`) : undefined,
+    workers: link,
   };
   const app = await createGateway(runtime);
+  // A worker whose primary is killed exits at once (Node's cluster does that): it cannot serve without it.
   drainOnSignals(app, runtime);
-  const port = Number(env.PORT ?? 8080);
-  const host = env.HOST ?? '0.0.0.0';
   await app.listen(port, host);
   logger.info(
     {
       port,
       host,
       config: configPath,
+      pid: process.pid,
       // What it runs on: keyless cloud backends are left out (createGateway).
       backends: runtime.config.backends.length,
       models: runtime.config.models.length,
@@ -70,7 +119,7 @@ async function main(): Promise<void> {
     },
     'gateway listening',
   );
-  process.stdout.write(`Switchyard gateway on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}  (API /v1, docs /docs)\n`);
+  if (link === undefined) process.stdout.write(banner);
 }
 
 main().catch((err: unknown) => {

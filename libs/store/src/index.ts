@@ -11,6 +11,7 @@ export * from './keys/memory-key.store';
 export * from './counters/counters';
 export * from './counters/memory.counters';
 export * from './counters/redis.counters';
+export * from './counters/ipc.counters';
 export * from './ledger/ledger-sink';
 export * from './ledger/memory-ledger.sink';
 export * from './ledger/usage-query';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { KEY_INVALIDATIONS, LocalKeyInvalidations, RedisKeyInvalidations, type KeyInvalidations, type RedisConnections } from '@switchyard/store';
 import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime';
+import { IpcKeyInvalidations } from '../runtime/ipc-key.invalidations';
 import { REDIS } from '../runtime/redis.provider';
 import { AcceptedKeys } from './accepted-keys';
 import { ApiKeyGuard } from './api-key.guard';
@@ -24,8 +25,11 @@ import { throttlerModule } from './throttling';
     {
       provide: KEY_INVALIDATIONS,
       inject: [REDIS, GATEWAY_RUNTIME],
-      useFactory: (redis: RedisConnections | null, runtime: GatewayRuntime): KeyInvalidations =>
-        redis !== null ? new RedisKeyInvalidations(redis, runtime.logger.child({ component: 'keys' })) : new LocalKeyInvalidations(),
+      useFactory: (redis: RedisConnections | null, runtime: GatewayRuntime): KeyInvalidations => {
+        if (redis !== null) return new RedisKeyInvalidations(redis, runtime.logger.child({ component: 'keys' }));
+        // Workers of SWITCHYARD_WORKERS without Redis tell each other through their primary.
+        return runtime.workers !== undefined ? new IpcKeyInvalidations(runtime.workers) : new LocalKeyInvalidations();
+      },
     },
     KeyRevocations,
     {

@@ -48,3 +48,19 @@ describe('resolveServerSecret', () => {
     expect(resolveServerSecret({}, d)).toBe(made);
   });
 });
+
+describe('a worker of SWITCHYARD_WORKERS (create: false)', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'switchyard-worker-'));
+
+  it('reads what the primary stored, and never makes a key or secret of its own', () => {
+    const d = dir();
+    expect(() => resolveAdminKey({}, d, { create: false })).toThrow(/admin-key is missing or empty: the primary process stores it/);
+    expect(() => resolveServerSecret({}, d, { create: false })).toThrow(/secret is missing or empty/);
+    expect(() => statSync(join(d, 'admin-key'))).toThrow();
+    const admin = resolveAdminKey({}, d);
+    const secret = resolveServerSecret({}, d);
+    expect(resolveAdminKey({}, d, { create: false })).toEqual({ key: admin.key, generated: false, path: join(d, 'admin-key') });
+    expect(resolveServerSecret({}, d, { create: false })).toBe(secret);
+    expect(resolveAdminKey({ SWITCHYARD_ADMIN_KEY: 'sy-mine' }, dir(), { create: false }).key).toBe('sy-mine');
+  });
+});

@@ -9,12 +9,17 @@ export interface AdminKeySource {
   path?: string;
 }
 
+/** `create: false` (a worker of SWITCHYARD_WORKERS): read what the primary stored before it forked, never make one. */
+export interface SecretOptions {
+  create?: boolean;
+}
+
 /**
  * `SWITCHYARD_ADMIN_KEY` when set; else the key stored under the data dir; else a new key,
  * stored there (mode 0600) so a restart keeps it.
  */
-export function resolveAdminKey(env: NodeJS.ProcessEnv, dataDir: string): AdminKeySource {
-  return storedSecret(env.SWITCHYARD_ADMIN_KEY, join(dataDir, 'admin-key'), () => `sy-admin-${randomBytes(24).toString('base64url')}`);
+export function resolveAdminKey(env: NodeJS.ProcessEnv, dataDir: string, options: SecretOptions = {}): AdminKeySource {
+  return storedSecret(env.SWITCHYARD_ADMIN_KEY, join(dataDir, 'admin-key'), () => `sy-admin-${randomBytes(24).toString('base64url')}`, options);
 }
 
 /**
@@ -22,12 +27,12 @@ export function resolveAdminKey(env: NodeJS.ProcessEnv, dataDir: string): AdminK
  * when set, else one generated once and kept under the data dir (mode 0600). Replicas sharing a
  * database must share it: set it explicitly there.
  */
-export function resolveServerSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
-  return storedSecret(env.SWITCHYARD_SECRET, join(dataDir, 'secret'), () => randomBytes(32).toString('base64url')).key;
+export function resolveServerSecret(env: NodeJS.ProcessEnv, dataDir: string, options: SecretOptions = {}): string {
+  return storedSecret(env.SWITCHYARD_SECRET, join(dataDir, 'secret'), () => randomBytes(32).toString('base64url'), options).key;
 }
 
 /** A secret from the environment, else from its file, else made now and written there privately. */
-function storedSecret(fromEnv: string | undefined, path: string, make: () => string): AdminKeySource {
+function storedSecret(fromEnv: string | undefined, path: string, make: () => string, options: SecretOptions): AdminKeySource {
   const given = fromEnv?.trim();
   if (given) return { key: given, generated: false };
   try {
@@ -36,6 +41,8 @@ function storedSecret(fromEnv: string | undefined, path: string, make: () => str
   } catch {
     // Nothing stored yet.
   }
+  // Workers started together would each make their own: only the primary makes one, before it forks them.
+  if (options.create === false) throw new Error(`${path} is missing or empty: the primary process stores it before it starts the workers`);
   const key = make();
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${key}\n`, { mode: 0o600 });

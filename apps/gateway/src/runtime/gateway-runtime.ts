@@ -2,6 +2,7 @@ import type { SwitchyardConfig } from '@switchyard/contracts';
 import type { RouterClientTls } from '@switchyard/runtime';
 import type { Database, DatabaseOptions } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
+import type { WorkerLink } from './worker-link';
 
 /** What the gateway is started with: the validated config, the admin key, the logger. */
 export interface GatewayRuntime {
@@ -32,6 +33,11 @@ export interface GatewayRuntime {
   dataDir?: string;
   /** The config file, for hot reload on change and SIGHUP; unset: no reload. */
   configPath?: string;
+  /**
+   * Set in a worker of SWITCHYARD_WORKERS: its line to the primary, which holds the limit counters
+   * without Redis, relays key revocations and config reloads, and sums /metrics over the workers.
+   */
+  workers?: WorkerLink;
 }
 
 export const GATEWAY_RUNTIME = Symbol('GATEWAY_RUNTIME');

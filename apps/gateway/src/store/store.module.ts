@@ -31,6 +31,7 @@ import {
   MemoryLedgerSink,
   MemoryResponseCache,
   RedisCounters,
+  IpcCounters,
   type RedisConnections,
   type Counters,
   RESPONSE_CACHE,
@@ -83,10 +84,11 @@ class StoreShutdown implements OnApplicationShutdown {
  * The stores behind their ports, by DI token. Tenants, keys, provider credentials and the audit
  * log live in the runtime's database (PostgreSQL or embedded PGlite) when it has one; without one,
  * keys live in memory and only the admin key exists (TENANT_STORE, API_KEYS, CREDENTIALS and
- * AUDIT_LOG are then null). Counters are in Redis when the gateway has one, else in memory. The
- * usage ledger is written to the database in batches (spooled to the data dir while it is
- * unreachable) and read through USAGE_QUERY; without a database it is a ring in memory and
- * USAGE_QUERY is null. The response cache is in memory.
+ * AUDIT_LOG are then null). Counters are in Redis when the gateway has one, else in memory (the
+ * primary's, over IPC, for the workers of SWITCHYARD_WORKERS). The usage ledger is written to the
+ * database in batches (spooled to the data dir while it is unreachable) and read through
+ * USAGE_QUERY; without a database it is a ring in memory and USAGE_QUERY is null. The response
+ * cache is in memory.
  */
 @Global()
 @Module({
@@ -141,11 +143,14 @@ class StoreShutdown implements OnApplicationShutdown {
       useFactory: (runtime: GatewayRuntime, db: Database | null): CredentialStore | null =>
         db === null || !runtime.serverSecret ? null : new CachedCredentials(new SqlCredentialStore(db, runtime.serverSecret)),
     },
-    // Shared by every replica with Redis; else this process's own.
+    // Shared by every replica with Redis; else, in a worker of SWITCHYARD_WORKERS, the primary's (over IPC); else this process's own.
     {
       provide: COUNTERS,
-      inject: [REDIS],
-      useFactory: (redis: RedisConnections | null): Counters => (redis !== null ? new RedisCounters(redis) : new MemoryCounters()),
+      inject: [REDIS, GATEWAY_RUNTIME],
+      useFactory: (redis: RedisConnections | null, runtime: GatewayRuntime): Counters => {
+        if (redis !== null) return new RedisCounters(redis);
+        return runtime.workers !== undefined ? new IpcCounters(runtime.workers.channel) : new MemoryCounters();
+      },
     },
     {
       provide: LEDGER_SINK,

@@ -1,0 +1,418 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
+import { buildIfStale, startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { ADMIN_KEY } from './support/stack';
+
+// The built gateway (what `npm start` runs) with SWITCHYARD_WORKERS=2: one primary and two worker
+// processes sharing its listening socket. Once with only PostgreSQL (the limit counters held by the
+// primary, asked over IPC; key revocations relayed by it) and once with Redis as well. Under bounded
+// concurrent load that both workers serve, a tenant's requests per minute are admitted no more than
+// its limit (the issue allows +1%), /metrics sums both workers whichever one is scraped, a key revoked
+// through one worker is refused by the other at once, SIGHUP reloads both and SIGTERM drains both.
+// Needs PostgreSQL (DATABASE_URL, or the local default): with several workers the gateway refuses the
+// embedded PGlite. The Redis run needs Redis (REDIS_URL, or the local default). Without them these
+// suites fail, saying so. Each run has databases and a Redis prefix of its own.
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const run = randomUUID().replaceAll('-', '').slice(0, 12);
+
+interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+}
+
+/**
+ * One HTTP request on a connection of its own (no keep-alive): the primary hands each new connection
+ * to the next worker in turn, so calls made this way reach both.
+ */
+function call(url: string, path: string, options: { method?: string; key?: string; body?: unknown } = {}): Promise<Answer> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers: Record<string, string> = { connection: 'close' };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: options.method ?? 'GET', headers, agent: false, timeout: 20_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = text.length > 0 ? JSON.parse(text) : undefined;
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body, text });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 20 s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The sum of a metric's samples whose labels contain every `labels` pair, in a text exposition. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    found = true;
+  }
+  return found ? sum : NaN;
+}
+
+async function until<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
+    await sleep(100);
+    value = await read();
+  }
+  return value;
+}
+
+async function connectPostgres(): Promise<Client> {
+  const pg = new Client({ connectionString: DATABASE_URL });
+  try {
+    await pg.connect();
+  } catch (err) {
+    throw new Error(`This suite needs PostgreSQL at ${new URL(DATABASE_URL).host} (set DATABASE_URL): ${(err as Error).message}`);
+  }
+  return pg;
+}
+
+function describeWorkers(mode: 'ipc' | 'redis'): void {
+  const withRedis = mode === 'redis';
+  const title = withRedis
+    ? `two gateway workers on Redis (${REDIS_URL}) and PostgreSQL: counters in Redis`
+    : 'two gateway workers on PostgreSQL without Redis: counters held by the primary, asked over IPC';
+
+  describe(title, () => {
+    const database = `sy_workers_${mode}_${run}`;
+    const prefix = `switchyard-test-workers-${run}`;
+    let pg: Client;
+    let redis: Redis | undefined;
+    let fake: FakeLlm;
+    let slow: FakeLlm;
+    let gateway: GatewayProcess | undefined;
+    /** The admin key: generated by the primary in the IPC run (workers read it), given in the Redis run. */
+    let adminKey = ADMIN_KEY;
+    const issued: string[] = [];
+    /** Every chat call this suite made, by status: what /metrics must sum to. */
+    const statuses = new Map<number, number>();
+
+    beforeAll(async () => {
+      pg = await connectPostgres();
+      if (withRedis) {
+        redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        try {
+          await redis.connect();
+        } catch (err) {
+          throw new Error(`This suite needs Redis at ${REDIS_URL} (set REDIS_URL): ${(err as Error).message}`);
+        }
+      }
+      await pg.query(`CREATE DATABASE ${database}`);
+      const url = new URL(DATABASE_URL);
+      url.pathname = `/${database}`;
+      await buildIfStale();
+      fake = await startFakeLlm({ protocol: 'openai', models: ['m'] });
+      // Answers after 1.5 s: requests still in flight when the drain begins.
+      slow = await startFakeLlm({ protocol: 'openai', models: ['slow'], latencyMs: 1_500 });
+      const config = {
+        backends: [
+          { name: 'cloud', protocol: 'openai', tier: 'cloud', baseUrl: fake.baseUrl, apiKey: 'sk-test', models: ['m'] },
+          { name: 'slow', protocol: 'openai', tier: 'cloud', baseUrl: slow.baseUrl, apiKey: 'sk-test', models: ['slow'] },
+        ],
+        policy: { health: { intervalMs: 60000 } },
+        server: { drainTimeoutMs: 10_000 },
+      };
+      const env: Record<string, string> = { SWITCHYARD_WORKERS: '2', DATABASE_URL: url.toString() };
+      if (withRedis) Object.assign(env, { REDIS_URL, SWITCHYARD_REDIS_PREFIX: prefix, SWITCHYARD_SECRET: `workers-e2e-secret-${run}` });
+      // Neither admin key nor server secret given: the primary makes both, the workers read them.
+      else env.SWITCHYARD_ADMIN_KEY = '';
+      gateway = await startGatewayProcess({ config, env, startMs: 90_000 });
+      await until('workers listening', () => gateway!.logs().some((l) => l.msg === 'every worker is listening'), Boolean, 60_000);
+      if (!withRedis) {
+        const made = /generated an admin key[^\n]*\n\n {2}(sy-admin-\S+)/.exec(gateway.output());
+        if (made === null) throw new Error(`the primary printed no generated admin key:\n${gateway.output().slice(0, 2_000)}`);
+        adminKey = made[1];
+      }
+    }, 300_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      await fake?.close();
+      await slow?.close();
+      if (pg) {
+        await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+        await pg.end();
+      }
+      if (redis) {
+        const left = await redis.keys(`${prefix}:*`);
+        if (left.length > 0) await redis.del(...left);
+        redis.disconnect();
+      }
+    });
+
+    const g = (): GatewayProcess => gateway!;
+    const admin = (method: string, path: string, body?: unknown) => call(g().url, `/admin/v1${path}`, { method, key: adminKey, body });
+    const hello = (model = 'm') => ({ model, messages: [{ role: 'user', content: 'hello there' }], max_tokens: 20 });
+    async function chat(key: string, model = 'm'): Promise<Answer> {
+      const answer = await call(g().url, '/v1/chat/completions', { method: 'POST', key, body: hello(model) });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      return answer;
+    }
+    /** Access log lines (one per /v1 request) by the worker that wrote them. */
+    const accessLines = (where: (line: Record<string, unknown>) => boolean) =>
+      g()
+        .logs()
+        .filter((l) => l.component === 'access' && where(l));
+    const byWorker = (lines: Record<string, unknown>[]) => [1, 2].map((w) => lines.filter((l) => l.worker === w).length);
+
+    async function tenantKey(grants: Record<string, unknown> = {}): Promise<{ tenantId: string; keyId: string; key: string }> {
+      const tenant = await admin('POST', '/tenants', { name: `t-${randomUUID().slice(0, 8)}`, ...grants });
+      expect(tenant.status).toBe(201);
+      const key = await admin('POST', `/tenants/${tenant.body.id as string}/keys`, { name: 'ci' });
+      expect(key.status).toBe(201);
+      issued.push(key.body.key as string);
+      return { tenantId: tenant.body.id as string, keyId: key.body.id as string, key: key.body.key as string };
+    }
+
+    it('answers the admin key the primary holds on both workers', async () => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => admin('GET', '/tenants')));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(
+        g()
+          .logs()
+          .filter((l) => l.msg === 'gateway listening')
+          .map((l) => l.worker),
+      ).toEqual(expect.arrayContaining([1, 2]));
+    });
+
+    it('admits no more than the tenant rpm (+1%) under concurrent load served by both workers, and answers the rest 429', async () => {
+      const rpm = 100;
+      const total = 400;
+      const t = await tenantKey({ limits: { rpm } });
+      let next = 0;
+      const codes: number[] = [];
+      const started = Date.now();
+      // 24 at a time, each on a connection of its own; at most 40 s, inside one minute's window.
+      await Promise.all(
+        Array.from({ length: 24 }, async () => {
+          while (next < total && Date.now() - started < 40_000) {
+            next++;
+            codes.push((await chat(t.key)).status);
+          }
+        }),
+      );
+      expect(codes).toHaveLength(total);
+      const admitted = codes.filter((c) => c === 200).length;
+      expect(admitted).toBeLessThanOrEqual(Math.floor(rpm * 1.01) + 1);
+      // One window for both workers, checked atomically: exact, in fact.
+      expect(admitted).toBe(rpm);
+      expect(codes.filter((c) => c === 429)).toHaveLength(total - rpm);
+      // Both workers served the tenant, admitted and refused requests alike.
+      const lines = await until(
+        'access log lines',
+        () => accessLines((l) => l.tenantId === t.tenantId),
+        (l) => l.length === total,
+      );
+      const ok = byWorker(lines.filter((l) => l.status === 200));
+      const refused = byWorker(lines.filter((l) => l.status === 429));
+      expect(ok[0] + ok[1]).toBe(rpm);
+      for (const n of [...ok, ...refused]) expect(n).toBeGreaterThan(0);
+      // Any worker reports the one window.
+      for (let i = 0; i < 4; i++) {
+        const limits = await admin('GET', `/tenants/${t.tenantId}/limits`);
+        expect(limits.body.counters).toEqual([expect.objectContaining({ kind: 'rpm', limit: rpm, used: rpm, remaining: 0 })]);
+      }
+    }, 60_000);
+
+    it('answers /metrics summed over both workers, the same whichever worker is scraped', async () => {
+      const expected = { ok: statuses.get(200) ?? 0, limited: statuses.get(429) ?? 0 };
+      expect(expected.ok).toBeGreaterThan(0);
+      const scrape = async () => (await call(g().url, '/metrics')).text;
+      // Outcomes are counted as responses close: wait until the counts are in, then scrape on fresh connections.
+      await until(
+        'switchyard_requests_total',
+        async () => sample(await scrape(), 'switchyard_requests_total', { status: '200' }),
+        (n) => n === expected.ok,
+      );
+      const texts = await Promise.all(Array.from({ length: 8 }, scrape));
+      for (const text of texts) {
+        expect(sample(text, 'switchyard_workers')).toBe(2);
+        expect(sample(text, 'switchyard_requests_total', { model: 'm', status: '200' })).toBe(expected.ok);
+        expect(sample(text, 'switchyard_requests_total', { status: '429' })).toBe(expected.limited);
+        expect(sample(text, 'switchyard_limits_rejected_total', { reason: 'rate_limit_exceeded' })).toBe(expected.limited);
+        expect(sample(text, 'switchyard_request_duration_seconds_count')).toBe(expected.ok + expected.limited);
+        // Gauges that describe a backend or a store are not summed: 1 means up, in every worker.
+        expect(sample(text, 'switchyard_limits_store_up')).toBe(1);
+        expect(sample(text, 'switchyard_backend_up', { backend: 'cloud' })).toBe(1);
+        // Summed: the /v1 requests in flight in both (the scrape is not one of them).
+        expect(sample(text, 'switchyard_requests_in_flight')).toBe(0);
+        // Both processes' CPU, summed; one HELP and one TYPE line per metric.
+        expect(sample(text, 'switchyard_process_cpu_seconds_total')).toBeGreaterThan(0);
+        expect(text.match(/^# TYPE switchyard_requests_total /gm)).toHaveLength(1);
+      }
+    });
+
+    it('refuses a key revoked through one worker on both at once, though both had accepted it', async () => {
+      const t = await tenantKey();
+      const before = await Promise.all(Array.from({ length: 8 }, () => chat(t.key)));
+      expect(before.map((a) => a.status)).toEqual(Array(8).fill(200));
+      // Both workers hold it in their cache of accepted keys (4 s): without the news they would take it for that long.
+      const accepted = await until(
+        'access lines',
+        () => accessLines((l) => l.keyId === t.keyId),
+        (l) => l.length === 8,
+      );
+      for (const n of byWorker(accepted)) expect(n).toBeGreaterThan(0);
+      expect((await admin('DELETE', `/keys/${t.keyId}`)).status).toBe(200);
+      const revokedAt = Date.now();
+      const after = await Promise.all(Array.from({ length: 8 }, () => chat(t.key)));
+      expect(Date.now() - revokedAt).toBeLessThan(2_000);
+      expect(after.map((a) => a.status)).toEqual(Array(8).fill(401));
+    });
+
+    it('replaces a worker that dies, and keeps its counts: in /metrics, and in the limits it charged', async () => {
+      const t = await tenantKey({ limits: { rpm: 50 } });
+      const first = await Promise.all(Array.from({ length: 10 }, () => chat(t.key)));
+      expect(first.map((a) => a.status)).toEqual(Array(10).fill(200));
+      await until(
+        'access lines',
+        () => accessLines((l) => l.keyId === t.keyId),
+        (l) => l.length === 10,
+      );
+      // A scrape now: what the primary keeps of a worker is what it said at the last one.
+      const scrape = async () => (await call(g().url, '/metrics')).text;
+      const ok = statuses.get(200) ?? 0;
+      await until(
+        'switchyard_requests_total',
+        async () => sample(await scrape(), 'switchyard_requests_total', { status: '200' }),
+        (n) => n === ok,
+      );
+      const listening = () =>
+        g()
+          .logs()
+          .filter((l) => l.msg === 'gateway listening' && l.worker === 2);
+      const victim = listening()[0].pid as number;
+      process.kill(victim, 'SIGKILL');
+      await until(
+        'worker 2 replaced',
+        () => listening().length,
+        (n) => n === 2,
+        60_000,
+      );
+      expect(listening()[1].pid).not.toBe(victim);
+      expect(
+        g()
+          .logs()
+          .some((l) => l.msg === 'worker 2 exited unexpectedly: starting another' && l.signal === 'SIGKILL'),
+      ).toBe(true);
+      const text = await until('both workers answering', scrape, (body) => sample(body, 'switchyard_workers') === 2);
+      expect(sample(text, 'switchyard_requests_total', { status: '200' })).toBe(ok);
+      // The window the dead worker charged is still there, whichever worker asks.
+      for (let i = 0; i < 4; i++) {
+        const limits = await admin('GET', `/tenants/${t.tenantId}/limits`);
+        expect(limits.body.counters).toEqual([expect.objectContaining({ kind: 'rpm', used: 10, remaining: 40 })]);
+      }
+      const after = await Promise.all(Array.from({ length: 8 }, () => chat(t.key)));
+      expect(after.map((a) => a.status)).toEqual(Array(8).fill(200));
+    }, 90_000);
+
+    it('reloads the config in both workers on SIGHUP to the primary', async () => {
+      const reloaded = () =>
+        g()
+          .logs()
+          .filter((l) => l.msg === 'config reloaded' && l.trigger === 'signal');
+      const before = reloaded().length;
+      g().child.kill('SIGHUP');
+      const after = await until(
+        'config reloaded',
+        () => reloaded().slice(before),
+        (l) => l.length >= 2,
+      );
+      expect(after.map((l) => l.worker).sort()).toEqual([1, 2]);
+      // Still serving.
+      expect((await admin('GET', '/tenants')).status).toBe(200);
+    });
+
+    it('drains both workers on SIGTERM to the primary: requests in flight finish, then every process exits 0', async () => {
+      const t = await tenantKey();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        g().child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      const inFlight = Array.from({ length: 6 }, () => chat(t.key, 'slow'));
+      // In flight on both workers (the slow backend answers after 1.5 s).
+      await until(
+        'slow requests in flight',
+        () => slow.stats.inFlight,
+        (n) => n === 6,
+        5_000,
+      );
+      const signalledAt = Date.now();
+      g().child.kill('SIGTERM');
+      const answers = await Promise.all(inFlight);
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+      const exit = await exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      const logs = g().logs();
+      const drained = logs.filter((l) => l.component === 'drain' && typeof l.msg === 'string' && l.msg.startsWith('drained in'));
+      expect(drained.map((l) => l.worker).sort()).toEqual([1, 2]);
+      expect(drained.reduce((n, l) => n + (l.finished as number), 0)).toBe(6);
+      expect(logs.some((l) => l.msg === 'every worker drained and exited')).toBe(true);
+      for (const n of byWorker(accessLines((l) => l.keyId === t.keyId && l.status === 200))) expect(n).toBeGreaterThan(0);
+      // The two workers and the one started in place of the one killed above.
+      const pids = logs.filter((l) => l.msg === 'gateway listening').map((l) => l.pid as number);
+      expect(pids).toHaveLength(3);
+      for (const pid of pids) expect(alive(pid)).toBe(false);
+    }, 30_000);
+
+    it('wrote no issued tenant key into the logs', () => {
+      expect(issued.length).toBeGreaterThan(0);
+      for (const key of issued) expect(g().output()).not.toContain(key);
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeWorkers('ipc');
+describeWorkers('redis');
+
+describe('SWITCHYARD_WORKERS refused at start', () => {
+  const config = { backends: [{ name: 'cloud', protocol: 'openai', tier: 'cloud', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-test', models: ['m'] }] };
+  beforeAll(() => buildIfStale(), 200_000);
+
+  it('without DATABASE_URL: the embedded database is one process’s', async () => {
+    await expect(startGatewayProcess({ config, env: { SWITCHYARD_WORKERS: '2' }, startMs: 20_000 })).rejects.toThrow(
+      /SWITCHYARD_WORKERS=2 needs DATABASE_URL \(PostgreSQL\): the embedded database under .* can be opened by one process only/,
+    );
+  });
+
+  it('a value that is not a number of workers, naming the variable', async () => {
+    await expect(startGatewayProcess({ config, env: { SWITCHYARD_WORKERS: 'many' }, startMs: 20_000 })).rejects.toThrow(
+      /SWITCHYARD_WORKERS must be a whole number from 1 to 64, or auto \(got "many"\)/,
+    );
+  });
+});
