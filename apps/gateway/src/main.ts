@@ -15,11 +15,15 @@ async function main(): Promise<void> {
   const configPath = resolve(env.SWITCHYARD_CONFIG ?? 'config/switchyard.yaml');
   const dataDir = resolve(env.SWITCHYARD_DATA_DIR ?? 'data');
   // A worker of SWITCHYARD_WORKERS: the primary checked the settings below and made the admin key and secret.
-  const link = cluster.isWorker ? new WorkerLink(Number(env[WORKER_SLOT_ENV]), processChannel()) : undefined;
+  // (Another cluster's worker, pm2's say, sets no slot: it runs as one process, as a replica does.)
+  const slot = cluster.isWorker ? Number(env[WORKER_SLOT_ENV]) : NaN;
+  const link = Number.isInteger(slot) && slot > 0 ? new WorkerLink(slot, processChannel()) : undefined;
   let workers = 1;
   if (link === undefined) {
     try {
       workers = workerCount(env);
+      if (workers > 1 && cluster.isWorker)
+        throw new Error('SWITCHYARD_WORKERS cannot be used in a process that is itself a cluster worker (pm2 cluster mode?)');
     } catch (err) {
       process.stderr.write(`switchyard: ${(err as Error).message}\n`);
       process.exit(1);

@@ -35,7 +35,7 @@ export interface GatewayRuntime {
   configPath?: string;
   /**
    * Set in a worker of SWITCHYARD_WORKERS: its line to the primary, which holds the limit counters
-   * without Redis, relays key revocations and config reloads, and sums /metrics over the workers.
+   * without Redis, relays key revocations, forwards SIGHUP, and sums /metrics over the workers.
    */
   workers?: WorkerLink;
 }

@@ -6,7 +6,7 @@ export const WORKERS_MESSAGE = 'switchyard:workers';
 
 /**
  * What the primary and its workers say to each other besides the limit counters:
- * - `broadcast`: a worker's news for every other worker (key revocations, config reloads); the primary relays it;
+ * - `broadcast`: a worker's news for every other worker (key revocations); the primary relays it;
  * - `scrape` / `scraped`: a worker asks the primary for the whole gateway's metrics, and gets them as text;
  * - `snapshot` / `snapshotted`: the primary asks each worker for its own metrics, as JSON.
  */

@@ -59,7 +59,7 @@ interface Slot {
  * The primary of SWITCHYARD_WORKERS: forks the workers, which share its listening socket (Node's
  * cluster hands each connection to one of them in turn), and serves them what must be one for
  * the whole gateway: the limit counters (a MemoryCounters here, asked over IPC, when there is no
- * Redis), news between workers (key revocations, config reloads), and /metrics summed over all.
+ * Redis), news between workers (key revocations), and /metrics summed over all.
  * Signals: SIGTERM or SIGINT drain every worker and exit once all have (0 if all drained cleanly),
  * SIGHUP reloads the config in every worker. A worker that dies is started again, with a growing
  * delay while it keeps dying; one that fails before the gateway is up fails the start.
@@ -133,12 +133,15 @@ export class WorkerPool {
       case 'broadcast':
         for (const s of this.live()) if (s !== from) s.channel!.send(message, () => undefined);
         return;
-      case 'scrape':
+      case 'scrape': {
+        // This worker's channel, which says so if the worker is gone by the time the answer is ready.
+        const channel = from.channel!;
         this.gather().then(
-          (text) => from.channel!.send({ type: WORKERS_MESSAGE, kind: 'scraped', id: message.id, text }, () => undefined),
-          (err: unknown) => from.channel!.send({ type: WORKERS_MESSAGE, kind: 'scraped', id: message.id, error: (err as Error).message }, () => undefined),
+          (text) => channel.send({ type: WORKERS_MESSAGE, kind: 'scraped', id: message.id, text }, () => undefined),
+          (err: unknown) => channel.send({ type: WORKERS_MESSAGE, kind: 'scraped', id: message.id, error: (err as Error).message }, () => undefined),
         );
         return;
+      }
       case 'snapshotted':
         this.snapshots.get(message.id)?.(message.metrics);
         return;
@@ -150,10 +153,12 @@ export class WorkerPool {
   /** Every listening worker's metrics, summed with what exited workers had counted. */
   private async gather(): Promise<string> {
     const asked = this.live().filter((s) => s.listening);
+    const workers = asked.map((s) => s.worker);
     const answers = await Promise.all(asked.map((s) => this.snapshotOf(s)));
     const got: MetricsSnapshot[] = [];
     answers.forEach((metrics, i) => {
-      if (metrics === undefined) return;
+      // One that exited meanwhile is in `retired` already, as of the scrape before.
+      if (metrics === undefined || asked[i].worker !== workers[i]) return;
       asked[i].snapshot = metrics;
       got.push(metrics);
     });
