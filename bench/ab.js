@@ -4,7 +4,11 @@
  * Two builds of the gateway, measured in turns so that a noisy machine weighs on both alike:
  *
  *   node bench/ab.js <distA> <distB>          e.g. a copy of dist/ before a change, and dist/ after it
- *   env: BENCH_AB_ROUNDS (6), BENCH_AB_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (1000)
+ *   BENCH_AB_B=limits node bench/ab.js dist dist
+ *                                             B as bench scenario (l): a tenant key with limits and
+ *                                             budgets, REDIS_URL and DATABASE_URL; A stays embedded
+ *   env: BENCH_AB_ROUNDS (6), BENCH_AB_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (1000),
+ *        REDIS_URL / DATABASE_URL for BENCH_AB_B=limits (default: the local services)
  *
  * Both gateways run side by side against one fake backend. Each round loads A then B (B then A
  * on odd rounds) for BENCH_AB_SECONDS at 50 connections and again at a fixed 1,000 req/s, reading
@@ -37,19 +41,35 @@ async function main() {
   stack.checkBuilt();
   const workDir = stack.makeWorkDir();
   const adminKey = `sy-ab-${randomBytes(8).toString('hex')}`;
-  const headers = stack.benchHeaders(adminKey);
   const body = stack.chatBody(stack.MODEL_FAST);
+  const variant = process.env.BENCH_AB_B ?? '';
+  if (variant !== '' && variant !== 'limits') throw new Error(`BENCH_AB_B=${variant}: only "limits" is known`);
+  let tenant;
   try {
     const fast = await stack.startFake('fake-fast');
     const paced = await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
     const configFile = stack.writeGatewayConfig(workDir, fast, paced, 64);
     const gws = [];
     for (const [i, d] of dists.entries()) {
-      gws.push(await stack.startGateway(`gw-${'AB'[i]}`, { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js') }));
+      const opts = { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js') };
+      if (i === 1 && variant === 'limits') {
+        const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+        const secret = randomBytes(32).toString('hex');
+        tenant = await stack.createTenantKey({ databaseUrl, secret, name: `ab-${randomBytes(6).toString('hex')}` });
+        const extraEnv = {
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          DATABASE_URL: databaseUrl,
+          SWITCHYARD_SECRET: secret,
+          SWITCHYARD_REDIS_PREFIX: `switchyard-ab-${process.pid}`,
+        };
+        gws.push({ ...(await stack.startGateway('gw-B', { ...opts, extraEnv })), headers: stack.benchHeaders(tenant.key) });
+      } else {
+        gws.push({ ...(await stack.startGateway(`gw-${'AB'[i]}`, opts)), headers: stack.benchHeaders(adminKey) });
+      }
     }
     const url = (g) => `${g.origin}/v1/chat/completions`;
     log('warm-up: 5 s each');
-    for (const g of gws) await throughput({ url: url(g), headers, body, connections, durationSec: 5, maxRequests: 200_000 });
+    for (const g of gws) await throughput({ url: url(g), headers: g.headers, body, connections, durationSec: 5, maxRequests: 200_000 });
 
     const results = gws.map(() => ({ sat: [], satRps: [], fixed: [], overheadP50: [] }));
     for (let r = 0; r < rounds; r++) {
@@ -58,12 +78,12 @@ async function main() {
         const g = gws[i];
         await sleep(300);
         let cpu0 = cpuMicros(g.child.pid);
-        const t = await throughput({ url: url(g), headers, body, connections, durationSec: seconds, maxRequests: seconds * 50_000 });
+        const t = await throughput({ url: url(g), headers: g.headers, body, connections, durationSec: seconds, maxRequests: seconds * 50_000 });
         results[i].sat.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, t.completed));
         results[i].satRps.push(t.reqPerSec);
         await sleep(300);
         cpu0 = cpuMicros(g.child.pid);
-        const f = await fixedRate({ origin: g.origin, path: '/v1/chat/completions', headers, body, rate, durationMs: seconds * 1000 });
+        const f = await fixedRate({ origin: g.origin, path: '/v1/chat/completions', headers: g.headers, body, rate, durationMs: seconds * 1000 });
         results[i].fixed.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, f.sent));
         results[i].overheadP50.push(f.gatewayMs.p50);
         if (t.non2xx + t.errors + f.non2xx + f.errors > 0) throw new Error(`${g.name}: errors under load`);
@@ -77,7 +97,7 @@ async function main() {
     const row = (label, key, digits) =>
       `| ${label} | ${median(results[0][key]).toFixed(digits)} | ${median(results[1][key]).toFixed(digits)} | ${ratio(key).toFixed(3)} |`;
     const out = [
-      `A: ${path.relative(ROOT, dists[0])}   B: ${path.relative(ROOT, dists[1])}   (${rounds} rounds × ${seconds} s, medians)`,
+      `A: ${path.relative(ROOT, dists[0])}   B: ${path.relative(ROOT, dists[1])}${variant ? ` as ${variant}` : ''}   (${rounds} rounds × ${seconds} s, medians)`,
       '',
       '| figure | A | B | B/A (median of rounds) |',
       '|---|---:|---:|---:|',
@@ -90,6 +110,7 @@ async function main() {
     process.stdout.write(out.join('\n'));
   } finally {
     await stopAll();
+    await tenant?.remove();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,8 @@
  *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 10 chunks)
  *   node bench/profile.js --remote                    non-streaming through a remote router (both profiled)
  *   node bench/profile.js --reference                 the plain NestJS relay of scenario (r), for comparison
+ *   node bench/profile.js --limits                    as scenario (l): a tenant key with limits and budgets,
+ *                                                     REDIS_URL and DATABASE_URL (default: the local services)
  *   BENCH_PROF_RATE=1000 node bench/profile.js [...]  non-streaming at a fixed rate instead of 50 connections
  *   env: BENCH_PROF_DIR, BENCH_PROF_SECONDS (10), BENCH_CONNECTIONS (50), BENCH_PROF_STREAM_RATE (250 streams/s)
  *
@@ -90,7 +92,8 @@ async function main() {
   const streaming = process.argv.includes('--stream');
   const remote = process.argv.includes('--remote');
   const reference = process.argv.includes('--reference');
-  if ((remote || reference) && streaming) throw new Error('--remote and --reference profile non-streaming load only');
+  const limits = process.argv.includes('--limits');
+  if ((remote || reference || limits) && streaming) throw new Error('--remote, --reference and --limits profile non-streaming load only');
   stack.checkBuilt();
   stack.snapshotDist();
   const seconds = Number(process.env.BENCH_PROF_SECONDS ?? 10);
@@ -101,10 +104,24 @@ async function main() {
   const before = new Set(fs.readdirSync(profDir));
   const workDir = stack.makeWorkDir();
   const adminKey = `sy-prof-${randomBytes(8).toString('hex')}`;
-  const headers = stack.benchHeaders(adminKey);
+  let headers = stack.benchHeaders(adminKey);
   const body = stack.chatBody(stack.MODEL_FAST);
+  let tenant;
 
   try {
+    const extraEnv = {};
+    if (limits) {
+      const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+      const secret = randomBytes(32).toString('hex');
+      tenant = await stack.createTenantKey({ databaseUrl, secret, name: `prof-${randomBytes(6).toString('hex')}` });
+      headers = stack.benchHeaders(tenant.key);
+      Object.assign(extraEnv, {
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        DATABASE_URL: databaseUrl,
+        SWITCHYARD_SECRET: secret,
+        SWITCHYARD_REDIS_PREFIX: `switchyard-prof-${process.pid}`,
+      });
+    }
     const fast = await stack.startFake('fake-fast');
     const paced = await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: stack.PACED_REPLY });
     const configFile = stack.writeGatewayConfig(workDir, fast, paced, 2048);
@@ -119,7 +136,7 @@ async function main() {
     const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
     const gw = reference
       ? await stack.startReferenceRelay('ref-profiled', fast, { nodeArgs })
-      : await stack.startGateway('gw-profiled', { configFile, adminKey, workDir, extraEnv: router ? { ROUTER_URL: router.url } : {}, nodeArgs });
+      : await stack.startGateway('gw-profiled', { configFile, adminKey, workDir, extraEnv: router ? { ...extraEnv, ROUTER_URL: router.url } : extraEnv, nodeArgs });
     const url = `${gw.origin}/v1/chat/completions`;
     const fixed = Number(process.env.BENCH_PROF_RATE ?? 0);
     const load = streaming
@@ -170,7 +187,7 @@ async function main() {
     const stages = inclusiveBy(profile, STAGES, window);
     const subject = reference ? 'relay' : 'gateway';
     const header = [
-      `# ${reference ? 'Reference relay (plain NestJS on Fastify + undici)' : 'Gateway'} CPU profile${remote ? ' — remote router mode' : ''} — ${new Date().toISOString().slice(0, 10)}`,
+      `# ${reference ? 'Reference relay (plain NestJS on Fastify + undici)' : 'Gateway'} CPU profile${remote ? ' — remote router mode' : limits ? ' — tenant key with limits and budgets (Redis, PostgreSQL)' : ''} — ${new Date().toISOString().slice(0, 10)}`,
       '',
       (remote
         ? `Non-streaming \`POST /v1/chat/completions\` through a gateway with ROUTER_URL at ${what} for ${seconds} s after a 6 s warm-up: ` +
@@ -195,11 +212,20 @@ async function main() {
     }
     process.stdout.write(md);
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    const out = streaming ? 'profile-stream-latest.md' : remote ? 'profile-remote-latest.md' : reference ? 'profile-reference-latest.md' : 'profile-latest.md';
+    const out = streaming
+      ? 'profile-stream-latest.md'
+      : remote
+        ? 'profile-remote-latest.md'
+        : reference
+          ? 'profile-reference-latest.md'
+          : limits
+            ? 'profile-limits-latest.md'
+            : 'profile-latest.md';
     fs.writeFileSync(path.join(__dirname, 'results', out), md);
     log(`wrote bench/results/${out}`);
   } finally {
     await stopAll();
+    await tenant?.remove();
     fs.rmSync(workDir, { recursive: true, force: true });
     stack.removeSnapshot();
   }
