@@ -271,6 +271,12 @@ export class LimitsConfig {
   /** Output tokens a request is admitted on when it sets no `max_tokens`/`max_completion_tokens`; the actual usage trues it up. */
   @IsInt() @Min(1) defaultMaxTokens = 256;
   @ValidateNested() @Type(() => LimitsFailModeConfig) failMode: LimitsFailModeConfig = new LimitsFailModeConfig();
+  /**
+   * Share of each limit and budget a replica may reserve ahead for a busy key, spent without a
+   * Redis round trip and given back when the key goes idle (0 turns it off: one round trip per
+   * request). Read at start.
+   */
+  @IsNumber() @Min(0) @Max(0.1) leaseShare = 0.01;
 }
 
 /** The cloud target savings are measured against: "what this traffic would have cost all-cloud". */

@@ -12,6 +12,7 @@ export * from './counters/counters';
 export * from './counters/memory.counters';
 export * from './counters/redis.counters';
 export * from './counters/ipc.counters';
+export * from './counters/leased.counters';
 export * from './ledger/ledger-sink';
 export * from './ledger/memory-ledger.sink';
 export * from './ledger/usage-query';

@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Budgets, Limits, Principal, PromptView, RequestOutcome } from '@switchyard/contracts';
 import { estimatePromptTokens } from '@switchyard/policy';
 import { PolicyRuntime } from '@switchyard/runtime';
-import { COUNTERS, type Counters, type CounterVerdict } from '@switchyard/store';
+import { COUNTERS, LeasedCounters, type Counters, type CounterVerdict } from '@switchyard/store';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import '../auth/principal';
 import { OutcomeBus } from '../observability/outcome-bus';
@@ -87,6 +87,8 @@ export class LimitsService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe();
     await this.trueUps.flush();
+    // What this replica reserved ahead and did not spend goes back to the others.
+    if (this.counters instanceof LeasedCounters) await this.counters.release();
   }
 
   /**

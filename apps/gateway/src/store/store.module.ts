@@ -32,6 +32,7 @@ import {
   MemoryResponseCache,
   RedisCounters,
   IpcCounters,
+  LeasedCounters,
   type RedisConnections,
   type Counters,
   RESPONSE_CACHE,
@@ -144,12 +145,19 @@ class StoreShutdown implements OnApplicationShutdown {
         db === null || !runtime.serverSecret ? null : new CachedCredentials(new SqlCredentialStore(db, runtime.serverSecret)),
     },
     // Shared by every replica with Redis; else, in a worker of SWITCHYARD_WORKERS, the primary's (over IPC); else this process's own.
+    // Shared counts are leased ahead for busy keys, so most requests skip the round trip.
     {
       provide: COUNTERS,
       inject: [REDIS, GATEWAY_RUNTIME],
       useFactory: (redis: RedisConnections | null, runtime: GatewayRuntime): Counters => {
-        if (redis !== null) return new RedisCounters(redis);
-        return runtime.workers !== undefined ? new IpcCounters(runtime.workers.channel) : new MemoryCounters();
+        const shared = redis !== null ? new RedisCounters(redis) : runtime.workers !== undefined ? new IpcCounters(runtime.workers.channel) : undefined;
+        if (shared === undefined) return new MemoryCounters();
+        const share = runtime.config.limits.leaseShare;
+        if (share <= 0) return shared;
+        const log = runtime.logger.child({ component: 'limits' });
+        const onError = (err: unknown) =>
+          log.warn({ error: err instanceof Error ? err.message : String(err) }, 'could not give a limit lease back: it lapses with its window');
+        return new LeasedCounters(shared, { share, onError });
       },
     },
     {

@@ -9,7 +9,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * as the gateway's share one per tenant, so a call's keys lie in one slot of a cluster. For
  * specs only (`*.mock.ts` is not built).
  */
-export function describeCountersContract(name: string, make: () => Counters | Promise<Counters>): void {
+export function describeCountersContract(
+  name: string,
+  make: () => Counters | Promise<Counters>,
+  /** False for a wrapper that takes leases itself and ignores a caller's `lease`. */
+  { callerLeases = true }: { callerLeases?: boolean } = {},
+): void {
   describe(`${name} (Counters contract)`, () => {
     let counters: Counters;
     let id: string;
@@ -84,6 +89,36 @@ export function describeCountersContract(name: string, make: () => Counters | Pr
       expect(results.filter((r) => r.allowed)).toHaveLength(20);
       const after = await counters.checkAndAdd([charge('tenant', 0, 30), charge('shared', 0, 20)]);
       expect(after.counters.map((c) => c.remaining)).toEqual([10, 0]);
+    });
+
+    (callerLeases ? it : it.skip)('reserves a lease beyond the cost as far as it fits, and none for a denied call', async () => {
+      const first = await counters.checkAndAdd([
+        { ...charge('rpm', 1, 100), lease: 30 },
+        { ...charge('usd', 10, 50), lease: 30 },
+      ]);
+      expect(first.allowed).toBe(true);
+      expect(first.counters.map((c) => [c.leased, c.remaining])).toEqual([
+        [30, 69],
+        [30, 10],
+      ]);
+      const second = await counters.checkAndAdd([
+        { ...charge('rpm', 1, 100), lease: 30 },
+        { ...charge('usd', 5, 50), lease: 30 },
+      ]);
+      expect(second.counters.map((c) => [c.leased, c.remaining])).toEqual([
+        [30, 38],
+        [5, 0],
+      ]);
+      const denied = await counters.checkAndAdd([
+        { ...charge('rpm', 1, 100), lease: 30 },
+        { ...charge('usd', 1, 50), lease: 30 },
+      ]);
+      expect(denied.allowed).toBe(false);
+      expect(denied.counters.map((c) => [c.leased, c.remaining])).toEqual([
+        [0, 38],
+        [0, 0],
+      ]);
+      await expect(counters.checkAndAdd([{ ...charge('bad', 1, 5), lease: -1 }])).rejects.toThrow(RangeError);
     });
 
     it('adjusts open windows by a signed delta, never below zero', async () => {

@@ -9,6 +9,11 @@ export interface CounterCharge {
   /** A non-negative integer (requests, tokens, micro-units of a budget); 0 only reads the count. */
   cost: number;
   limit: number;
+  /**
+   * Units to reserve beyond `cost`, as far as they fit under the limit, when the call is allowed:
+   * a lease the caller spends locally (see LeasedCounters). Never makes a call fail.
+   */
+  lease?: number;
 }
 
 /** Where one key stands after the call. */
@@ -20,6 +25,8 @@ export interface CounterState {
   remaining: number;
   /** Milliseconds until the window ends and the count returns to zero. */
   resetMs: number;
+  /** Of the charge's `lease`, how much was reserved (0 when it asked none or the call was denied). */
+  leased?: number;
 }
 
 export interface CounterVerdict {
@@ -66,6 +73,8 @@ export function assertCharges(charges: readonly CounterCharge[]): void {
     if (!Number.isSafeInteger(c.windowMs) || c.windowMs <= 0) throw new RangeError(`Counter '${c.key}': windowMs must be a positive integer.`);
     if (!Number.isSafeInteger(c.cost) || c.cost < 0) throw new RangeError(`Counter '${c.key}': cost must be a non-negative integer.`);
     if (!Number.isSafeInteger(c.limit) || c.limit < 0) throw new RangeError(`Counter '${c.key}': limit must be a non-negative integer.`);
+    if (c.lease !== undefined && (!Number.isSafeInteger(c.lease) || c.lease < 0))
+      throw new RangeError(`Counter '${c.key}': lease must be a non-negative integer.`);
   }
 }
 

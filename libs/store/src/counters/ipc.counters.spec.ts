@@ -104,8 +104,8 @@ describe('IpcCounters', () => {
     const late = new IpcCounters(slow.worker, 30);
     await expect(late.checkAndAdd([charge('k')])).rejects.toThrow(CountersPrimaryUnavailableError);
     serveCounters(slow.primary, new MemoryCounters());
-    slow.primary.send({ type: 'switchyard:counters', results: [{ id: 1, verdict: [1, 1, 9, 60_000] }] }, () => undefined);
+    slow.primary.send({ type: 'switchyard:counters', results: [{ id: 1, verdict: [1, 1, 9, 60_000, 0] }] }, () => undefined);
     const next = await late.checkAndAdd([{ ...charge('k'), limit: 5 }]);
-    expect(next.counters).toEqual([{ key: 'k', allowed: true, remaining: 4, resetMs: 60_000 }]);
+    expect(next.counters).toEqual([{ key: 'k', allowed: true, remaining: 4, resetMs: 60_000, leased: 0 }]);
   });
 });

@@ -23,7 +23,7 @@ interface CountersCall {
 
 interface CountersResult {
   id: number;
-  /** A verdict as numbers, keys left out (the caller has them): allowed, then fits, remaining, resetMs per charge. */
+  /** A verdict as numbers, keys left out (the caller has them): allowed, then fits, remaining, resetMs, leased per charge. */
   verdict?: number[];
   error?: { name: string; message: string };
 }
@@ -166,14 +166,14 @@ export function serveCounters(channel: IpcChannel, counters: Counters): () => vo
 
 function pack(verdict: CounterVerdict): number[] {
   const out = [verdict.allowed ? 1 : 0];
-  for (const c of verdict.counters) out.push(c.allowed ? 1 : 0, c.remaining, c.resetMs);
+  for (const c of verdict.counters) out.push(c.allowed ? 1 : 0, c.remaining, c.resetMs, c.leased ?? 0);
   return out;
 }
 
 function unpack(charges: readonly CounterCharge[], v: number[]): CounterVerdict {
   return {
     allowed: v[0] === 1,
-    counters: charges.map((c, i) => ({ key: c.key, allowed: v[1 + 3 * i] === 1, remaining: v[2 + 3 * i], resetMs: v[3 + 3 * i] })),
+    counters: charges.map((c, i) => ({ key: c.key, allowed: v[1 + 4 * i] === 1, remaining: v[2 + 4 * i], resetMs: v[3 + 4 * i], leased: v[4 + 4 * i] })),
   };
 }
 

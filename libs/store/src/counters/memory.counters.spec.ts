@@ -23,6 +23,6 @@ describe('MemoryCounters', () => {
     await counters.checkAndAdd([{ key: 'k', windowMs: 1_000, cost: 1, limit: 5 }]);
     now = 400;
     const r = await counters.checkAndAdd([{ key: 'k', windowMs: 60_000, cost: 1, limit: 5 }]);
-    expect(r.counters[0]).toEqual({ key: 'k', allowed: true, remaining: 3, resetMs: 600 });
+    expect(r.counters[0]).toEqual({ key: 'k', allowed: true, remaining: 3, resetMs: 600, leased: 0 });
   });
 });

@@ -45,12 +45,16 @@ export class MemoryCounters implements Counters {
     const allowed = fits.every(Boolean);
     const counters = charges.map((c, i) => {
       let w = open[i];
-      if (allowed && c.cost > 0) {
-        w ??= { used: 0, endsAt: now + c.windowMs };
-        w.used += c.cost;
-        this.windows.set(c.key, w);
+      let leased = 0;
+      if (allowed) {
+        leased = Math.min(c.lease ?? 0, c.limit - (w?.used ?? 0) - c.cost);
+        if (c.cost + leased > 0) {
+          w ??= { used: 0, endsAt: now + c.windowMs };
+          w.used += c.cost + leased;
+          this.windows.set(c.key, w);
+        }
       }
-      return { key: c.key, allowed: fits[i], remaining: Math.max(0, c.limit - (w?.used ?? 0)), resetMs: w ? w.endsAt - now : c.windowMs };
+      return { key: c.key, allowed: fits[i], remaining: Math.max(0, c.limit - (w?.used ?? 0)), resetMs: w ? w.endsAt - now : c.windowMs, leased };
     });
     return { allowed, counters };
   }

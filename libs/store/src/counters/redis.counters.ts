@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { RedisConnections } from '../redis/redis-connections';
 import { assertCharges, assertDeltas, type CounterCharge, type CounterDelta, type Counters, type CounterVerdict } from './counters';
 
-// KEYS: the counters; ARGV: windowMs, cost, limit for each. Reads every count first, then adds
-// every cost or none: the script runs atomically, so no other call interleaves. A window opens
-// with the first cost on its key (PEXPIRE once, when the key has no expiry yet).
-// Returns: allowed, then for each key: fits, used after the call, ms until its window resets.
+// KEYS: the counters; ARGV: windowMs, cost, limit, lease for each. Reads every count first, then
+// adds every cost or none: the script runs atomically, so no other call interleaves. An allowed
+// call also reserves each key's lease as far as it fits under the limit. A window opens with the
+// first cost on its key (PEXPIRE once, when the key has no expiry yet).
+// Returns: allowed, then for each key: fits, used after the call, ms until its window resets, leased.
 const CHECK_AND_ADD = `
 local n = #KEYS
 local used = {}
@@ -13,16 +14,21 @@ local ok = 1
 for i = 1, n do
   local v = tonumber(redis.call('GET', KEYS[i]) or '0')
   used[i] = v
-  if v + tonumber(ARGV[3 * i - 1]) > tonumber(ARGV[3 * i]) then ok = 0 end
+  if v + tonumber(ARGV[4 * i - 2]) > tonumber(ARGV[4 * i - 1]) then ok = 0 end
 end
 local out = { ok }
 for i = 1, n do
-  local w = tonumber(ARGV[3 * i - 2])
-  local cost = tonumber(ARGV[3 * i - 1])
+  local w = tonumber(ARGV[4 * i - 3])
+  local cost = tonumber(ARGV[4 * i - 2])
+  local limit = tonumber(ARGV[4 * i - 1])
   local v = used[i]
   local fits = 0
-  if v + cost <= tonumber(ARGV[3 * i]) then fits = 1 end
-  if ok == 1 and cost > 0 then v = redis.call('INCRBY', KEYS[i], cost) end
+  local leased = 0
+  if v + cost <= limit then fits = 1 end
+  if ok == 1 then
+    leased = math.min(tonumber(ARGV[4 * i]), limit - v - cost)
+    if cost + leased > 0 then v = redis.call('INCRBY', KEYS[i], cost + leased) end
+  end
   local ttl = redis.call('PTTL', KEYS[i])
   if ttl == -1 then
     redis.call('PEXPIRE', KEYS[i], w)
@@ -33,6 +39,7 @@ for i = 1, n do
   out[#out + 1] = fits
   out[#out + 1] = v
   out[#out + 1] = ttl
+  out[#out + 1] = leased
 end
 return out
 `;
@@ -90,15 +97,16 @@ export class RedisCounters implements Counters {
     if (charges.length === 0) return { allowed: true, counters: [] };
     const keys = charges.map((c) => this.prefix + c.key);
     const args: number[] = [];
-    for (const c of charges) args.push(c.windowMs, c.cost, c.limit);
+    for (const c of charges) args.push(c.windowMs, c.cost, c.limit, c.lease ?? 0);
     const out = (await this.run(SCRIPTS.checkAndAdd, keys, args)) as number[];
     return {
       allowed: out[0] === 1,
       counters: charges.map((c, i) => ({
         key: c.key,
-        allowed: out[1 + 3 * i] === 1,
-        remaining: Math.max(0, c.limit - out[2 + 3 * i]),
-        resetMs: out[3 + 3 * i],
+        allowed: out[1 + 4 * i] === 1,
+        remaining: Math.max(0, c.limit - out[2 + 4 * i]),
+        resetMs: out[3 + 4 * i],
+        leased: out[4 + 4 * i],
       })),
     };
   }
