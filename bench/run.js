@@ -411,7 +411,9 @@ async function main() {
     };
   });
 
-  await optional('limits', 'l. gateway + tenant limits and budgets', async () => {
+  // (l) with the default leases (a busy key spends a reserved share locally), and (l0) with
+  // `limits.leaseShare: 0`: every request's one round trip, the cost of a key that is not busy.
+  const limitsScenario = (leased) => async () => {
     if (s.skip.has('limits')) return { available: false, note: 'skipped (BENCH_SKIP)' };
     const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);
     if (!redis || !pg) {
@@ -420,14 +422,15 @@ async function main() {
         note: `not available: nothing answers on ${[!redis && '127.0.0.1:6379', !pg && '127.0.0.1:5432'].filter(Boolean).join(' and ')}`,
       };
     }
-    log('l. gateway with REDIS_URL and DATABASE_URL, a tenant key with request/token limits and budgets');
+    log(`${leased ? 'l' : 'l0'}. gateway with REDIS_URL and DATABASE_URL, a tenant key with request/token limits and budgets${leased ? '' : ', no leases'}`);
     const secret = randomBytes(32).toString('hex');
     const tenant = await stack.createTenantKey({ databaseUrl: s.databaseUrl, secret, name: `bench-${randomBytes(6).toString('hex')}` });
     // Through a counting proxy: how many Redis commands this gateway sends per request.
     const proxy = await startRedisProxy(s.redisUrl);
     try {
-      const g = await stack.startGateway('gw-limits', {
+      const g = await stack.startGateway(leased ? 'gw-limits' : 'gw-limits0', {
         ...gatewayOpts,
+        configFile: leased ? gatewayOpts.configFile : stack.writeGatewayConfig(workDir, fast, paced, streams, { limits: { leaseShare: 0 } }, 'limits0'),
         extraEnv: { REDIS_URL: proxy.url, DATABASE_URL: s.databaseUrl, SWITCHYARD_SECRET: secret, SWITCHYARD_REDIS_PREFIX: `switchyard-bench-${process.pid}` },
       });
       proxy.reset();
@@ -446,7 +449,7 @@ async function main() {
       return {
         process: 'gateway',
         note:
-          `a tenant key with rpm/tpm for tenant and key and daily/monthly USD budgets, Redis and PostgreSQL; Redis commands per request: ` +
+          `a tenant key with rpm/tpm for tenant and key and daily/monthly USD budgets, Redis and PostgreSQL${leased ? '' : ', `limits.leaseShare: 0`'}; Redis commands per request: ` +
           `${redisPerRequest.checkAndAdd.toFixed(2)} check-and-reserve + ${redisPerRequest.adjust.toFixed(3)} true-ups (batched per tenant every 50 ms)`,
         redisPerRequest,
         ...m,
@@ -455,7 +458,9 @@ async function main() {
       await proxy.close();
       await tenant.remove();
     }
-  });
+  };
+  await optional('limits', 'l. gateway + tenant limits and budgets', limitsScenario(true));
+  await optional('limits0', 'l0. as (l), leases off (a round trip per request)', limitsScenario(false));
 
   await optional('router', 'd. gateway + remote router', async () => {
     if (s.skip.has('router')) return { available: false, note: 'skipped (BENCH_SKIP)' };

@@ -71,10 +71,10 @@ async function startRedisProxy(upstreamUrl) {
     tally.commands++;
     const name = String(args[0] ?? '').toUpperCase();
     if (name === 'EVALSHA' || name === 'EVAL') {
-      // checkAndAdd: KEYS n, ARGV 3n (window, cost, limit); adjust: KEYS n, ARGV n (a delta each).
+      // checkAndAdd: KEYS n, ARGV 4n (window, cost, limit, lease); adjust: KEYS n, ARGV n (a delta each).
       const keys = Number(args[2]);
       const argv = n - 3 - keys;
-      if (argv === 3 * keys) tally.checkAndAdd++;
+      if (argv === 4 * keys) tally.checkAndAdd++;
       else if (argv === keys) tally.adjust++;
       else tally.other++;
     } else tally.other++;

@@ -69,7 +69,7 @@ function evaluate(results) {
       add('embedded: CPU per request @1k req/s', s.cpuMicrosPerRequest.fixedRate, `≤ ${TARGETS.cpuPerRequestUs}`, s.verdicts.cpu, 'µs');
     } else if (embedded?.available) {
       const ratio = s.cpuMicrosPerRequest.fixedRate / embedded.cpuMicrosPerRequest.fixedRate;
-      const target = s.id === 'limits' ? TARGETS.limitsCpuVsEmbedded : TARGETS.modeCpuVsEmbedded;
+      const target = s.id === 'limits' || s.id === 'limits0' ? TARGETS.limitsCpuVsEmbedded : TARGETS.modeCpuVsEmbedded;
       s.verdicts.cpu = ratio <= target;
       add(`${s.id}: CPU per request vs embedded`, ratio, `≤ ${target}×`, s.verdicts.cpu, '×');
     }
