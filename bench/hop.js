@@ -23,7 +23,8 @@ const { schedule, settle } = require('./lib/load');
 const { cpuMicros } = require('./lib/procfs');
 const { summary } = require('./lib/stats');
 
-const { loadRouterProto, toDecideRequest, fromDecideResponse } = require(path.join(__dirname, '../dist/libs/contracts/src/router'));
+const { loadRouterProto } = require(path.join(__dirname, '../dist/libs/runtime/src/router-proto'));
+const { toDecideRequest, fromDecideResponse } = require(path.join(__dirname, '../dist/libs/policy/src/router/router.mapper'));
 
 const log = runScript('hop', main);
 

@@ -12,7 +12,7 @@
 const path = require('node:path');
 const { Server, ServerCredentials } = require('@grpc/grpc-js');
 
-const { loadRouterProto } = require(path.join(__dirname, '../../dist/libs/contracts/src/router'));
+const { loadRouterProto } = require(path.join(__dirname, '../../dist/libs/runtime/src/router-proto'));
 
 const response = JSON.parse(process.env.ECHO_RESPONSE ?? '{"modelFound":false,"candidates":[],"dropped":[]}');
 const server = new Server();
