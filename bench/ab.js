@@ -14,7 +14,8 @@
  *                                             per stream, and TTFT / inter-chunk p99 added over direct
  *   env: BENCH_AB_ROUNDS (6), BENCH_AB_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (1000),
  *        REDIS_URL / DATABASE_URL for BENCH_AB_B=limits (default: the local services),
- *        BENCH_AB_ENV='K=V ...' extra environment for both gateways (e.g. DATABASE_URL=postgres://...)
+ *        BENCH_AB_ENV='K=V ...' extra environment for both gateways (e.g. DATABASE_URL=postgres://...),
+ *        BENCH_AB_B_ENV='K=V ...' for B only (e.g. the same build with and without DATABASE_URL)
  *
  * Both gateways run side by side against one fake backend. Each round loads A then B (B then A
  * on odd rounds) for BENCH_AB_SECONDS at 50 connections and again at a fixed 1,000 req/s, reading
@@ -66,21 +67,24 @@ async function main() {
       ? await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: STREAM_REPLY })
       : await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
     const configFile = stack.writeGatewayConfig(workDir, fast, paced, streaming ? streams : 64);
-    const sharedEnv = Object.fromEntries(
-      (process.env.BENCH_AB_ENV ?? '')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    );
+    const envOf = (text) =>
+      Object.fromEntries(
+        (text ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+    const sharedEnv = envOf(process.env.BENCH_AB_ENV);
+    const bEnv = { ...sharedEnv, ...envOf(process.env.BENCH_AB_B_ENV) };
     const gws = [];
     for (const [i, d] of dists.entries()) {
-      const opts = { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js'), extraEnv: sharedEnv };
+      const opts = { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js'), extraEnv: i === 1 ? bEnv : sharedEnv };
       if (i === 1 && variant === 'limits') {
         const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
         const secret = randomBytes(32).toString('hex');
         tenant = await stack.createTenantKey({ databaseUrl, secret, name: `ab-${randomBytes(6).toString('hex')}` });
         const extraEnv = {
-          ...sharedEnv,
+          ...bEnv,
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           DATABASE_URL: databaseUrl,
           SWITCHYARD_SECRET: secret,
