@@ -37,6 +37,12 @@ describe('SseFramer', () => {
     expect(() => framer.push(Buffer.from('x'.repeat(20)))).toThrow('too large');
   });
 
+  it('skips a byte-order mark that opens the stream', () => {
+    const framer = new SseFramer(1 << 20, () => new Error('too large'));
+    const out = framer.push(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('data: a\n\n')]));
+    expect(out?.toString('utf8')).toBe('data: a\n\n');
+  });
+
   it('stops the walk when the visitor says so', () => {
     const seen: string[] = [];
     eachSseEvent('data: a\n\ndata: b\n\n', (d) => {

@@ -6,6 +6,7 @@
  */
 export class SseFramer {
   private carry: Buffer | undefined;
+  private started = false;
 
   constructor(
     private readonly maxBytes: number,
@@ -14,6 +15,11 @@ export class SseFramer {
 
   /** The whole events `chunk` completes, with what came before them; undefined when none ended yet. */
   push(chunk: Buffer): Buffer | undefined {
+    if (!this.started) {
+      this.started = true;
+      // A byte-order mark may open the stream (the SSE spec skips it).
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
     const carry = this.carry;
     // Only the new bytes are searched (and the seam): a long event is not scanned again per read.
     let end = lastBoundary(chunk);
