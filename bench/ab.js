@@ -7,8 +7,15 @@
  *   BENCH_AB_B=limits node bench/ab.js dist dist
  *                                             B as bench scenario (l): a tenant key with limits and
  *                                             budgets, REDIS_URL and DATABASE_URL; A stays embedded
+ *   node bench/ab.js --stream <distA> <distB>  paced streams instead (also BENCH_AB_STREAM=1): each
+ *                                             round opens BENCH_AB_STREAMS (1000) streams spread over
+ *                                             BENCH_AB_RAMP_MS (2000) against A, B and the fake directly
+ *                                             (20 content chunks, 50 ms TTFT, 20 ms apart): gateway CPU
+ *                                             per stream, and TTFT / inter-chunk p99 added over direct
  *   env: BENCH_AB_ROUNDS (6), BENCH_AB_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (1000),
- *        REDIS_URL / DATABASE_URL for BENCH_AB_B=limits (default: the local services)
+ *        REDIS_URL / DATABASE_URL for BENCH_AB_B=limits (default: the local services),
+ *        BENCH_AB_ENV='K=V ...' extra environment for both gateways (e.g. DATABASE_URL=postgres://...),
+ *        BENCH_AB_B_ENV='K=V ...' for B only (e.g. the same build with and without DATABASE_URL)
  *
  * Both gateways run side by side against one fake backend. Each round loads A then B (B then A
  * on odd rounds) for BENCH_AB_SECONDS at 50 connections and again at a fixed 1,000 req/s, reading
@@ -24,12 +31,20 @@ const stack = require('./lib/stack');
 const { throughput, fixedRate } = require('./lib/load');
 const { cpuMicros } = require('./lib/procfs');
 const { median } = require('./lib/stats');
+const { streamRound } = require('./lib/streams');
+
+/** The streamed reply in --stream mode: twenty words, twenty content chunks. */
+const STREAM_REPLY = Array.from({ length: 20 }, (_, i) => `w${i + 1}`).join(' ');
 
 const log = runScript('ab', main);
 
 async function main() {
-  const dists = process.argv.slice(2, 4).map((d) => path.resolve(d));
-  if (dists.length !== 2) throw new Error('usage: node bench/ab.js <distA> <distB>');
+  const streaming = process.argv.includes('--stream') || process.env.BENCH_AB_STREAM === '1';
+  const dists = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith('--'))
+    .map((d) => path.resolve(d));
+  if (dists.length !== 2) throw new Error('usage: node bench/ab.js [--stream] <distA> <distB>');
   for (const d of dists) {
     if (!fs.existsSync(path.join(d, 'apps/gateway/src/main.js'))) throw new Error(`${d}: no apps/gateway/src/main.js`);
     if (path.relative(ROOT, d).startsWith('..')) throw new Error(`${d}: must lie inside ${ROOT} so that node_modules resolves`);
@@ -47,16 +62,29 @@ async function main() {
   let tenant;
   try {
     const fast = await stack.startFake('fake-fast');
-    const paced = await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
-    const configFile = stack.writeGatewayConfig(workDir, fast, paced, 64);
+    const streams = Number(process.env.BENCH_AB_STREAMS ?? 1000);
+    const paced = streaming
+      ? await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: STREAM_REPLY })
+      : await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
+    const configFile = stack.writeGatewayConfig(workDir, fast, paced, streaming ? streams : 64);
+    const envOf = (text) =>
+      Object.fromEntries(
+        (text ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+    const sharedEnv = envOf(process.env.BENCH_AB_ENV);
+    const bEnv = { ...sharedEnv, ...envOf(process.env.BENCH_AB_B_ENV) };
     const gws = [];
     for (const [i, d] of dists.entries()) {
-      const opts = { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js') };
+      const opts = { configFile, adminKey, workDir, main: path.join(d, 'apps/gateway/src/main.js'), extraEnv: i === 1 ? bEnv : sharedEnv };
       if (i === 1 && variant === 'limits') {
         const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
         const secret = randomBytes(32).toString('hex');
         tenant = await stack.createTenantKey({ databaseUrl, secret, name: `ab-${randomBytes(6).toString('hex')}` });
         const extraEnv = {
+          ...bEnv,
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           DATABASE_URL: databaseUrl,
           SWITCHYARD_SECRET: secret,
@@ -66,6 +94,10 @@ async function main() {
       } else {
         gws.push({ ...(await stack.startGateway(`gw-${'AB'[i]}`, opts)), headers: stack.benchHeaders(adminKey) });
       }
+    }
+    if (streaming) {
+      await streamRounds({ gws, paced, adminKey, rounds, streams, rampMs: Number(process.env.BENCH_AB_RAMP_MS ?? 2000), dists, variant });
+      return;
     }
     const url = (g) => `${g.origin}/v1/chat/completions`;
     log('warm-up: 5 s each');
@@ -113,4 +145,56 @@ async function main() {
     await tenant?.remove();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * --stream: per round, BENCH_AB_STREAMS paced streams ramped over BENCH_AB_RAMP_MS straight to the
+ * fake (the floor), then through A and B (B first on odd rounds); CPU per stream from /proc.
+ */
+async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dists, variant }) {
+  const common = { path: '/v1/chat/completions', model: stack.MODEL_PACED, count: streams, rampMs, timeoutMs: 30_000, roundTimeoutMs: 60_000 };
+  const direct = { name: 'direct', origin: paced.origin, headers: stack.benchHeaders(adminKey) };
+  log(`warm-up: one round of ${streams} streams over ${rampMs} ms each`);
+  for (const g of gws) await streamRound({ ...common, origin: g.origin, headers: g.headers });
+  const results = gws.map(() => ({ cpu: [], ttftP50: [], ttftP99: [], gapP99: [] }));
+  for (let r = 0; r < rounds; r++) {
+    await sleep(300);
+    const d = await streamRound({ ...common, origin: direct.origin, headers: direct.headers });
+    if (d.errors > 0) throw new Error(`direct: ${d.errors} streams failed`);
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) {
+      const g = gws[i];
+      await sleep(300);
+      const cpu0 = cpuMicros(g.child.pid);
+      const s = await streamRound({ ...common, origin: g.origin, headers: g.headers });
+      // CPU read once the round is over: every stream has ended and its outcome is recorded.
+      await sleep(200);
+      results[i].cpu.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, s.completed));
+      results[i].ttftP50.push(s.ttftMs.p50 - d.ttftMs.p50);
+      results[i].ttftP99.push(s.ttftMs.p99 - d.ttftMs.p99);
+      results[i].gapP99.push(s.gapMs.p99 - d.gapMs.p99);
+      if (s.errors > 0 || s.completed < streams) throw new Error(`${g.name}: ${s.errors} streams failed (${JSON.stringify(s.errorKinds)})`);
+      if (s.chunksPerStream.p50 !== 20) throw new Error(`${g.name}: ${s.chunksPerStream.p50} content chunks per stream, 20 expected`);
+    }
+    log(
+      `round ${r + 1}/${rounds}: CPU µs/stream A ${results[0].cpu[r].toFixed(0)} B ${results[1].cpu[r].toFixed(0)}; ` +
+        `added TTFT p50 A ${results[0].ttftP50[r].toFixed(1)} B ${results[1].ttftP50[r].toFixed(1)} ms`,
+    );
+  }
+  const ratio = (key) => median(results[1][key].map((b, r) => b / results[0][key][r]));
+  const row = (label, key, digits, withRatio = true) =>
+    `| ${label} | ${median(results[0][key]).toFixed(digits)} | ${median(results[1][key]).toFixed(digits)} | ${withRatio ? ratio(key).toFixed(3) : ''} |`;
+  const out = [
+    `A: ${path.relative(ROOT, dists[0])}   B: ${path.relative(ROOT, dists[1])}${variant ? ` as ${variant}` : ''}   ` +
+      `(${rounds} rounds × ${streams} streams opened over ${rampMs} ms, 20 chunks each, medians)`,
+    '',
+    '| figure | A | B | B/A (median of rounds) |',
+    '|---|---:|---:|---:|',
+    row('gateway CPU µs/stream', 'cpu', 0),
+    row('added TTFT p50 ms (over direct)', 'ttftP50', 1, false),
+    row('added TTFT p99 ms (over direct)', 'ttftP99', 1, false),
+    row('added inter-chunk p99 ms (over direct)', 'gapP99', 2, false),
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
 }

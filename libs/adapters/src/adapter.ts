@@ -6,6 +6,7 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResponse,
   Protocol,
+  Usage,
 } from '@switchyard/contracts';
 import type { CallSignal } from './http/call-abort';
 
@@ -47,10 +48,51 @@ export interface BackendAdapter {
    * The last chunk may be a usage-only chunk (`choices: []`) whether or not the client asked for it.
    */
   chatStream(req: ChatCompletionRequest, model: string, ctx: AdapterContext): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /**
+   * Where the backend's own stream can go to an OpenAI-dialect client as it came (OpenAI-compatible
+   * backends): resolves once the upstream accepted the call. Only for n = 1.
+   */
+  chatRelay?(req: ChatCompletionRequest, model: string, ctx: AdapterContext, options: RelayOptions): Promise<ChatRelay>;
   embeddings(req: EmbeddingsRequest, model: string, ctx: AdapterContext): Promise<EmbeddingsResponse>;
   /** Cheap reachability check (a model listing); throws UpstreamError when unreachable. */
   probe(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a relayed stream must do on the way. */
+export interface RelayOptions {
+  /** The client asked for usage (`stream_options.include_usage`); otherwise it is taken out. */
+  includeUsage: boolean;
+  /** Takes each chunk's JSON text as the backend sent it (an output meter, read when no usage came). */
+  meter?: { pushJson(json: string): void };
+}
+
+/** Where a relay writes: the client's socket, in OpenAI's SSE dialect. */
+export interface RelayOutput {
+  /** Whole `data:` events; false when the client's socket is backed up (the relay then waits for `onDrain`). */
+  write(events: Buffer | string): boolean;
+  /** The client is gone or the response ended. */
+  readonly closed: boolean;
+  /** Calls `fn` once the socket drained (or closed). */
+  onDrain(fn: () => void): void;
+}
+
+/**
+ * A backend's stream relayed as its own bytes, one client write per upstream read: only events that
+ * carry usage, an error or no choices are parsed. It ends at the backend's `[DONE]`, which it leaves
+ * for the responder to write.
+ */
+export interface ChatRelay {
+  /** Resolves once the first event came; rejects with the UpstreamError of a stream that failed before it. */
+  readonly first: Promise<void>;
+  /** What the backend reported, once it did. */
+  readonly usage: Usage | undefined;
+  /** Events relayed so far. */
+  readonly chunks: number;
+  /** Relays the stream to `out`: resolves at `[DONE]` (or when the client left), rejects with an UpstreamError. */
+  pipe(out: RelayOutput): Promise<void>;
+  /** Stops the upstream read unless it is over. */
+  stop(): void;
 }
 
 export interface AdapterFactory {
@@ -64,6 +106,7 @@ export function withApiKey(adapter: BackendAdapter, apiKey: string): BackendAdap
     backend: adapter.backend,
     chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, apiKey }),
     chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, apiKey }),
+    chatRelay: adapter.chatRelay && ((req, model, ctx, options) => adapter.chatRelay!(req, model, { ...ctx, apiKey }, options)),
     embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, apiKey }),
     probe: (signal) => adapter.probe(signal),
     close: () => adapter.close(),
@@ -76,6 +119,7 @@ export function withTraceContext(adapter: BackendAdapter, traceContext: TraceCon
     backend: adapter.backend,
     chat: (req, model, ctx) => adapter.chat(req, model, { ...ctx, traceContext }),
     chatStream: (req, model, ctx) => adapter.chatStream(req, model, { ...ctx, traceContext }),
+    chatRelay: adapter.chatRelay && ((req, model, ctx, options) => adapter.chatRelay!(req, model, { ...ctx, traceContext }, options)),
     embeddings: (req, model, ctx) => adapter.embeddings(req, model, { ...ctx, traceContext }),
     probe: (signal) => adapter.probe(signal),
     close: () => adapter.close(),

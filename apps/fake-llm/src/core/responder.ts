@@ -64,6 +64,10 @@ export class Responder {
     for (let left = fault.padBytes ?? 0; left > 0; left -= PAD.length) {
       if (!(await ex.write(left >= PAD.length ? PAD : PAD.slice(0, left)))) return;
     }
+    for (const part of fault.parts ?? []) {
+      await ex.wait(fault.partGapMs ?? 20);
+      if (ex.closed || !(await ex.write(part))) return;
+    }
     if (!ex.closed) ex.res.end(fault.bodyEnd ?? '');
   }
 

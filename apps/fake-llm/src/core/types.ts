@@ -32,6 +32,9 @@ export interface Fault {
   body?: string;
   padBytes?: number;
   bodyEnd?: string;
+  /** 'raw': after `body` and padding, pieces written one by one `partGapMs` apart (default 20), so each arrives in a read of its own. */
+  parts?: string[];
+  partGapMs?: number;
 }
 
 export interface FakeLlmOptions {

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { ChatCompletionChunk, SwitchyardError } from '@switchyard/contracts';
+import type { RelayOutput } from '@switchyard/adapters';
 
 /** A whole answer in the canonical shape, with the headers that say where it ran. */
 export interface Answer<T> {
@@ -24,6 +25,8 @@ export interface StreamSink {
   /** The client is gone or the stream was ended: stop reading upstream. */
   readonly closed: boolean;
   chunk(chunk: ChatCompletionChunk): Promise<void> | void;
+  /** Where a backend's own events go as they came, for a sink that speaks OpenAI's dialect. */
+  readonly raw?: RelayOutput;
   /** The stream failed after its first chunk: the end of the stream says so in the dialect. */
   fail(error: SwitchyardError): Promise<void>;
   /** The stream ended well. */

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import type { RelayOutput } from '@switchyard/adapters';
 
 /**
  * Writes server-sent events straight to the socket, one event per upstream chunk, waiting for
  * `drain` when the client reads slower than the backend writes. Events are bare `data:` lines
  * (OpenAI's streams) or named with an `event:` line (Anthropic's).
  */
-export class SseWriter {
+export class SseWriter implements RelayOutput {
   private corked = false;
   private readonly uncork = (): void => {
     this.corked = false;
@@ -31,36 +32,49 @@ export class SseWriter {
 
   /** An unnamed event. Resolves once it is handed to the socket (after `drain` if its buffer is full). */
   data(payload: string): Promise<void> {
-    return this.write(`data: ${dataLines(payload)}\n\n`);
+    return this.send(`data: ${dataLines(payload)}\n\n`);
   }
 
   /** A named event (`event: <name>`), as Anthropic's streams send them. */
   event(name: string, payload: string): Promise<void> {
-    return this.write(`event: ${name}\ndata: ${dataLines(payload)}\n\n`);
+    return this.send(`event: ${name}\ndata: ${dataLines(payload)}\n\n`);
+  }
+
+  /** Whole events as they are (a backend's own, relayed); false when the socket's buffer is full. */
+  write(events: Buffer | string): boolean {
+    if (this.closed) return false;
+    this.cork();
+    return this.raw.write(events);
+  }
+
+  /** Calls `fn` once the socket drained or closed. */
+  onDrain(fn: () => void): void {
+    const done = (): void => {
+      this.raw.off('drain', done);
+      this.raw.off('close', done);
+      fn();
+    };
+    this.raw.on('drain', done);
+    this.raw.on('close', done);
   }
 
   end(): void {
     if (!this.closed) this.raw.end();
   }
 
-  private async write(text: string): Promise<void> {
+  private async send(text: string): Promise<void> {
     if (this.closed) return;
-    // Events that arrive together (one upstream read) leave in one socket write.
-    if (!this.corked) {
-      this.corked = true;
-      this.raw.cork();
-      process.nextTick(this.uncork);
-    }
+    this.cork();
     if (this.raw.write(text)) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.raw.off('drain', done);
-        this.raw.off('close', done);
-        resolve();
-      };
-      this.raw.on('drain', done);
-      this.raw.on('close', done);
-    });
+    await new Promise<void>((resolve) => this.onDrain(resolve));
+  }
+
+  /** Events that arrive together (one upstream read, and the end after it) leave in one socket write. */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.raw.cork();
+    process.nextTick(this.uncork);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { errorCode, SwitchyardError, UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionRequest } from '@switchyard/contracts';
-import { rawJson, type AdapterContext } from '@switchyard/adapters';
+import { rawJson, type AdapterContext, type ChatRelay, type RelayOptions } from '@switchyard/adapters';
 import type { RequestFeatures, RouteCandidate, RouteDecision, ScanResult, StreamRestorer } from '@switchyard/policy';
 import { GatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Answer, AnswerStream, StreamSink } from '../dialect/responder';
@@ -99,7 +99,11 @@ export class ChatService {
     return { body: completion, raw, headers };
   }
 
-  /** Falls back until some target yields a first chunk; only then may a responder send headers. */
+  /**
+   * Falls back until some target yields a first chunk; only then may a responder send headers.
+   * `relay` is set by a door whose client reads OpenAI's dialect and whose sink takes raw events:
+   * then an OpenAI-compatible backend's stream goes to it as it came, when nothing needs to read it.
+   */
   async stream(
     request: ChatCompletionRequest,
     features: RequestFeatures,
@@ -107,6 +111,7 @@ export class ChatService {
     ctx: RequestContext,
     options?: CallOptions,
     cache?: CacheLookup,
+    relay?: RelayRequest,
   ): Promise<AnswerStream> {
     const decision = await this.chain.route(features, ctx);
     const found = await this.cached(cache, decision, features, ctx);
@@ -114,31 +119,60 @@ export class ChatService {
       if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
       return new ReplayStream(JSON.parse(found.body) as ChatCompletion, this.hitHeaders(found, cache!, decision, ctx), ctx);
     }
-    const placed = await this.chain.run(
+    // A relay passes chunks unread: not for an answer the cache keeps, nor for n > 1 (checked per choice).
+    const relayOptions: RelayOptions | undefined =
+      relay !== undefined && cache?.write !== true && (request.n ?? 1) === 1
+        ? { includeUsage: relay.includeUsage, meter: meterOutput(ctx.outcome) }
+        : undefined;
+    const placed = await this.chain.run<Started>(
       features,
       ctx,
       async (adapter, candidate) => {
         const { request: sent, redaction, ctx: call } = this.placement.privacy.outbound(request, scan, candidate, ctx, true);
-        const iterator = (await adapter.chatStream(sent, candidate.model, options ? { ...call, ...options } : call))[Symbol.asyncIterator]();
+        const callCtx = options ? { ...call, ...options } : call;
+        // Nor for redacted text, which is restored chunk by chunk.
+        if (relayOptions !== undefined && redaction === undefined && adapter.chatRelay !== undefined) {
+          const relayed = await adapter.chatRelay(sent, candidate.model, callCtx, relayOptions);
+          await relayed.first;
+          return { relay: relayed };
+        }
+        const iterator = (await adapter.chatStream(sent, candidate.model, callCtx))[Symbol.asyncIterator]();
         return { iterator, first: await iterator.next(), restorer: redaction?.streamRestorer() };
       },
       decision,
     );
     if (ctx.outcome !== undefined) ctx.outcome.ttftMs = roundMs(performance.now() - ctx.startedAt);
     const headers = routedHeaders(placed, ctx, this.metrics);
+    if (placed.result.relay !== undefined) {
+      if (cache !== undefined) headers['x-switchyard-cache'] = cache.header();
+      return new RelayStream(placed as Placed<Relayed>, headers, ctx, this.log);
+    }
     let keep: ((completion: ChatCompletion) => void) | undefined;
     if (cache !== undefined) {
       headers['x-switchyard-cache'] = cache.header();
       if (cache.write) keep = (completion) => this.cache.keep(cache, decision, placed.candidate, completion, JSON.stringify(completion));
     }
-    return new ChatStream(placed, headers, ctx, this.log, keep);
+    return new ChatStream(placed as Placed<FirstChunk>, headers, ctx, this.log, keep);
   }
 }
+
+/** What a door whose client reads OpenAI's dialect asks of a relayed stream. */
+export interface RelayRequest {
+  /** The client asked for usage (`stream_options.include_usage`). */
+  includeUsage: boolean;
+}
+
+interface Relayed {
+  relay: ChatRelay;
+}
+
+type Started = FirstChunk | Relayed;
 
 interface FirstChunk {
   iterator: AsyncIterator<ChatCompletionChunk>;
   first: IteratorResult<ChatCompletionChunk>;
   restorer?: StreamRestorer;
+  relay?: undefined;
 }
 
 /**
@@ -203,32 +237,7 @@ class ChatStream implements AnswerStream {
         await sink.end();
       }
     } catch (err) {
-      // Adapters report every backend failure as a SwitchyardError; anything else failed here.
-      ownFault = !(err instanceof SwitchyardError);
-      const error =
-        err instanceof SwitchyardError
-          ? err
-          : new SwitchyardError({ status: 500, type: 'api_error', message: 'The server had an error while processing your request.', cause: err });
-      if (!(error instanceof UpstreamError && error.failure === 'aborted')) {
-        failed = error;
-        this.log.warn(
-          {
-            requestId: ctx.requestId,
-            backend: placed.candidate.backend,
-            chunks,
-            status: error.status,
-            detail: error instanceof UpstreamError ? error.detail : undefined,
-            err: ownFault ? err : undefined,
-          },
-          `stream failed after first chunk: ${error.message}`,
-        );
-        await sink.fail(error);
-        // The wire said 200 when the stream began; the request's outcome is the failure.
-        if (outcome !== undefined) {
-          outcome.status = error.status;
-          outcome.errorCode = errorCode(error);
-        }
-      }
+      ({ failed, ownFault } = await endFailed(err, sink, ctx, this.log, placed.candidate.backend, chunks));
     } finally {
       // Stops the upstream read if we left the loop early (client gone or failure).
       if (!next.done) await iterator.return?.().catch(() => undefined);
@@ -241,6 +250,83 @@ class ChatStream implements AnswerStream {
       else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens });
     }
   }
+}
+
+/**
+ * A relayed stream: the backend's own events go to the sink's raw output, usage is read from the
+ * events that carry it, and the outcome and the attempt are settled as for a ChatStream.
+ */
+class RelayStream implements AnswerStream {
+  constructor(
+    private readonly placed: Placed<Relayed>,
+    readonly headers: Record<string, string>,
+    private readonly ctx: RequestContext,
+    private readonly log: Logger,
+  ) {}
+
+  async pipe(sink: StreamSink): Promise<void> {
+    const { placed, ctx } = this;
+    const relay = placed.result.relay;
+    const outcome = ctx.outcome;
+    let failed: SwitchyardError | undefined;
+    let ownFault = false;
+    try {
+      await relay.pipe(sink.raw!);
+      if (!sink.closed) await sink.end();
+    } catch (err) {
+      ({ failed, ownFault } = await endFailed(err, sink, ctx, this.log, placed.candidate.backend, relay.chunks));
+    } finally {
+      relay.stop();
+      sink.close();
+      const usage = relay.usage;
+      if (outcome !== undefined) {
+        outcome.inputTokens = usage?.prompt_tokens;
+        outcome.outputTokens = usage?.completion_tokens ?? (outcome.meter as OutputMeter | undefined)?.tokens();
+      }
+      if (ownFault) placed.abandon();
+      else placed.settle({ success: failed === undefined, status: failed?.status, outputTokens: usage?.completion_tokens });
+    }
+  }
+}
+
+/**
+ * A stream that failed after its first chunk ends with an error in the client's dialect, and the
+ * request's outcome becomes that failure; a client that left is no failure. Says whether the fault
+ * was the gateway's own (adapters report every backend failure as a SwitchyardError).
+ */
+async function endFailed(
+  err: unknown,
+  sink: StreamSink,
+  ctx: RequestContext,
+  log: Logger,
+  backend: string,
+  chunks: number,
+): Promise<{ failed?: SwitchyardError; ownFault: boolean }> {
+  const ownFault = !(err instanceof SwitchyardError);
+  const error =
+    err instanceof SwitchyardError
+      ? err
+      : new SwitchyardError({ status: 500, type: 'api_error', message: 'The server had an error while processing your request.', cause: err });
+  if (error instanceof UpstreamError && error.failure === 'aborted') return { ownFault };
+  log.warn(
+    {
+      requestId: ctx.requestId,
+      backend,
+      chunks,
+      status: error.status,
+      detail: error instanceof UpstreamError ? error.detail : undefined,
+      err: ownFault ? err : undefined,
+    },
+    `stream failed after first chunk: ${error.message}`,
+  );
+  await sink.fail(error);
+  // The wire said 200 when the stream began; the request's outcome is the failure.
+  const outcome = ctx.outcome;
+  if (outcome !== undefined) {
+    outcome.status = error.status;
+    outcome.errorCode = errorCode(error);
+  }
+  return { failed: error, ownFault };
 }
 
 /** A cached answer replayed as a stream: nothing upstream to settle, and its tokens are already on the outcome. */

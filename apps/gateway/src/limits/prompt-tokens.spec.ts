@@ -43,4 +43,14 @@ describe('OutputMeter', () => {
     for (const piece of ['Hello', ', wor', 'ld!']) meter.push(chunk(piece));
     expect(meter.tokens()).toBe(countTokens('Hello, world!'));
   });
+
+  it('reads chunks kept as JSON text only when asked, in order, skipping what is not a chunk', () => {
+    const meter = new OutputMeter();
+    for (const piece of ['Hello', ', wor']) meter.pushJson(JSON.stringify(chunk(piece)));
+    meter.pushJson('{"choices":[],"usage":null}');
+    meter.pushJson('not json');
+    meter.pushJson(JSON.stringify(chunk('ld!')));
+    expect(meter.text()).toBe('Hello, world!');
+    expect(meter.tokens()).toBe(countTokens('Hello, world!'));
+  });
 });

@@ -50,6 +50,8 @@ export function embeddingsPromptTokens(body: EmbeddingsRequest): number {
  */
 export class OutputMeter {
   private readonly parts: string[] = [];
+  /** Chunks of a relayed stream as JSON text, parsed only when the text is asked for (rarely: usage usually comes). */
+  private readonly json: string[] = [];
 
   /** A whole answer's text (an answer without usage). */
   pushText(text: string): void {
@@ -57,19 +59,37 @@ export class OutputMeter {
   }
 
   push(chunk: ChatCompletionChunk): void {
+    const parts = this.parts;
     for (const choice of chunk.choices) {
       const d = choice.delta;
-      if (typeof d?.content === 'string') this.parts.push(d.content);
-      if (Array.isArray(d?.tool_calls)) for (const tc of d.tool_calls) if (typeof tc.function?.arguments === 'string') this.parts.push(tc.function.arguments);
+      if (typeof d?.content === 'string') parts.push(d.content);
+      if (Array.isArray(d?.tool_calls)) for (const tc of d.tool_calls) if (typeof tc.function?.arguments === 'string') parts.push(tc.function.arguments);
     }
   }
 
+  /** A chunk as the backend sent it (JSON text). */
+  pushJson(json: string): void {
+    this.json.push(json);
+  }
+
   text(): string {
+    if (this.json.length > 0) {
+      const json = this.json.splice(0);
+      for (const text of json) {
+        try {
+          const chunk = JSON.parse(text) as ChatCompletionChunk;
+          if (Array.isArray(chunk?.choices)) this.push(chunk);
+        } catch {
+          // Not a chunk: it carries no text.
+        }
+      }
+    }
     return this.parts.join('');
   }
 
   tokens(): number {
-    return this.parts.length === 0 ? 0 : countTokens(this.parts.join(''));
+    const text = this.text();
+    return text.length === 0 ? 0 : countTokens(text);
   }
 }
 

@@ -6,7 +6,7 @@ import type { ChatCompletionRequest } from '@switchyard/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { openai } from '../dialect/dialects';
 import { CacheService } from '../cache/cache.service';
-import { ChatService } from '../inference/chat.service';
+import { ChatService, type RelayRequest } from '../inference/chat.service';
 import { LimitsService } from '../limits/limits.service';
 import { chatPromptTokens } from '../limits/prompt-tokens';
 import { screenRequest } from '../routing/features';
@@ -16,6 +16,9 @@ import { GATEWAY_RUNTIME, type GatewayRuntime } from '../runtime/gateway-runtime
 import { ChatCompletionRequestDto, chatCompletionContent, chatCompletionExamples, ChatModels } from './dto/chat-completion.dto';
 import { ApiErrors } from './dto/model.dto';
 import { chatPromptView } from './openai.prompt';
+
+const WITH_USAGE: RelayRequest = { includeUsage: true };
+const WITHOUT_USAGE: RelayRequest = { includeUsage: false };
 
 @ApiTags('OpenAI-compatible')
 @ApiBearerAuth()
@@ -52,8 +55,10 @@ export class ChatController {
     const cache = this.cache.begin(req, 'openai', body as unknown as Record<string, unknown>, request);
     if (request.stream !== true) openai.answer(reply, await this.chat.complete(request, features, scan, ctx, undefined, cache));
     else {
-      const stream = await this.chat.stream(request, features, scan, ctx, undefined, cache);
-      await openai.stream(reply, stream, { includeUsage: request.stream_options?.include_usage === true });
+      const includeUsage = request.stream_options?.include_usage === true;
+      // The OpenAI responder's sink takes a backend's own events, so a stream may be relayed as it came.
+      const stream = await this.chat.stream(request, features, scan, ctx, undefined, cache, includeUsage ? WITH_USAGE : WITHOUT_USAGE);
+      await openai.stream(reply, stream, { includeUsage });
     }
   }
 }

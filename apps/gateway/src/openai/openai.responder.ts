@@ -20,6 +20,7 @@ export class OpenAIResponder implements Responder {
       get closed() {
         return sse.closed;
       },
+      raw: sse,
       chunk: (chunk) => (relay(chunk, includeUsage) ? sse.data(JSON.stringify(chunk)) : undefined),
       fail: async (error) => {
         await sse.data(JSON.stringify(toOpenAIError(error)));

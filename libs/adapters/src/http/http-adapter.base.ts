@@ -1,6 +1,7 @@
 import { UpstreamError, type BackendConfig } from '@switchyard/contracts';
 import type { AdapterContext } from '../adapter';
 import { UpstreamClient, type UpstreamErrorDetail, type UpstreamResponse } from './upstream-client';
+import type { UpstreamStream } from './upstream-stream';
 
 /** How a protocol carries an API key: the header(s) it goes in. */
 export type CredentialHeaders = (apiKey: string) => Record<string, string>;
@@ -44,19 +45,37 @@ export abstract class HttpAdapter {
     accept = 'application/json',
     clientHeaders?: Record<string, string>,
   ): Promise<UpstreamResponse> {
-    const trace = ctx.traceContext;
-    if (ctx.egress) {
-      // tracestate is the client's text and is checked with the headers it carried; traceparent is ids the gateway made.
-      const carried = trace?.tracestate === undefined ? clientHeaders : { ...clientHeaders, tracestate: trace.tracestate };
-      const checked = ctx.egress(body, { ...carried, 'x-request-id': ctx.requestId });
-      if (checked !== undefined) await checked;
-    }
-    // A call's own key (the tenant's, or the client's where allowed) replaces the backend's.
-    const own = ctx.apiKey === undefined ? this.headers : { ...this.keyless, ...this.credential(ctx.apiKey) };
-    const headers = { ...own, ...clientHeaders, ...trace, accept, 'x-request-id': ctx.requestId };
+    const checked = this.egressCheck(body, ctx, clientHeaders);
+    if (checked !== undefined) await checked;
+    const headers = this.callHeaders(ctx, accept, clientHeaders);
     const res = await this.http.request({ method: 'POST', path, body, headers, signal: ctx.signal, deadlineAt: ctx.deadlineAt });
     if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail, ctx.apiKey);
     return res;
+  }
+
+  /** As `post`, for an answer read as a stream (through undici's dispatch API). */
+  protected async postStream(path: string, body: string, ctx: AdapterContext, accept: string): Promise<UpstreamStream> {
+    const checked = this.egressCheck(body, ctx);
+    if (checked !== undefined) await checked;
+    const res = await this.http.stream({ method: 'POST', path, body, headers: this.callHeaders(ctx, accept), signal: ctx.signal, deadlineAt: ctx.deadlineAt });
+    if (res.status >= 300) throw await this.http.httpError(res, this.errorDetail, ctx.apiKey);
+    return res;
+  }
+
+  /** The egress check of `body` and what the client carried, when the call has one. */
+  private egressCheck(body: string, ctx: AdapterContext, clientHeaders?: Record<string, string>): void | Promise<void> {
+    if (!ctx.egress) return undefined;
+    const trace = ctx.traceContext;
+    // tracestate is the client's text and is checked with the headers it carried; traceparent is ids the gateway made.
+    const carried = trace?.tracestate === undefined ? clientHeaders : { ...clientHeaders, tracestate: trace.tracestate };
+    return ctx.egress(body, { ...carried, 'x-request-id': ctx.requestId });
+  }
+
+  /** A call's headers: the backend's (or the call's own key), what the client carried, trace context. */
+  private callHeaders(ctx: AdapterContext, accept: string, clientHeaders?: Record<string, string>): Record<string, string> {
+    // A call's own key (the tenant's, or the client's where allowed) replaces the backend's.
+    const own = ctx.apiKey === undefined ? this.headers : { ...this.keyless, ...this.credential(ctx.apiKey) };
+    return { ...own, ...clientHeaders, ...ctx.traceContext, accept, 'x-request-id': ctx.requestId };
   }
 
   /** Any answer below 500 (401 included) means the backend is there. */

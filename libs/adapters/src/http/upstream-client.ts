@@ -3,6 +3,7 @@ import { maskValue, redactSecrets, UpstreamError, type BackendConfig, type Error
 import type { EventSourceMessage } from 'eventsource-parser';
 import { CallAbort, onAbort, type CallSignal } from './call-abort';
 import { readNdjson, readSse } from './stream-readers';
+import { UpstreamStream } from './upstream-stream';
 
 export interface UpstreamResponse {
   status: number;
@@ -26,6 +27,13 @@ export function rawJson(value: unknown): string | undefined {
 /** Lets an object parsed from `text` carry it (see RAW_JSON); anything else is left alone. */
 export function keepRawJson(value: unknown, text: string): void {
   if (value !== null && typeof value === 'object') Object.defineProperty(value, RAW_JSON, { value: text });
+}
+
+/** What an error answer is read from: a response, or a stream's. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<unknown>;
 }
 
 export interface UpstreamErrorDetail {
@@ -86,6 +94,28 @@ export class UpstreamClient {
       throw this.failure(err, signal);
     }
   }
+
+  /**
+   * Sends a request whose answer is read as a stream through undici's dispatch API (cheaper per
+   * read than a body Readable); resolves with any status once the headers came.
+   */
+  async stream(req: UpstreamRequest): Promise<UpstreamStream> {
+    const { signal, done } = this.attemptSignal(req);
+    const stream = new UpstreamStream(signal, this.classify, done);
+    this.pool.dispatch(
+      {
+        method: req.method,
+        path: this.basePath + req.path,
+        headers: req.body === undefined ? req.headers : { 'content-type': 'application/json', ...req.headers },
+        body: req.body,
+      },
+      stream,
+    );
+    await stream.started;
+    return stream;
+  }
+
+  private readonly classify = (err: unknown, signal: CallSignal): UpstreamError => this.failure(err, signal);
 
   /**
    * The signal one attempt runs under: the caller's, plus `totalMs` when that comes first.
@@ -181,7 +211,7 @@ export class UpstreamClient {
    * The UpstreamError for a non-2xx answer. `extract` pulls the message (and type) out of the
    * protocol's error body; the message is redacted since providers sometimes echo key fragments.
    */
-  async httpError(res: UpstreamResponse, extract: (body: unknown) => UpstreamErrorDetail, callKey?: string): Promise<UpstreamError> {
+  async httpError(res: ErrorAnswer, extract: (body: unknown) => UpstreamErrorDetail, callKey?: string): Promise<UpstreamError> {
     let text = '';
     try {
       for await (const chunk of res.body) {
@@ -236,7 +266,7 @@ export class UpstreamClient {
     });
   }
 
-  private tooLarge(what: string, max: number, field: string): UpstreamError {
+  tooLarge(what: string, max: number, field: string): UpstreamError {
     const name = this.backend.name;
     return new UpstreamError({
       backend: name,

@@ -17,10 +17,19 @@ function unchangedText(req: { model: string }, model: string): string | undefine
   return first >= 0 && raw.indexOf('"model"', first + 7) < 0 ? raw : undefined;
 }
 
+const ASK_USAGE = ',"stream_options":{"include_usage":true}}';
+
 export function toOpenAIChatBody(req: ChatCompletionRequest, model: string, stream: boolean): string {
   if (stream === (req.stream === true) && (stream ? req.stream_options?.include_usage === true : req.stream_options === undefined)) {
     const raw = unchangedText(req, model);
     if (raw !== undefined) return raw;
+  }
+  if (stream && req.stream === true && req.stream_options === undefined) {
+    // A stream that did not ask for usage (the usual case): the ask is added to the client's text
+    // rather than the whole body serialised again, unless that text names stream_options anywhere.
+    const raw = unchangedText(req, model);
+    const end = raw === undefined || raw.includes('"stream_options"') ? -1 : raw.trimEnd().length - 1;
+    if (end > 0 && raw!.charCodeAt(end) === 125) return raw!.slice(0, end) + ASK_USAGE;
   }
   if (!stream) {
     const { stream_options: _omit, ...rest } = req;
