@@ -11,6 +11,7 @@ import {
   type DecideRequestMsg,
   type DecideResponseMsg,
   type DecideResultMsg,
+  type DecisionScopeMsg,
   type DenyMsg,
   type DroppedMsg,
   type HealthCheckRequestMsg,
@@ -101,7 +102,16 @@ const SHAPES: Record<string, object> = {
     privacy: ['message', A],
     deny: ['message', O],
     _deny: [S, O],
+    stateVersion: [S, A],
+    scope: ['message', O],
+    _scope: [S, O],
   } satisfies Shape<DecideResponseMsg>,
+  'switchyard.router.v1.DecisionScope': {
+    tenant: [B, A],
+    tags: [B, A],
+    headers: ['repeated', A],
+    inFlight: ['repeated', A],
+  } satisfies Shape<DecisionScopeMsg>,
   'switchyard.router.v1.DecideCall': { id: [N, A], request: ['message', A] } satisfies Shape<DecideCallMsg>,
   'switchyard.router.v1.DecideResult': { id: [N, A], response: ['message', A], error: [S, A] } satisfies Shape<DecideResultMsg>,
   'switchyard.router.v1.Outcome': {
@@ -132,7 +142,7 @@ const SHAPES: Record<string, object> = {
     lastError: [S, A],
     breakerOpenedAtUnixMs: [N, A],
   } satisfies Shape<BackendStateMsg>,
-  'switchyard.router.v1.BackendStates': { backends: ['repeated', A], atUnixMs: [N, A] } satisfies Shape<BackendStatesMsg>,
+  'switchyard.router.v1.BackendStates': { backends: ['repeated', A], atUnixMs: [N, A], stateVersion: [S, A] } satisfies Shape<BackendStatesMsg>,
   'grpc.health.v1.HealthCheckRequest': { service: [S, A] } satisfies Shape<HealthCheckRequestMsg>,
   'grpc.health.v1.HealthCheckResponse': { status: [S, A] } satisfies Shape<HealthCheckResponseMsg>,
 };

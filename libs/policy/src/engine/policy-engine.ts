@@ -3,7 +3,7 @@ import { ModelCatalog, type CatalogTarget } from '../model-catalog';
 import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
-import type { BackendSnapshot, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
+import type { BackendSnapshot, DecisionScope, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
 
 interface ModelInfo {
   contextWindow?: number;
@@ -33,6 +33,9 @@ export class PolicyEngine {
   private readonly unscannableLocal: boolean;
   /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
   readonly ruleHeaders: readonly string[];
+  private readonly ruleTenant: boolean;
+  private readonly ruleTags: boolean;
+  private readonly scopes = new Map<string, DecisionScope>();
 
   constructor(
     config: SwitchyardConfig,
@@ -54,6 +57,28 @@ export class PolicyEngine {
     this.onPii = config.policy.privacy.onPii;
     this.unscannableLocal = config.policy.privacy.unscannable === 'local-only';
     this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
+    this.ruleTenant = config.policy.rules.some((r) => r.match.tenant !== undefined);
+    this.ruleTags = config.policy.rules.some((r) => (r.match.tags?.length ?? 0) > 0);
+  }
+
+  /**
+   * What `decide` reads of a request for this model beyond what it always reads (see DecisionScope).
+   * Every rule counts, matched or not: which rule matches is itself decided by what they read.
+   */
+  scope(model: string): DecisionScope {
+    let scope = this.scopes.get(model);
+    if (scope === undefined) {
+      const entry = this.catalog.resolve(model);
+      scope = {
+        tenant: this.ruleTenant,
+        tags: this.ruleTags,
+        headers: this.ruleHeaders,
+        inFlight: entry ? [...new Set(entry.targets.map((t) => t.backend))] : [],
+      };
+      // Unknown models are not kept: a client can name any number of them.
+      if (entry) this.scopes.set(model, scope);
+    }
+    return scope;
   }
 
   /** undefined when the model is unknown (the caller answers 404 model_not_found). */
