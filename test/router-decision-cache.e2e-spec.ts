@@ -89,7 +89,7 @@ describe('router decision reuse (gateway RouterClient against a real router)', (
             { name: 'research-cloud', match: { header: { 'x-team': 'research' } }, action: { tier: 'cloud' } },
             { name: 'acme-cheapest', match: { tenant: 'acme' }, action: { strategy: 'cheapest' } },
             { name: 'batch-fastest', match: { tags: ['batch'] }, action: { strategy: 'fastest' } },
-            { name: 'ab-weighted', match: { tags: ['ab'] }, action: { strategy: 'weighted' } },
+            { name: 'ab-weighted', match: { model: 'llama', tags: ['ab'] }, action: { strategy: 'weighted' } },
             { name: 'pii-cloud-first', match: { pii: true, tags: ['cf'] }, action: { strategy: 'cloud-first' } },
           ],
           // Probes every 300 ms: a dead backend moves the state every probe, live ones do not.
@@ -218,6 +218,14 @@ describe('router decision reuse (gateway RouterClient against a real router)', (
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.decide(f, { local1: 1 })));
     expect(client.reuse.shared - shared0).toBe(19);
     for (const a of answers) expect(a).toStrictEqual(answers[0]);
+    // Weighted draws are each request's own: neither shared nor kept.
+    const drawn = features('llama', { promptTokens: 77, tags: ['ab'] });
+    await client.decide(features('llama', { promptTokens: 1 }), {}); // the model's scope is known
+    const hits0 = client.reuse.hits;
+    const draws = await Promise.all(Array.from({ length: 20 }, () => client.decide(drawn, { local1: 1 })));
+    expect(client.reuse.shared - shared0).toBe(19);
+    expect(client.reuse.hits).toBe(hits0);
+    expect(draws.every((d) => d?.strategy === 'weighted')).toBe(true);
   });
 
   it('follows new latency figures', async () => {

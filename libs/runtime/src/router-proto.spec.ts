@@ -111,6 +111,7 @@ const SHAPES: Record<string, object> = {
     tags: [B, A],
     headers: ['repeated', A],
     inFlight: ['repeated', A],
+    weighted: [B, A],
   } satisfies Shape<DecisionScopeMsg>,
   'switchyard.router.v1.DecideCall': { id: [N, A], request: ['message', A] } satisfies Shape<DecideCallMsg>,
   'switchyard.router.v1.DecideResult': { id: [N, A], response: ['message', A], error: [S, A] } satisfies Shape<DecideResultMsg>,

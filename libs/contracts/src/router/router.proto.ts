@@ -146,6 +146,7 @@ export interface DecisionScopeMsg {
   tags: boolean;
   headers: string[];
   inFlight: string[];
+  weighted: boolean;
 }
 
 /** switchyard.router.v1.Outcome */

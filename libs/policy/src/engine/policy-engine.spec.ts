@@ -669,9 +669,17 @@ describe('PolicyEngine.scope and decisionKey', () => {
   privacy: { onPii: local-only }`;
 
   it("names what rules read and the backends of the model's chain", () => {
-    expect(engine(RULES).scope('chat')).toEqual({ tenant: true, tags: true, headers: ['x-team'], inFlight: ['ollama', 'vllm', 'openai'] });
-    expect(engine().scope('smart')).toEqual({ tenant: false, tags: false, headers: [], inFlight: ['openai', 'anthropic'] });
+    expect(engine(RULES).scope('chat')).toEqual({ tenant: true, tags: true, headers: ['x-team'], inFlight: ['ollama', 'vllm', 'openai'], weighted: false });
+    expect(engine().scope('smart')).toEqual({ tenant: false, tags: false, headers: [], inFlight: ['openai', 'anthropic'], weighted: false });
     expect(engine().scope('no-such-model').inFlight).toEqual([]);
+  });
+
+  it('says which models may get weighted draws', () => {
+    const e = engine(`
+  rules:
+    - { name: ab, match: { model: "sm*", tags: [ab] }, action: { strategy: weighted } }`);
+    expect([e.scope('smart').weighted, e.scope('chat').weighted]).toEqual([true, false]);
+    expect(engine('  strategy: weighted').scope('chat').weighted).toBe(true);
   });
 
   it('gives requests with the same key the same decision (fuzzed over features and in-flight counts)', () => {

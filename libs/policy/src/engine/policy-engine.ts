@@ -1,6 +1,7 @@
 import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@switchyard/contracts';
 import { ModelCatalog, type CatalogTarget } from '../model-catalog';
 import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
+import { compileGlob } from './glob';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
 import type { BackendSnapshot, DecisionScope, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
@@ -35,6 +36,8 @@ export class PolicyEngine {
   readonly ruleHeaders: readonly string[];
   private readonly ruleTenant: boolean;
   private readonly ruleTags: boolean;
+  /** Whether a model's decisions may be weighted draws. */
+  private readonly drawn: (model: string) => boolean;
   private readonly scopes = new Map<string, DecisionScope>();
 
   constructor(
@@ -59,6 +62,8 @@ export class PolicyEngine {
     this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
     this.ruleTenant = config.policy.rules.some((r) => r.match.tenant !== undefined);
     this.ruleTags = config.policy.rules.some((r) => (r.match.tags?.length ?? 0) > 0);
+    const weightedRules = config.policy.rules.filter((r) => r.action.strategy === 'weighted').map((r) => compileGlob(r.match.model ?? '*'));
+    this.drawn = this.strategy === 'weighted' ? () => true : (model) => weightedRules.some((g) => g(model));
   }
 
   /**
@@ -74,6 +79,7 @@ export class PolicyEngine {
         tags: this.ruleTags,
         headers: this.ruleHeaders,
         inFlight: entry ? [...new Set(entry.targets.map((t) => t.backend))] : [],
+        weighted: entry !== undefined && this.drawn(model),
       };
       // Unknown models are not kept: a client can name any number of them.
       if (entry) this.scopes.set(model, scope);

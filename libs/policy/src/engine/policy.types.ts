@@ -51,6 +51,11 @@ export interface DecisionScope {
   headers: readonly string[];
   /** Backends whose in-flight counts the decision weighs: the model's whole chain. */
   inFlight: readonly string[];
+  /**
+   * Some of the model's decisions may be weighted draws (the config's strategy, or a rule's that
+   * can match the model). A draw is never reused, and identical questions must not share one.
+   */
+  weighted: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';

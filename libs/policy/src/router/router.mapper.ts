@@ -141,7 +141,8 @@ export function toDecideResponse(d: RouteDecision | undefined, basis?: DecisionB
   }
   if (basis) {
     res.stateVersion = basis.stateVersion;
-    res.scope = { tenant: basis.scope.tenant, tags: basis.scope.tags, headers: basis.scope.headers as string[], inFlight: basis.scope.inFlight as string[] };
+    const { tenant, tags, headers, inFlight, weighted } = basis.scope;
+    res.scope = { tenant, tags, headers: headers as string[], inFlight: inFlight as string[], weighted };
   }
   return res;
 }
@@ -150,7 +151,7 @@ export function toDecideResponse(d: RouteDecision | undefined, basis?: DecisionB
 export function fromDecisionBasis(res: DecideResponseMsg): DecisionBasis | undefined {
   const s: DecisionScopeMsg | undefined = res.scope ?? undefined;
   if (res.stateVersion === '' || !s) return undefined;
-  return { stateVersion: res.stateVersion, scope: { tenant: s.tenant, tags: s.tags, headers: s.headers, inFlight: s.inFlight } };
+  return { stateVersion: res.stateVersion, scope: { tenant: s.tenant, tags: s.tags, headers: s.headers, inFlight: s.inFlight, weighted: s.weighted } };
 }
 
 /** undefined when the router did not know the model (the gateway answers 404 model_not_found). */

@@ -199,6 +199,8 @@ export class RouterClient {
       this.hits++;
       return Promise.resolve(this.decisions.get(key));
     }
+    // A weighted draw is each request's own.
+    if (scope.weighted) return this.fresh(features, inFlight);
     let answer = this.asking.get(key);
     if (answer !== undefined) this.shared++;
     else {
@@ -240,6 +242,7 @@ export class RouterClient {
   /** Keeps a decision made on the version the watch last pushed: an older one is stale, a newer one not yet known to be current. */
   private keep(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, decision: RouteDecision | undefined, basis: DecisionBasis): void {
     if (basis.stateVersion !== this.stateVersion || !reusable(decision)) return;
+    if (!this.scopes.has(features.model) && this.scopes.size >= MAX_CACHED_DECISIONS) this.scopes.delete(this.scopes.keys().next().value!);
     this.scopes.set(features.model, basis.scope);
     if (this.decisions.size >= MAX_CACHED_DECISIONS) this.decisions.delete(this.decisions.keys().next().value!);
     this.decisions.set(decisionKey(features, basis.scope, inFlight), decision);

@@ -140,7 +140,7 @@ describe('router converters over real protobuf encoding', () => {
   });
 
   it('carries the state version and scope a decision rests on, for known and unknown models', () => {
-    const basis = { stateVersion: 'abc.7', scope: { tenant: true, tags: false, headers: ['x-team'], inFlight: ['local', 'cloud'] } };
+    const basis = { stateVersion: 'abc.7', scope: { tenant: true, tags: false, headers: ['x-team'], inFlight: ['local', 'cloud'], weighted: false } };
     const wire = viaResponse('Decide', toDecideResponse(decision, basis));
     expect(fromDecideResponse(wire)).toStrictEqual(decision);
     expect(fromDecisionBasis(wire)).toStrictEqual(basis);
