@@ -7,6 +7,10 @@
  *   BENCH_AB_B=limits node bench/ab.js dist dist
  *                                             B as bench scenario (l): a tenant key with limits and
  *                                             budgets, REDIS_URL and DATABASE_URL; A stays embedded
+ *   BENCH_AB_B=router node bench/ab.js dist dist
+ *                                             B as bench scenario (d): a router from distB started
+ *                                             beside it, the gateway given ROUTER_URL; B's CPU is
+ *                                             gateway + router; A stays embedded
  *   node bench/ab.js --stream <distA> <distB>  paced streams instead (also BENCH_AB_STREAM=1): each
  *                                             round opens BENCH_AB_STREAMS (1000) streams spread over
  *                                             BENCH_AB_RAMP_MS (2000) against A, B and the fake directly
@@ -58,7 +62,7 @@ async function main() {
   const adminKey = `sy-ab-${randomBytes(8).toString('hex')}`;
   const body = stack.chatBody(stack.MODEL_FAST);
   const variant = process.env.BENCH_AB_B ?? '';
-  if (variant !== '' && variant !== 'limits') throw new Error(`BENCH_AB_B=${variant}: only "limits" is known`);
+  if (variant !== '' && variant !== 'limits' && variant !== 'router') throw new Error(`BENCH_AB_B=${variant}: only "limits" and "router" are known`);
   let tenant;
   try {
     const fast = await stack.startFake('fake-fast');
@@ -91,6 +95,13 @@ async function main() {
           SWITCHYARD_REDIS_PREFIX: `switchyard-ab-${process.pid}`,
         };
         gws.push({ ...(await stack.startGateway('gw-B', { ...opts, extraEnv })), headers: stack.benchHeaders(tenant.key) });
+      } else if (i === 1 && variant === 'router') {
+        const routerMain = path.join(d, 'apps/router/src/main.js');
+        if (!fs.existsSync(routerMain)) throw new Error(`${d}: no apps/router/src/main.js (npx nest build router)`);
+        const router = await stack.startRouter('router-B', { ...opts, main: routerMain });
+        const g = await stack.startGateway('gw-B', { ...opts, extraEnv: { ...bEnv, ROUTER_URL: router.url } });
+        // What a request costs in this mode is the gateway's CPU and the router's.
+        gws.push({ ...g, headers: stack.benchHeaders(adminKey), pids: [g.child.pid, router.child.pid] });
       } else {
         gws.push({ ...(await stack.startGateway(`gw-${'AB'[i]}`, opts)), headers: stack.benchHeaders(adminKey) });
       }
@@ -109,14 +120,15 @@ async function main() {
       for (const i of order) {
         const g = gws[i];
         await sleep(300);
-        let cpu0 = cpuMicros(g.child.pid);
+        const cpu = () => (g.pids ?? [g.child.pid]).reduce((sum, pid) => sum + cpuMicros(pid), 0);
+        let cpu0 = cpu();
         const t = await throughput({ url: url(g), headers: g.headers, body, connections, durationSec: seconds, maxRequests: seconds * 50_000 });
-        results[i].sat.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, t.completed));
+        results[i].sat.push((cpu() - cpu0) / Math.max(1, t.completed));
         results[i].satRps.push(t.reqPerSec);
         await sleep(300);
-        cpu0 = cpuMicros(g.child.pid);
+        cpu0 = cpu();
         const f = await fixedRate({ origin: g.origin, path: '/v1/chat/completions', headers: g.headers, body, rate, durationMs: seconds * 1000 });
-        results[i].fixed.push((cpuMicros(g.child.pid) - cpu0) / Math.max(1, f.sent));
+        results[i].fixed.push((cpu() - cpu0) / Math.max(1, f.sent));
         results[i].overheadP50.push(f.gatewayMs.p50);
         if (t.non2xx + t.errors + f.non2xx + f.errors > 0) throw new Error(`${g.name}: errors under load`);
       }

@@ -162,7 +162,7 @@ async function startGateway(name, { configFile, adminKey, workDir, extraEnv = {}
  * The remote router (ROUTER_URL mode): a gRPC service on ROUTER_GRPC_PORT that prints
  * "Switchyard router on <address>" once it listens. The gateway takes it as ROUTER_URL=host:port.
  */
-async function startRouter(name, { configFile, adminKey, workDir, nodeArgs = [] }) {
+async function startRouter(name, { configFile, adminKey, workDir, nodeArgs = [], main = ROUTER_MAIN() }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -173,7 +173,7 @@ async function startRouter(name, { configFile, adminKey, workDir, nodeArgs = [] 
     SWITCHYARD_DATA_DIR: path.join(workDir, `data-${name}`),
     LOG_LEVEL: 'warn',
   };
-  const child = spawnNode(name, [...nodeArgs, ROUTER_MAIN()], env);
+  const child = spawnNode(name, [...nodeArgs, main], env);
   await child.waitForOutput(/Switchyard router on/, 20000);
   return { name, child, port, url: `127.0.0.1:${port}` };
 }

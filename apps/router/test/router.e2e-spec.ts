@@ -90,9 +90,14 @@ describe('router (gRPC, in-process)', () => {
       expect(await watch.ended).toMatchObject({ code: GrpcStatus.CANCELLED });
     });
 
-    it('records latency statistics from successes', async () => {
+    it('records latency statistics from successes, publishing them within a second under a new state version', async () => {
+      const before = stack.router.state.stateVersion;
       await client.report([{ backend: 'cloud', model: 'gpt', success: true, status: 200, ttftMs: 120, outputTokens: 50, durationMs: 1120 }]);
-      const state = backendIn(stack.router.state.snapshot(), 'cloud');
+      const state = await waitFor(
+        () => (stack.router.state.stateVersion !== before ? backendIn(stack.router.state.snapshot(), 'cloud') : undefined),
+        3_000,
+        'latency figures published',
+      );
       expect(state).toMatchObject({ ttftMs: 120, tokensPerSec: 50 });
     });
 

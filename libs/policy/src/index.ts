@@ -1,6 +1,7 @@
 export * from './model-catalog';
 export * from './engine/policy.types';
 export * from './engine/policy-engine';
+export * from './engine/decision-key';
 export * from './engine/strategies';
 export * from './cost';
 export * from './engine/capabilities';

@@ -34,10 +34,12 @@ export class RouterController {
   @GrpcMethod('Router', 'Decide')
   decide(req: DecideRequestMsg, metadata?: Metadata): DecideResponseMsg {
     const { features, inFlight } = fromDecideRequest(req);
+    // The basis is read beside the decision, in the same tick: no state change can come between.
+    const basis = this.state.basis(features);
     const decision = this.tracing.on
       ? this.tracing.decide(features, metadata, () => this.state.decide(features, inFlight))
       : this.state.decide(features, inFlight);
-    return toDecideResponse(decision);
+    return toDecideResponse(decision, basis);
   }
 
   /** Records each outcome as it arrives; answers the count when the gateway ends the stream (or the router shuts down). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@switchyard/contracts';
 import { memoryLogger, type LogLine } from '../../test/router-harness.mock';
-import { RouterStateService } from './router-state.service';
+import { RouterStateService, STATS_PUBLISH_MS } from './router-state.service';
 
 const yaml = (opts: { cloudUrl?: string; withCloud?: boolean; openMs?: number } = {}) => `
 backends:
@@ -116,5 +116,58 @@ describe('RouterStateService', () => {
     const bare = new RouterStateService({ config: parseConfig(yaml()), logger: memoryLogger().logger });
     expect(bare.reload()).toMatchObject({ ok: false });
     await bare.onApplicationShutdown();
+  });
+
+  describe('state version', () => {
+    const ok = { backend: 'cloud', model: 'gpt', success: true, status: 200, ttftMs: 80, outputTokens: 21, durationMs: 280 };
+    const cloudTtft = (): number | undefined => svc.snapshot().backends.find((b) => b.name === 'cloud')?.ttftMs;
+
+    it('moves on a failure at once, on successes once per publication, not on client errors', () => {
+      jest.useFakeTimers();
+      const v0 = svc.stateVersion;
+      svc.record(ok);
+      svc.record(ok);
+      expect(svc.stateVersion).toBe(v0);
+      expect(cloudTtft()).toBeUndefined();
+      jest.advanceTimersByTime(STATS_PUBLISH_MS);
+      const v1 = svc.stateVersion;
+      expect(v1).not.toBe(v0);
+      expect(cloudTtft()).toBe(80);
+      expect(svc.snapshot().stateVersion).toBe(v1);
+      svc.record({ ...ok, success: false, status: 400 });
+      expect(svc.stateVersion).toBe(v1);
+      svc.record({ ...ok, ttftMs: 180 });
+      svc.record({ ...ok, success: false, status: 503 });
+      // The success that waited went first: the failure sees the events in order.
+      expect(svc.stateVersion).not.toBe(v1);
+      expect(cloudTtft()).toBe(100);
+    });
+
+    it('moves on a reload, and when an open breaker turns half-open', async () => {
+      jest.useFakeTimers();
+      // A service made under fake timers: its breakers read the faked clock.
+      const timed = new RouterStateService({ config: parseConfig(yaml({ openMs: 5_000 })), logger: memoryLogger().logger });
+      timed.record({ backend: 'local', model: 'qwen', success: false, status: 500 });
+      timed.record({ backend: 'local', model: 'qwen', success: false, status: 500 });
+      expect(timed.snapshot().backends[0].breaker).toBe('open');
+      const v = timed.stateVersion;
+      jest.advanceTimersByTime(4_900);
+      expect(timed.stateVersion).toBe(v);
+      jest.advanceTimersByTime(200);
+      expect(timed.stateVersion).not.toBe(v);
+      expect(timed.snapshot().backends[0].breaker).toBe('half_open');
+      const before = svc.stateVersion;
+      writeFileSync(path, yaml({ openMs: 50_000 }));
+      expect(svc.reload()).toMatchObject({ ok: true });
+      expect(svc.stateVersion).not.toBe(before);
+      jest.useRealTimers();
+      await timed.onApplicationShutdown();
+    });
+
+    it('differs between two routers', () => {
+      const other = new RouterStateService({ config: parseConfig(yaml()), logger: memoryLogger().logger });
+      expect(other.stateVersion).not.toBe(svc.stateVersion);
+      return other.onApplicationShutdown();
+    });
   });
 });

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import type { ProbeReport } from '@switchyard/adapters';
 import type { SwitchyardConfig } from '@switchyard/contracts';
 import { type BackendStatesMsg } from '@switchyard/contracts/router';
-import { type AttemptOutcome, type BreakerTransition, type RequestFeatures, type RouteDecision, toBackendState } from '@switchyard/policy';
+import { type AttemptOutcome, type BreakerTransition, type DecisionBasis, type RequestFeatures, type RouteDecision, toBackendState } from '@switchyard/policy';
 import { ConfigHotReload, PolicyRuntime, type Generation, type ReloadResult, type ReloadTrigger } from '@switchyard/runtime';
 import { LocalBreakerSync, RedisBreakerSync, RedisConnections, RedisProbeShare, type BreakerSync } from '@switchyard/store';
 import type { Logger } from '@switchyard/telemetry';
@@ -11,6 +12,11 @@ import { ROUTER_RUNTIME, type RouterRuntime } from '../runtime/router-runtime';
 import { InFlightView } from './in-flight.view';
 
 export type { ReloadResult } from '@switchyard/runtime';
+
+/** Successful outcomes (latency figures) reach the engine at most this often, so the state version does not move on every request. */
+export const STATS_PUBLISH_MS = 1_000;
+/** Past this many waiting successes they are applied at once (a bound on memory, not a schedule). */
+const MAX_WAITING_SUCCESSES = 50_000;
 
 /**
  * The router's policy runtime (engine, live backend state, adapters, active probes) and its
@@ -21,6 +27,12 @@ export type { ReloadResult } from '@switchyard/runtime';
  * (RedisBreakerSync, as gateways in embedded mode share theirs), and each backend is probed by
  * one replica per interval, the others taking its verdict (RedisProbeShare). Redis never sits on
  * a decision's path; while it is away each replica counts and probes on its own.
+ *
+ * The state decisions are made on is versioned (`stateVersion`): every change a decision could
+ * see (probe results, breaker transitions, an open breaker turning half-open, failures, latency
+ * figures, reloads) moves it and is pushed to watchers, so a gateway may reuse a decision while
+ * the version it was made on is the current one. Successes are applied in batches every
+ * STATS_PUBLISH_MS (a failure first applies those before it, keeping breakers' order of events).
  */
 @Injectable()
 export class RouterStateService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +44,13 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   private readonly probeShare?: RedisProbeShare;
   /** Shares breaker transitions with other router replicas (with REDIS_URL). */
   readonly breakerSync: BreakerSync;
+  /** This process in state versions: two routers' (or two runs') versions never compare equal. */
+  private readonly instance = randomBytes(6).toString('base64url');
+  private serial = 0;
+  private readonly successes: AttemptOutcome[] = [];
+  private statsTimer?: NodeJS.Timeout;
+  /** Moves the version when an open breaker turns half-open: time alone changes that. */
+  private readonly halfOpenTimers = new Set<NodeJS.Timeout>();
 
   constructor(@Inject(ROUTER_RUNTIME) runtime: RouterRuntime) {
     this.logger = runtime.logger.child({ component: 'router-state' });
@@ -54,7 +73,7 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
           () => this.policy.current.registry,
           () => this.config.policy.breaker.openMs,
           this.logger,
-          () => this.changes.next(),
+          () => this.onSharedBreaker(),
         )
       : new LocalBreakerSync();
     this.policy.listen({ probed: (r, changed) => this.onProbe(r, changed), breaker: (t, gen) => this.onBreaker(t, gen) });
@@ -75,13 +94,57 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     return this.policy.current.config;
   }
 
+  /** The version of the state decisions are made on now. */
+  get stateVersion(): string {
+    return `${this.instance}.${this.serial}`;
+  }
+
   decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): RouteDecision | undefined {
     const g = this.policy.current;
     return g.engine.decide(features, new InFlightView(g.registry, inFlight));
   }
 
+  /** What a decision made now reads and rests on (decisions are synchronous: no change comes between). */
+  basis(features: RequestFeatures): DecisionBasis {
+    return { stateVersion: this.stateVersion, scope: this.policy.current.engine.scope(features.model) };
+  }
+
   record(outcome: AttemptOutcome): void {
+    if (outcome.success) {
+      this.successes.push(outcome);
+      if (this.successes.length >= MAX_WAITING_SUCCESSES) this.publishStats();
+      else if (!this.statsTimer) {
+        this.statsTimer = setTimeout(() => this.publishStats(), STATS_PUBLISH_MS);
+        this.statsTimer.unref();
+      }
+      return;
+    }
+    // Client errors (4xx but 429) say nothing about a backend: the registry ignores them.
+    if (outcome.status !== 429 && outcome.status < 500) return;
+    this.applySuccesses();
     this.policy.current.registry.record(outcome);
+    this.bump();
+  }
+
+  /** Applies the successes that waited (tests; the timer does it every STATS_PUBLISH_MS). */
+  publishStats(): void {
+    if (this.applySuccesses()) this.bump();
+  }
+
+  private applySuccesses(): boolean {
+    clearTimeout(this.statsTimer);
+    this.statsTimer = undefined;
+    if (this.successes.length === 0) return false;
+    const registry = this.policy.current.registry;
+    for (const o of this.successes) registry.record(o);
+    this.successes.length = 0;
+    return true;
+  }
+
+  /** A new state version, pushed to watchers. */
+  private bump(): void {
+    this.serial++;
+    this.changes.next();
   }
 
   snapshot(): BackendStatesMsg {
@@ -98,6 +161,7 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
         });
       }),
       atUnixMs: Date.now(),
+      stateVersion: this.stateVersion,
     };
   }
 
@@ -129,6 +193,9 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.hotReload?.stop();
+    this.applySuccesses();
+    for (const t of this.halfOpenTimers) clearTimeout(t);
+    this.halfOpenTimers.clear();
     this.changes.complete();
     await this.policy.stop();
     await this.breakerSync.close();
@@ -137,15 +204,33 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
   }
 
   private swap(config: SwitchyardConfig): void {
+    this.applySuccesses();
     this.policy.apply(config);
-    this.changes.next();
+    this.bump();
   }
 
   private onProbe(r: ProbeReport, changed: boolean): void {
+    // A failed probe moves the backend's last failure, which orders panic candidates.
+    if (changed || !r.ok) this.bump();
     if (!changed) return;
     if (r.ok) this.logger.info({ backend: r.backend, ms: Math.round(r.ms) }, 'backend healthy: probes pass again');
     else this.logger.warn({ backend: r.backend, error: r.error }, 'backend unhealthy: probes failing');
-    this.changes.next();
+  }
+
+  /** A transition another replica made (through Redis). */
+  private onSharedBreaker(): void {
+    this.bump();
+    this.bumpWhenHalfOpen();
+  }
+
+  private bumpWhenHalfOpen(): void {
+    // A little after openMs, so the breaker reads half-open when the version moves.
+    const timer = setTimeout(() => {
+      this.halfOpenTimers.delete(timer);
+      this.bump();
+    }, this.config.policy.breaker.openMs + 5);
+    timer.unref();
+    this.halfOpenTimers.add(timer);
   }
 
   private onBreaker(t: BreakerTransition, gen: Generation): void {
@@ -153,6 +238,7 @@ export class RouterStateService implements OnApplicationBootstrap, OnApplication
     log({ breaker: t.key, state: t.state }, `circuit ${t.state === 'half_open' ? 'half-open' : t.state}`);
     if (gen !== this.policy.current) return;
     this.breakerSync.publish(t);
-    this.changes.next();
+    this.bump();
+    if (t.state === 'open') this.bumpWhenHalfOpen();
   }
 }

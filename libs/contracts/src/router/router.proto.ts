@@ -133,6 +133,20 @@ export interface DecideResponseMsg {
   privacy: PrivacyMsg | null;
   deny?: DenyMsg;
   _deny?: 'deny';
+  /** '' from a router that does not version its state. */
+  stateVersion: string;
+  /** Absent: the decision may not be reused. */
+  scope?: DecisionScopeMsg;
+  _scope?: 'scope';
+}
+
+/** switchyard.router.v1.DecisionScope */
+export interface DecisionScopeMsg {
+  tenant: boolean;
+  tags: boolean;
+  headers: string[];
+  inFlight: string[];
+  weighted: boolean;
 }
 
 /** switchyard.router.v1.Outcome */
@@ -183,6 +197,8 @@ export interface BackendStateMsg {
 export interface BackendStatesMsg {
   backends: BackendStateMsg[];
   atUnixMs: number;
+  /** '' from a router that does not version its state. */
+  stateVersion: string;
 }
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus, by name (enums: String). */

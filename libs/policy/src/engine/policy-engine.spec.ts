@@ -1,5 +1,7 @@
 import { parseConfig, type Strategy } from '@switchyard/contracts';
 import { BackendStateRegistry } from '../state/backend-state';
+import { seeded } from '../seeded.mock';
+import { decisionKey } from './decision-key';
 import { PolicyEngine } from './policy-engine';
 import type { BackendSnapshot, BreakerState, RequestFeatures, RouteDecision, StateView } from './policy.types';
 
@@ -655,5 +657,79 @@ describe('PolicyEngine', () => {
       expect(names(d)).toEqual(['vllm', 'ollama']);
       expect(d.candidates[1]).toMatchObject({ predictedMs: 11_500, reason: 'spilled: predicted 11500 ms > budget 5000 ms' });
     });
+  });
+});
+
+describe('PolicyEngine.scope and decisionKey', () => {
+  const RULES = `
+  rules:
+    - { name: team, match: { header: { X-Team: research } }, action: { tier: cloud } }
+    - { name: acme, match: { tenant: "acme*" }, action: { strategy: cheapest } }
+    - { name: batch, match: { tags: [batch] }, action: { strategy: fastest } }
+  privacy: { onPii: local-only }`;
+
+  it("names what rules read and the backends of the model's chain", () => {
+    expect(engine(RULES).scope('chat')).toEqual({ tenant: true, tags: true, headers: ['x-team'], inFlight: ['ollama', 'vllm', 'openai'], weighted: false });
+    expect(engine().scope('smart')).toEqual({ tenant: false, tags: false, headers: [], inFlight: ['openai', 'anthropic'], weighted: false });
+    expect(engine().scope('no-such-model').inFlight).toEqual([]);
+  });
+
+  it('says which models may get weighted draws', () => {
+    const e = engine(`
+  rules:
+    - { name: ab, match: { model: "sm*", tags: [ab] }, action: { strategy: weighted } }`);
+    expect([e.scope('smart').weighted, e.scope('chat').weighted]).toEqual([true, false]);
+    expect(engine('  strategy: weighted').scope('chat').weighted).toBe(true);
+  });
+
+  it('gives requests with the same key the same decision (fuzzed over features and in-flight counts)', () => {
+    const e = engine(RULES, never);
+    const r = seeded(7);
+    const one = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+    const byKey = new Map<string, { f: RequestFeatures; d: RouteDecision | undefined }>();
+    let repeats = 0;
+    for (let i = 0; i < 8_000; i++) {
+      const f = features({
+        model: one(['chat', 'smart', 'tiny', 'nope']),
+        tenant: one([undefined, 'acme-1', 'globex']),
+        keyId: one(['a', 'b', 'c']),
+        promptTokens: one([10, 2_000, 9_000]),
+        maxTokens: one([undefined, undefined, 100]),
+        maxLatencyMs: one([undefined, 50]),
+        tags: one([[], ['batch'], ['other']]),
+        headers: one([{}, { 'x-team': 'research' }, { 'x-other': 'research' }]),
+        pii: one([[], ['email']]),
+        onPii: one([undefined, 'redact', 'allow', 'deny'] as const),
+        unscannable: one([undefined, ['image']]),
+        tools: one([undefined, undefined, undefined, true]),
+        n: one([undefined, undefined, undefined, 2]),
+      });
+      const inFlight = { ollama: one([0, 4]), vllm: one([0, 1]), openai: one([0, 2]), anthropic: 0 };
+      const state = new FakeState(Object.fromEntries(Object.entries(inFlight).map(([b, n]) => [b, { inFlight: n, ttftMs: 200, tokensPerSec: 40 }])));
+      const d = e.decide(f, state);
+      const key = decisionKey(f, e.scope(f.model), inFlight);
+      const seen = byKey.get(key);
+      if (seen) {
+        repeats++;
+        expect({ f, d }).toEqual({ f, d: seen.d });
+      } else byKey.set(key, { f, d });
+    }
+    expect(repeats).toBeGreaterThan(300);
+  });
+
+  it('tells apart requests whose privacy state differs', () => {
+    const e = engine(RULES);
+    const scope = e.scope('chat');
+    const base = features();
+    const keys = [
+      base,
+      features({ pii: ['email'] }),
+      features({ pii: ['email'], onPii: 'allow' }),
+      features({ unscannable: ['image'] }),
+      features({ onPii: 'deny' }),
+    ].map((f) => decisionKey(f, scope, {}));
+    expect(new Set(keys).size).toBe(keys.length);
+    // What nothing reads does not split the cache.
+    expect(decisionKey(features({ keyId: 'other', headers: { 'x-unread': '1' } }), scope, { unrelated: 3 })).toBe(decisionKey(base, scope, {}));
   });
 });

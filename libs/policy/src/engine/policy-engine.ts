@@ -1,9 +1,10 @@
 import type { BackendConfig, PiiAction, Strategy, SwitchyardConfig } from '@switchyard/contracts';
 import { ModelCatalog, type CatalogTarget } from '../model-catalog';
 import { capabilitiesOf, missingCapability, type TargetCapabilities } from './capabilities';
+import { compileGlob } from './glob';
 import { compileRules, type CompiledRule } from './rules';
 import { estimateCost, orderByStrategy, predictMs, type Scored } from './strategies';
-import type { BackendSnapshot, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
+import type { BackendSnapshot, DecisionScope, DropCode, DroppedCandidate, RequestFeatures, RouteCandidate, RouteDecision, StateView } from './policy.types';
 
 interface ModelInfo {
   contextWindow?: number;
@@ -33,6 +34,11 @@ export class PolicyEngine {
   private readonly unscannableLocal: boolean;
   /** Request headers some rule looks at (lower case): the only ones a request's features need carry. */
   readonly ruleHeaders: readonly string[];
+  private readonly ruleTenant: boolean;
+  private readonly ruleTags: boolean;
+  /** Whether a model's decisions may be weighted draws. */
+  private readonly drawn: (model: string) => boolean;
+  private readonly scopes = new Map<string, DecisionScope>();
 
   constructor(
     config: SwitchyardConfig,
@@ -54,6 +60,31 @@ export class PolicyEngine {
     this.onPii = config.policy.privacy.onPii;
     this.unscannableLocal = config.policy.privacy.unscannable === 'local-only';
     this.ruleHeaders = [...new Set(config.policy.rules.flatMap((r) => Object.keys(r.match.header ?? {}).map((h) => h.toLowerCase())))];
+    this.ruleTenant = config.policy.rules.some((r) => r.match.tenant !== undefined);
+    this.ruleTags = config.policy.rules.some((r) => (r.match.tags?.length ?? 0) > 0);
+    const weightedRules = config.policy.rules.filter((r) => r.action.strategy === 'weighted').map((r) => compileGlob(r.match.model ?? '*'));
+    this.drawn = this.strategy === 'weighted' ? () => true : (model) => weightedRules.some((g) => g(model));
+  }
+
+  /**
+   * What `decide` reads of a request for this model beyond what it always reads (see DecisionScope).
+   * Every rule counts, matched or not: which rule matches is itself decided by what they read.
+   */
+  scope(model: string): DecisionScope {
+    let scope = this.scopes.get(model);
+    if (scope === undefined) {
+      const entry = this.catalog.resolve(model);
+      scope = {
+        tenant: this.ruleTenant,
+        tags: this.ruleTags,
+        headers: this.ruleHeaders,
+        inFlight: entry ? [...new Set(entry.targets.map((t) => t.backend))] : [],
+        weighted: entry !== undefined && this.drawn(model),
+      };
+      // Unknown models are not kept: a client can name any number of them.
+      if (entry) this.scopes.set(model, scope);
+    }
+    return scope;
   }
 
   /** undefined when the model is unknown (the caller answers 404 model_not_found). */

@@ -37,6 +37,27 @@ export interface RequestFeatures {
   tokenInput?: boolean;
 }
 
+/**
+ * Which request features a model's decisions read beyond those every decision reads (model,
+ * prompt and max tokens, latency budget, PII categories, privacy stance, unscannable content,
+ * capability needs): two requests equal on all of them get the same decision on the same state.
+ */
+export interface DecisionScope {
+  /** Some rule matches on the tenant. */
+  tenant: boolean;
+  /** Some rule matches on tags. */
+  tags: boolean;
+  /** Request headers (lower case) some rule matches on. */
+  headers: readonly string[];
+  /** Backends whose in-flight counts the decision weighs: the model's whole chain. */
+  inFlight: readonly string[];
+  /**
+   * Some of the model's decisions may be weighted draws (the config's strategy, or a rule's that
+   * can match the model). A draw is never reused, and identical questions must not share one.
+   */
+  weighted: boolean;
+}
+
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** One backend's live state as the engine sees it. */

@@ -2,6 +2,7 @@ import type {
   AttemptOutcome,
   BackendSnapshot,
   BreakerState,
+  DecisionScope,
   DropCode,
   DroppedCandidate,
   PlaceCode,
@@ -11,7 +12,16 @@ import type {
   RouteDecision,
 } from '../index';
 import { PII_ACTIONS, type PiiAction, type Strategy, type Tier } from '@switchyard/contracts';
-import type { BackendStateMsg, CandidateMsg, DecideRequestMsg, DecideResponseMsg, DroppedMsg, OutcomeMsg, PrivacyMsg } from '@switchyard/contracts/router';
+import type {
+  BackendStateMsg,
+  CandidateMsg,
+  DecideRequestMsg,
+  DecideResponseMsg,
+  DecisionScopeMsg,
+  DroppedMsg,
+  OutcomeMsg,
+  PrivacyMsg,
+} from '@switchyard/contracts/router';
 
 /*
  * The only place router proto messages meet policy types (policy depends on contracts, never
@@ -103,20 +113,45 @@ const MODEL_NOT_FOUND: Readonly<DecideResponseMsg> = Object.freeze({
   candidates: [],
   dropped: [],
   privacy: null,
+  stateVersion: '',
 });
 
-export function toDecideResponse(d: RouteDecision | undefined): DecideResponseMsg {
-  if (!d) return MODEL_NOT_FOUND;
-  const res: DecideResponseMsg = {
-    modelFound: true,
-    route: d.route,
-    strategy: d.strategy,
-    candidates: d.candidates.map(toCandidate),
-    dropped: d.dropped.map(toDropped),
-    privacy: { categories: d.privacy.categories as string[], action: d.privacy.action, unscannable: (d.privacy.unscannable ?? []) as string[] },
-  };
-  if (d.deny) res.deny = { code: d.deny.code, message: d.deny.message };
+/** What lets a gateway reuse a decision: the state it was made on, and what of the request it read. */
+export interface DecisionBasis {
+  stateVersion: string;
+  scope: DecisionScope;
+}
+
+export function toDecideResponse(d: RouteDecision | undefined, basis?: DecisionBasis): DecideResponseMsg {
+  let res: DecideResponseMsg;
+  if (!d) {
+    if (!basis) return MODEL_NOT_FOUND;
+    res = { ...MODEL_NOT_FOUND };
+  } else {
+    res = {
+      modelFound: true,
+      route: d.route,
+      strategy: d.strategy,
+      candidates: d.candidates.map(toCandidate),
+      dropped: d.dropped.map(toDropped),
+      privacy: { categories: d.privacy.categories as string[], action: d.privacy.action, unscannable: (d.privacy.unscannable ?? []) as string[] },
+      stateVersion: '',
+    };
+    if (d.deny) res.deny = { code: d.deny.code, message: d.deny.message };
+  }
+  if (basis) {
+    res.stateVersion = basis.stateVersion;
+    const { tenant, tags, headers, inFlight, weighted } = basis.scope;
+    res.scope = { tenant, tags, headers: headers as string[], inFlight: inFlight as string[], weighted };
+  }
   return res;
+}
+
+/** The basis a router sent with its decision; undefined when it sent none (the decision may not be reused). */
+export function fromDecisionBasis(res: DecideResponseMsg): DecisionBasis | undefined {
+  const s: DecisionScopeMsg | undefined = res.scope ?? undefined;
+  if (res.stateVersion === '' || !s) return undefined;
+  return { stateVersion: res.stateVersion, scope: { tenant: s.tenant, tags: s.tags, headers: s.headers, inFlight: s.inFlight, weighted: s.weighted } };
 }
 
 /** undefined when the router did not know the model (the gateway answers 404 model_not_found). */

@@ -1,4 +1,13 @@
-import { fromDecideResponse, toDecideRequest, toOutcome } from '@switchyard/policy';
+import {
+  decisionKey,
+  fromDecideResponse,
+  fromDecisionBasis,
+  reusable,
+  toDecideRequest,
+  toOutcome,
+  type DecisionBasis,
+  type DecisionScope,
+} from '@switchyard/policy';
 import { propagation, SpanKind, SpanStatusCode, trace, type Context, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import { ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import {
@@ -45,9 +54,11 @@ const MAX_PENDING_OUTCOMES = 1_000;
 /**
  * Outcomes gather this long before they leave as one ReportOutcomeBatches message: one write here
  * and one read in the router per flush instead of per request. They are statistics; breakers and
- * latency figures do not need them sooner.
+ * latency figures do not need them sooner (the router publishes latency figures once a second).
  */
-const OUTCOME_FLUSH_MS = 25;
+const OUTCOME_FLUSH_MS = 100;
+/** Decisions kept for the current router state version; past it the oldest go. */
+const MAX_CACHED_DECISIONS = 10_000;
 /** A batch leaves at once when it is this big. */
 const OUTCOME_BATCH_MAX = 256;
 /** How long a success counts as "connected". The router's watch heartbeat (2 s) keeps it fresh. */
@@ -95,6 +106,13 @@ class Backoff {
  * Outcomes written to a stream whose connection dies before the router read them are lost: they are
  * statistics, and the next ones carry the same signal. Outcomes reported while no stream is open wait
  * (up to MAX_PENDING_OUTCOMES) for the next one.
+ *
+ * Decisions are reused: the router answers with the state version it decided on and what of the
+ * request it read (a DecisionScope), and pushes each new version over WatchBackends. A question
+ * equal on everything the engine reads (decisionKey: privacy state, capability needs, sizes,
+ * rule inputs and the in-flight counts weighed) gets the kept answer while the pushed version is
+ * the one it was made on; identical questions in flight share one call. Without a live watch
+ * nothing is reused, and weighted draws never are.
  */
 export class RouterClient {
   private readonly methods: RouterServiceDefinition;
@@ -119,7 +137,7 @@ export class RouterClient {
   private missedInRow = 0;
   private probing = false;
   private nextProbeAt = 0;
-  private readonly waiting = new Map<number, { resolve: (d: RouteDecision | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
   private reportCall?: ClientWritableStream<OutcomeBatchMsg | OutcomeMsg>;
   private reportWritable = false;
@@ -134,6 +152,17 @@ export class RouterClient {
   /** `host:port`: the URL without a scheme. */
   private readonly address: string;
   private readonly secure: boolean;
+
+  /** The router state version last pushed over WatchBackends; '' while none is known (nothing is reused). */
+  private stateVersion = '';
+  /** Per model, what its decisions read, on `stateVersion`. */
+  private readonly scopes = new Map<string, DecisionScope>();
+  /** Decisions made on `stateVersion`, by decisionKey. */
+  private readonly decisions = new Map<string, RouteDecision | undefined>();
+  /** Questions on their way to the router, by decisionKey: an identical one waits for the same answer. */
+  private readonly asking = new Map<string, Promise<RouteDecision | undefined>>();
+  private hits = 0;
+  private shared = 0;
 
   constructor(
     private readonly url: string,
@@ -161,20 +190,79 @@ export class RouterClient {
    */
   decide(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, traced?: Context): Promise<RouteDecision | undefined> {
     if (this.closed) return Promise.reject(new Error('RouterClient is closed'));
+    // A traced request makes its router call (and span) every time.
+    if (traced !== undefined || this.stateVersion === '') return this.fresh(features, inFlight, traced);
+    const scope = this.scopes.get(features.model);
+    if (scope === undefined) return this.fresh(features, inFlight);
+    const key = decisionKey(features, scope, inFlight);
+    if (this.decisions.has(key)) {
+      this.hits++;
+      return Promise.resolve(this.decisions.get(key));
+    }
+    // A weighted draw is each request's own.
+    if (scope.weighted) return this.fresh(features, inFlight);
+    let answer = this.asking.get(key);
+    if (answer !== undefined) this.shared++;
+    else {
+      answer = this.fresh(features, inFlight);
+      this.asking.set(key, answer);
+      const done = (): void => {
+        if (this.asking.get(key) === answer) this.asking.delete(key);
+      };
+      answer.then(done, done);
+    }
+    return answer;
+  }
+
+  /** Decisions answered from the cache, and questions that shared another's call, so far. */
+  get reuse(): { hits: number; shared: number } {
+    return { hits: this.hits, shared: this.shared };
+  }
+
+  /** The router state version the watch last pushed; '' while none is known. */
+  get currentStateVersion(): string {
+    return this.stateVersion;
+  }
+
+  /** A question for the router; its answer is kept when the router says it may be. */
+  private fresh(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, traced?: Context): Promise<RouteDecision | undefined> {
     if (this.missedInRow >= SLOW_DECIDES_TO_TRIP) {
       // A router that accepts but does not answer (stopped, overloaded) would cost every request
       // the whole deadline: decide locally at once, and let this question probe it in the background.
       this.probe(features, inFlight);
       return Promise.reject(new Error(`router missed ${this.missedInRow} decide deadlines in a row; deciding locally until it answers`));
     }
-    return traced === undefined ? this.ask(features, inFlight) : this.askTraced(features, inFlight, traced);
+    const asked = traced === undefined ? this.ask(features, inFlight) : this.askTraced(features, inFlight, traced);
+    return asked.then(([decision, basis]) => {
+      if (basis !== undefined) this.keep(features, inFlight, decision, basis);
+      return decision;
+    });
+  }
+
+  /** Keeps a decision made on the version the watch last pushed: an older one is stale, a newer one not yet known to be current. */
+  private keep(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, decision: RouteDecision | undefined, basis: DecisionBasis): void {
+    if (basis.stateVersion !== this.stateVersion || !reusable(decision)) return;
+    if (!this.scopes.has(features.model) && this.scopes.size >= MAX_CACHED_DECISIONS) this.scopes.delete(this.scopes.keys().next().value!);
+    this.scopes.set(features.model, basis.scope);
+    if (this.decisions.size >= MAX_CACHED_DECISIONS) this.decisions.delete(this.decisions.keys().next().value!);
+    this.decisions.set(decisionKey(features, basis.scope, inFlight), decision);
+  }
+
+  /** A new state version (or none): nothing decided before may be reused. */
+  private setStateVersion(version: string): void {
+    if (version === this.stateVersion) return;
+    this.stateVersion = version;
+    this.scopes.clear();
+    this.decisions.clear();
+    // Answers still on their way were made on the old version: later questions must not share them.
+    this.asking.clear();
   }
 
   /**
    * A traced question goes as a unary Decide, whose metadata carries the trace context: a message
    * on the shared DecideStream has no metadata of its own. Only traced requests pay for that.
    */
-  private askTraced(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, parent: Context): Promise<RouteDecision | undefined> {
+  private askTraced(features: RequestFeatures, inFlight: Readonly<Record<string, number>>, parent: Context): Promise<Answer> {
     const port = this.address.lastIndexOf(':');
     const span = (this.tracer ??= trace.getTracer('switchyard-router-client')).startSpan(
       ROUTER_DECIDE_METHOD,
@@ -192,10 +280,10 @@ export class RouterClient {
     const metadata = new Metadata();
     propagation.inject(trace.setSpan(parent, span), metadata, METADATA_SETTER);
     return this.unary(toDecideRequest(features, inFlight), metadata).then(
-      (decision) => {
+      (answered) => {
         span.setAttribute(ATTR_RPC_STATUS_CODE, 'OK');
         span.end();
-        return decision;
+        return answered;
       },
       (err: Error) => {
         const code = (err as Partial<ServiceError>).code;
@@ -236,7 +324,7 @@ export class RouterClient {
     }
   }
 
-  private ask(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<RouteDecision | undefined> {
+  private ask(features: RequestFeatures, inFlight: Readonly<Record<string, number>>): Promise<Answer> {
     const request = toDecideRequest(features, inFlight);
     const call = this.decideCall;
     if (call && this.decideReady) return this.decideOnStream(call, request);
@@ -244,7 +332,7 @@ export class RouterClient {
   }
 
   /** One unary Decide, within the deadline. */
-  private unary(request: DecideRequestMsg, metadata: Metadata): Promise<RouteDecision | undefined> {
+  private unary(request: DecideRequestMsg, metadata: Metadata): Promise<Answer> {
     const m = this.methods.Decide;
     return new Promise((resolve, reject) => {
       this.channel().makeUnaryRequest(
@@ -263,7 +351,7 @@ export class RouterClient {
           }
           this.missedInRow = 0;
           this.lastOkAt = Date.now();
-          resolve(fromDecideResponse(res));
+          resolve(answer(res));
         },
       );
     });
@@ -275,7 +363,7 @@ export class RouterClient {
   }
 
   /** One message on the long-lived DecideStream; the same deadline as a unary Decide. */
-  private decideOnStream(call: ClientDuplexStream<DecideCallMsg, DecideResultMsg>, request: DecideCallMsg['request']): Promise<RouteDecision | undefined> {
+  private decideOnStream(call: ClientDuplexStream<DecideCallMsg, DecideResultMsg>, request: DecideCallMsg['request']): Promise<Answer> {
     const id = (this.nextId = (this.nextId + 1) >>> 0);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -315,7 +403,7 @@ export class RouterClient {
         return;
       }
       this.lastOkAt = Date.now();
-      w.resolve(fromDecideResponse(r.response));
+      w.resolve(answer(r.response));
     });
     call.on('error', () => undefined); // 'status' follows
     call.on('status', () => {
@@ -375,6 +463,7 @@ export class RouterClient {
     this.decideCall = undefined;
     this.watchCall?.cancel();
     this.watchCall = undefined;
+    this.setStateVersion('');
     // What waited for the next flush goes now, before the stream ends.
     this.flush();
     const call = this.reportCall;
@@ -412,6 +501,7 @@ export class RouterClient {
     this.watchCall = call;
     call.on('data', (states: BackendStatesMsg) => {
       this.lastOkAt = Date.now();
+      this.setStateVersion(states.stateVersion);
       this.watchBackoff.reset();
       this.armWatchStall(call);
       if (this.watchLost) {
@@ -430,6 +520,8 @@ export class RouterClient {
       if (this.watchCall !== call) return;
       this.watchCall = undefined;
       clearTimeout(this.watchStall);
+      // Versions pushed no more: what was decided may be stale at any moment.
+      this.setStateVersion('');
       if (this.closed) return;
       this.lastFailAt = Date.now();
       if (!this.watchLost) {
@@ -502,6 +594,13 @@ export class RouterClient {
       this.dropped = 0;
     }
   }
+}
+
+/** A decision and what lets it be reused (undefined: it may not be). */
+type Answer = [RouteDecision | undefined, DecisionBasis | undefined];
+
+function answer(res: DecideResponseMsg): Answer {
+  return [fromDecideResponse(res), fromDecisionBasis(res)];
 }
 
 /** Streams wait for the channel to connect instead of failing at once while the router is away. */

@@ -7,6 +7,7 @@ import {
   fromBackendState,
   fromDecideRequest,
   fromDecideResponse,
+  fromDecisionBasis,
   fromOutcome,
   toBackendState,
   toDecideRequest,
@@ -138,6 +139,18 @@ describe('router converters over real protobuf encoding', () => {
     expect(fromOutcome(viaRequest('ReportOutcomes', toOutcome(outcome)))).toStrictEqual(outcome);
   });
 
+  it('carries the state version and scope a decision rests on, for known and unknown models', () => {
+    const basis = { stateVersion: 'abc.7', scope: { tenant: true, tags: false, headers: ['x-team'], inFlight: ['local', 'cloud'], weighted: false } };
+    const wire = viaResponse('Decide', toDecideResponse(decision, basis));
+    expect(fromDecideResponse(wire)).toStrictEqual(decision);
+    expect(fromDecisionBasis(wire)).toStrictEqual(basis);
+    const unknown = viaResponse('Decide', toDecideResponse(undefined, basis));
+    expect(fromDecideResponse(unknown)).toBeUndefined();
+    expect(fromDecisionBasis(unknown)).toStrictEqual(basis);
+    // A router that does not version its state: nothing may be reused.
+    expect(fromDecisionBasis(viaResponse('Decide', toDecideResponse(decision)))).toBeUndefined();
+  });
+
   it('round-trips a batch of outcomes in order', () => {
     const outcomes: AttemptOutcome[] = [
       { backend: 'openai', model: 'gpt-4o-mini', success: true, status: 200, ttftMs: 12.5, outputTokens: 3, durationMs: 20 },
@@ -158,9 +171,10 @@ describe('router converters over real protobuf encoding', () => {
       },
       { name: 'openai', tier: 'cloud', snapshot: { healthy: true, breaker: 'closed', inFlight: 0 } },
     ];
-    const msg: BackendStatesMsg = { backends: states.map(toBackendState), atUnixMs: 1_761_000_000_456 };
+    const msg: BackendStatesMsg = { backends: states.map(toBackendState), atUnixMs: 1_761_000_000_456, stateVersion: 'r1.42' };
     const wire = viaResponse('WatchBackends', msg);
     expect(wire.atUnixMs).toBe(1_761_000_000_456);
+    expect(wire.stateVersion).toBe('r1.42');
     expect(wire.backends.map(fromBackendState)).toStrictEqual(states);
   });
 
