@@ -52,9 +52,10 @@ const BACKOFF_MAX_MS = 5_000;
 /** Outcomes kept while the report stream is down; the oldest go first. */
 const MAX_PENDING_OUTCOMES = 1_000;
 /**
- * Outcomes gather this long before they leave as one ReportOutcomeBatches message: one write here
- * and one read in the router per flush instead of per request. They are statistics; breakers and
- * latency figures do not need them sooner (the router publishes latency figures once a second).
+ * Successes gather this long before they leave as one ReportOutcomeBatches message: one write here
+ * and one read in the router per flush instead of per request. They are statistics; latency
+ * figures do not need them sooner (the router publishes them once a second). A failure leaves at
+ * once, with what waited: breakers must see it before more requests are sent to a dead backend.
  */
 const OUTCOME_FLUSH_MS = 100;
 /** Decisions kept for the current router state version; past it the oldest go. */
@@ -432,8 +433,11 @@ export class RouterClient {
         this.pending.shift();
         if (this.dropped++ === 0) this.opts.logger.warn({ router: this.url }, `router outcome buffer full (${MAX_PENDING_OUTCOMES}); dropping the oldest`);
       }
-      if (this.pending.length >= OUTCOME_BATCH_MAX) this.flush();
-      else if (!this.flushTimer) {
+      if (!outcome.success || this.pending.length >= OUTCOME_BATCH_MAX) {
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        this.flush();
+      } else if (!this.flushTimer) {
         this.flushTimer = setTimeout(() => {
           this.flushTimer = undefined;
           this.flush();
