@@ -5,6 +5,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { ADMIN_PRINCIPAL, parseConfig } from '@switchyard/contracts';
 import {
   COUNTERS,
+  LeasedCounters,
   KEY_STORE,
   LEDGER_SINK,
   LazyDatabase,
@@ -47,12 +48,22 @@ describe('StoreModule', () => {
     await expect(module.get<LedgerSink>(LEDGER_SINK).write([])).resolves.toBeUndefined();
   });
 
-  it('keeps counters in memory without Redis, and in Redis with it (shared by every replica)', async () => {
+  it('keeps counters in memory without Redis, and in Redis with it (shared by every replica), leased unless leaseShare is 0', async () => {
     expect(module.get(COUNTERS)).toBeInstanceOf(MemoryCounters);
     // Nothing is sent until a counter is used, so no Redis need be running here.
     const withRedis = await storeTestingModule({ redisUrl: 'redis://127.0.0.1:1' });
-    expect(withRedis.get(COUNTERS)).toBeInstanceOf(RedisCounters);
+    expect(withRedis.get(COUNTERS)).toBeInstanceOf(LeasedCounters);
     await withRedis.close();
+    const config = parseConfig(
+      JSON.stringify({
+        backends: [{ name: 'b', protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1', tier: 'local', models: ['m'] }],
+        limits: { leaseShare: 0 },
+      }),
+      {},
+    );
+    const unleased = await storeTestingModule({ redisUrl: 'redis://127.0.0.1:1', config });
+    expect(unleased.get(COUNTERS)).toBeInstanceOf(RedisCounters);
+    await unleased.close();
   });
 
   it('keeps the ledger in memory without a database, with nothing to query usage from', () => {
