@@ -250,6 +250,12 @@ function describeWorkers(mode: 'ipc' | 'redis'): void {
         async () => sample(await scrape(), 'switchyard_requests_total', { status: '200' }),
         (n) => n === expected.ok,
       );
+      // Each worker probes its backends once at start (then every minute): wait until both have.
+      await until(
+        'switchyard_backend_up',
+        async () => sample(await scrape(), 'switchyard_backend_up', { backend: 'cloud' }),
+        (n) => n === 1,
+      );
       const texts = await Promise.all(Array.from({ length: 8 }, scrape));
       for (const text of texts) {
         expect(sample(text, 'switchyard_workers')).toBe(2);

@@ -70,6 +70,12 @@ export class PlacementService implements OnModuleInit, OnApplicationShutdown {
         if (changed) this.log[healthy ? 'info' : 'warn']({ backend: r.backend, healthy, error: r.error }, `backend ${r.backend} is ${healthy ? 'up' : 'down'}`);
       },
     });
+    // The first probes may report before this listens: start from what the registry knows now.
+    if (!this.router) {
+      const gen = policy.current;
+      for (const [name, adapter] of gen.adapters)
+        this.metrics.backendUp.set({ backend: name, tier: adapter.backend.tier }, gen.registry.backend(name).healthy ? 1 : 0);
+    }
   }
 
   get mode(): 'embedded' | 'remote' {
