@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     }
   }
   const primary = workers > 1;
-  const logger = link ? createLogger().child({ worker: link.slot }) : createLogger();
+  // Workers share the primary's stdout: each writes its lines one at a time, as a batch over 4 KiB
+  // (the pipe's atomic write) could interleave with another worker's and tear both.
+  const logger = link ? createLogger({ sync: true }).child({ worker: link.slot }) : createLogger();
   // Before Nest starts (off unless OTEL_* ask for it); the app flushes its spans when it closes. The primary serves nothing.
   if (!primary) startTracing('switchyard-gateway', logger);
 
