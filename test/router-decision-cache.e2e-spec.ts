@@ -4,24 +4,13 @@ import type { RequestFeatures, RouteDecision } from '@switchyard/policy';
 import { RouterClient } from '@switchyard/runtime';
 import { features, memoryLogger, waitFor } from '@switchyard/runtime/testing.mock';
 import { createRouter, type RouterApp } from '../apps/router/src/router.factory';
+import { seeded } from '../libs/policy/src/seeded.mock';
 
 // The gateway's RouterClient reuses the router's decisions while the router's state version stays
 // the one they were made on. Against a real router over gRPC and fake backends, every answer the
 // client gives is compared with a fresh decision of the router's engine on the same state, over
 // many feature combinations and through state changes: latency figures, a breaker opening, a
 // backend going down. Privacy: a request's own privacy state always decides where it may go.
-
-/** A small deterministic generator, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
@@ -181,7 +170,7 @@ describe('router decision reuse (gateway RouterClient against a real router)', (
    * router's answer to a question in flight is as old as the question); most must be.
    */
   async function compareRounds(seed: number, rounds: number): Promise<{ compared: number; hits: number }> {
-    const r = prng(seed);
+    const r = seeded(seed);
     const pool = questionPool(r, Math.ceil(rounds / 5));
     const hits0 = client.reuse.hits;
     let compared = 0;

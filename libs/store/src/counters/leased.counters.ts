@@ -77,7 +77,7 @@ export class LeasedCounters implements Counters {
     this.leases.clear();
   }
 
-  /** Keys holding a lease (for specs and metrics). */
+  /** Keys holding a lease (for specs). */
   get held(): number {
     let n = 0;
     for (const l of this.leases.values()) if (l.left > 0) n++;
