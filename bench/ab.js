@@ -37,9 +37,6 @@ const { cpuMicros } = require('./lib/procfs');
 const { median } = require('./lib/stats');
 const { streamRound } = require('./lib/streams');
 
-/** The streamed reply in --stream mode: twenty words, twenty content chunks. */
-const STREAM_REPLY = Array.from({ length: 20 }, (_, i) => `w${i + 1}`).join(' ');
-
 const log = runScript('ab', main);
 
 async function main() {
@@ -68,7 +65,7 @@ async function main() {
     const fast = await stack.startFake('fake-fast');
     const streams = Number(process.env.BENCH_AB_STREAMS ?? 1000);
     const paced = streaming
-      ? await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: STREAM_REPLY })
+      ? await stack.startFake('fake-paced', { ttftMs: 50, interChunkMs: 20, models: [stack.MODEL_PACED], reply: stack.PACED_REPLY })
       : await stack.startFake('fake-paced', { models: [stack.MODEL_PACED] });
     const configFile = stack.writeGatewayConfig(workDir, fast, paced, streaming ? streams : 64);
     const envOf = (text) =>
@@ -186,7 +183,8 @@ async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dis
       results[i].ttftP99.push(s.ttftMs.p99 - d.ttftMs.p99);
       results[i].gapP99.push(s.gapMs.p99 - d.gapMs.p99);
       if (s.errors > 0 || s.completed < streams) throw new Error(`${g.name}: ${s.errors} streams failed (${JSON.stringify(s.errorKinds)})`);
-      if (s.chunksPerStream.p50 !== 20) throw new Error(`${g.name}: ${s.chunksPerStream.p50} content chunks per stream, 20 expected`);
+      if (s.chunksPerStream.p50 !== stack.PACED_CHUNKS)
+        throw new Error(`${g.name}: ${s.chunksPerStream.p50} content chunks per stream, ${stack.PACED_CHUNKS} expected`);
     }
     log(
       `round ${r + 1}/${rounds}: CPU µs/stream A ${results[0].cpu[r].toFixed(0)} B ${results[1].cpu[r].toFixed(0)}; ` +
@@ -198,7 +196,7 @@ async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dis
     `| ${label} | ${median(results[0][key]).toFixed(digits)} | ${median(results[1][key]).toFixed(digits)} | ${withRatio ? ratio(key).toFixed(3) : ''} |`;
   const out = [
     `A: ${path.relative(ROOT, dists[0])}   B: ${path.relative(ROOT, dists[1])}${variant ? ` as ${variant}` : ''}   ` +
-      `(${rounds} rounds × ${streams} streams opened over ${rampMs} ms, 20 chunks each, medians)`,
+      `(${rounds} rounds × ${streams} streams opened over ${rampMs} ms, ${stack.PACED_CHUNKS} chunks each, medians)`,
     '',
     '| figure | A | B | B/A (median of rounds) |',
     '|---|---:|---:|---:|',

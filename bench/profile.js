@@ -4,7 +4,7 @@
  * CPU profile of the gateway under the non-streaming load of the benchmark:
  *
  *   npm run build && node bench/profile.js            non-streaming, 50 connections
- *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 10 chunks)
+ *   node bench/profile.js --stream                    paced streams (50 ms TTFT, 20 ms between 20 chunks)
  *   node bench/profile.js --remote                    non-streaming through a remote router (both profiled)
  *   node bench/profile.js --reference                 the plain NestJS relay of scenario (r), for comparison
  *   node bench/profile.js --limits                    as scenario (l): a tenant key with limits and budgets,
@@ -138,7 +138,13 @@ async function main() {
     const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
     const gw = reference
       ? await stack.startReferenceRelay('ref-profiled', fast, { nodeArgs })
-      : await stack.startGateway('gw-profiled', { configFile, adminKey, workDir, extraEnv: router ? { ...extraEnv, ROUTER_URL: router.url } : extraEnv, nodeArgs });
+      : await stack.startGateway('gw-profiled', {
+          configFile,
+          adminKey,
+          workDir,
+          extraEnv: router ? { ...extraEnv, ROUTER_URL: router.url } : extraEnv,
+          nodeArgs,
+        });
     const url = `${gw.origin}/v1/chat/completions`;
     const fixed = Number(process.env.BENCH_PROF_RATE ?? 0);
     const load = streaming
@@ -149,9 +155,9 @@ async function main() {
             return { completed: r.ok, errors: r.non2xx + r.errors, perSec: r.achievedRate };
           }
         : async (sec) => {
-          const r = await throughput({ url, headers, body, connections, durationSec: sec, maxRequests: sec * 30_000 });
-          return { completed: r.completed, errors: r.non2xx + r.errors, perSec: r.reqPerSec };
-        };
+            const r = await throughput({ url, headers, body, connections, durationSec: sec, maxRequests: sec * 30_000 });
+            return { completed: r.completed, errors: r.non2xx + r.errors, perSec: r.reqPerSec };
+          };
     const what = streaming ? `${streamRate} paced streams/s` : fixed > 0 ? `${fixed} req/s` : `${connections} connections`;
     log(`warm-up 6 s, ${what}`);
     await load(6);
@@ -195,10 +201,10 @@ async function main() {
         ? `Non-streaming \`POST /v1/chat/completions\` through a gateway with ROUTER_URL at ${what} for ${seconds} s after a 6 s warm-up: ` +
           `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs gateway + ${routerCpuPerReq.toFixed(0)} µs router CPU per request (all threads, from /proc). `
         : streaming
-        ? `Streaming \`POST /v1/chat/completions\` (10 chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
-          `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
-        : `Non-streaming \`POST /v1/chat/completions\` at ${what} for ${seconds} s after a 6 s warm-up: ` +
-          `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs ${subject} CPU per request (all threads, from /proc). `) +
+          ? `Streaming \`POST /v1/chat/completions\` (${stack.PACED_CHUNKS} chunks, 50 ms TTFT, 20 ms apart) at ${streamRate} streams/s for ${seconds} s after a 6 s warm-up: ` +
+            `${Math.round(r.perSec)} streams/s, ${cpuPerReq.toFixed(0)} µs gateway CPU per stream (all threads, from /proc). `
+          : `Non-streaming \`POST /v1/chat/completions\` at ${what} for ${seconds} s after a 6 s warm-up: ` +
+            `${Math.round(r.perSec)} req/s, ${cpuPerReq.toFixed(0)} µs ${subject} CPU per request (all threads, from /proc). `) +
         `${kernelPct.toFixed(0)}% of the ${subject}'s CPU was kernel time (syscalls, and loopback TCP, which the sender pays for both ends). ` +
         `Only the load window is summarised. Profile: \`${file}\` (open it in Chrome DevTools → Performance).`,
       '',
@@ -209,7 +215,10 @@ async function main() {
       if (rf.length === 0) throw new Error(`no router .cpuprofile written to ${routerDir}`);
       const routerFile = path.join(routerDir, rf[0]);
       log(`router profile: ${routerFile}`);
-      const rAgg = aggregate(JSON.parse(fs.readFileSync(routerFile, 'utf8')), { fromMs: fromMs + (spawnedAt - routerSpawnedAt) + 250, toMs: toMs + (spawnedAt - routerSpawnedAt) - 250 });
+      const rAgg = aggregate(JSON.parse(fs.readFileSync(routerFile, 'utf8')), {
+        fromMs: fromMs + (spawnedAt - routerSpawnedAt) + 250,
+        toMs: toMs + (spawnedAt - routerSpawnedAt) - 250,
+      });
       md += `\n# Router\n\nProfile: \`${routerFile}\`.\n\n${renderSummary(rAgg, { top: 20, title: 'Where the router main thread spends its time' })}\n`;
     }
     process.stdout.write(md);

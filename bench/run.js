@@ -51,7 +51,7 @@ function settingsFrom(argv) {
     connections: envNumber('BENCH_CONNECTIONS', 50),
     rate: envNumber('BENCH_RATE', 1000),
     streams: envNumber('BENCH_STREAMS', quick ? 200 : 1000),
-    streamRampMs: envNumber('BENCH_STREAM_RAMP_MS', 1000),
+    streamRampMs: envNumber('BENCH_STREAM_RAMP_MS', 2000),
     ttftMs: 50,
     interChunkMs: 20,
     soakSeconds: envNumber('BENCH_SOAK_SECONDS', quick ? 20 : 600),
@@ -177,7 +177,7 @@ async function measureNonStreaming(s, target, procs, headers, { onlyIfSustained 
 }
 
 /** Warm-up rounds, then `count` streams at once (and ramped) against `origin`: one column of the streaming table. */
-async function streamRounds(s, origin, label, headers, count) {
+async function streamRounds(s, origin, label, headers, count, pids = []) {
   const common = { origin, path: CHAT_PATH, headers, model: stack.MODEL_PACED, count };
   // Unmeasured rounds first: they open every connection (client -> target and gateway -> fake),
   // so the measured rounds time the relay rather than 2 × count TCP handshakes, and they give V8
@@ -197,7 +197,10 @@ async function streamRounds(s, origin, label, headers, count) {
   if (s.streamRampMs > 0) {
     log(`  ${label}: ${count} streams ramped over ${s.streamRampMs} ms`);
     noise = noiseMeter();
+    const cpu0 = cpuMicrosOf(pids);
     ramp = await streamRound({ ...common, rampMs: s.streamRampMs });
+    // Read once every stream of the round has ended (its outcome recorded): the proxy's CPU per stream.
+    if (pids.length > 0) ramp.cpuPerStreamUs = (cpuMicrosOf(pids) - cpu0) / Math.max(1, ramp.completed + ramp.errors);
     ramp.foreignCpuPct = noise.stop();
   }
   log(
@@ -216,10 +219,11 @@ function addedOver(direct, via, key) {
 
 /** Direct vs through-the-gateway streams against the paced fake. */
 async function measureStreaming(s, paced, gateway, headers, count) {
-  const direct = await streamRounds(s, paced.origin, 'direct', headers, count);
+  // The fake's own CPU per stream (reading one request, writing the same chunks) is the floor to read the gateway's against.
+  const direct = await streamRounds(s, paced.origin, 'direct', headers, count, [paced.child.pid]);
   const rssRest = rssOf(gateway.pids);
   const sampler = startRssSampler(gateway.pids, 50);
-  const viaGateway = await streamRounds(s, gateway.origin, 'gateway', headers, count);
+  const viaGateway = await streamRounds(s, gateway.origin, 'gateway', headers, count, gateway.pids);
   assertAlive([gateway.child, paced.child]);
   const { peak } = sampler.stop();
   const added = (key) => addedOver(direct, viaGateway, key);
@@ -235,6 +239,8 @@ async function measureStreaming(s, paced, gateway, headers, count) {
     added: { burst: added('burst'), ramp: added('ramp') },
     gatewayRssRest: rssRest,
     gatewayRssPeak: peak,
+    gatewayCpuPerStreamUs: viaGateway.ramp?.cpuPerStreamUs,
+    fakeCpuPerStreamUs: direct.ramp?.cpuPerStreamUs,
   };
 }
 
@@ -246,7 +252,7 @@ async function measurePeerStreaming(s, paced, streaming) {
   const p = await peer.startPeer('peer-streams');
   const rssRest = rssOf(p.pids);
   const sampler = startRssSampler(p.pids, 50);
-  const via = await streamRounds(s, p.origin, 'peer', peer.peerHeaders(paced), streaming.count);
+  const via = await streamRounds(s, p.origin, 'peer', peer.peerHeaders(paced), streaming.count, p.pids);
   assertAlive([p.child, paced.child]);
   const { peak } = sampler.stop();
   await p.child.stop();
@@ -255,6 +261,7 @@ async function measurePeerStreaming(s, paced, streaming) {
     added: { burst: addedOver(streaming.direct, via, 'burst'), ramp: addedOver(streaming.direct, via, 'ramp') },
     rssRest,
     rssPeak: peak,
+    cpuPerStreamUs: via.ramp?.cpuPerStreamUs,
   };
 }
 

@@ -22,6 +22,16 @@ const TARGETS = {
   limitsRedisPerRequest: 1,
   /** Embedded throughput at 50 connections over the peer gateway's (bench/lib/peer.js), same run. */
   peerThroughputRatio: 10,
+  /** Remote router (d) against embedded (b): CPU per request (gateway + router) and overhead p50. */
+  routerCpuVsEmbedded: 1.2,
+  routerOverheadP50Ms: 0.25,
+  /** The whole pipeline (l: tenant key, limits, budgets, ledger, metrics) against the bare framework relay (r), at 50 connections. */
+  pipelineCpuVsReference: 0.8,
+  /** Streams opened over the ramp (1,000 over 2 s): gateway CPU per paced stream, and what it adds over direct. */
+  streamCpuPerStreamUs: 500,
+  streamRampAddedTtftP50Ms: 50,
+  streamRampAddedTtftP99Ms: 250,
+  streamRampAddedGapP99Ms: 5,
 };
 
 const MB = 1024 * 1024;
@@ -69,9 +79,25 @@ function evaluate(results) {
       add('embedded: CPU per request @1k req/s', s.cpuMicrosPerRequest.fixedRate, `≤ ${TARGETS.cpuPerRequestUs}`, s.verdicts.cpu, 'µs');
     } else if (embedded?.available) {
       const ratio = s.cpuMicrosPerRequest.fixedRate / embedded.cpuMicrosPerRequest.fixedRate;
-      const target = s.id === 'limits' || s.id === 'limits0' ? TARGETS.limitsCpuVsEmbedded : TARGETS.modeCpuVsEmbedded;
+      const target =
+        s.id === 'limits' || s.id === 'limits0' ? TARGETS.limitsCpuVsEmbedded : s.id === 'router' ? TARGETS.routerCpuVsEmbedded : TARGETS.modeCpuVsEmbedded;
       s.verdicts.cpu = ratio <= target;
       add(`${s.id}: CPU per request vs embedded`, ratio, `≤ ${target}×`, s.verdicts.cpu, '×');
+    }
+    if (s.id === 'router' && o && o.n > 0) {
+      s.verdicts.routerOverheadP50 = o.p50 <= TARGETS.routerOverheadP50Ms;
+      add('router: overhead p50 @1k req/s (remote router)', o.p50, `≤ ${TARGETS.routerOverheadP50Ms}`, s.verdicts.routerOverheadP50, 'ms');
+    }
+    if (s.id === 'limits' && reference?.available) {
+      const ratio = s.cpuMicrosPerRequest.throughput / reference.cpuMicrosPerRequest.throughput;
+      s.verdicts.cpuVsReference = ratio <= TARGETS.pipelineCpuVsReference;
+      add(
+        `limits (whole pipeline): CPU per request vs reference relay @${s.throughput.connections} conn`,
+        ratio,
+        `≤ ${TARGETS.pipelineCpuVsReference}×`,
+        s.verdicts.cpuVsReference,
+        '×',
+      );
     }
     if (s.id === 'stores' && byId.quiet?.available) {
       const ratio = s.cpuMicrosPerRequest.fixedRate / byId.quiet.cpuMicrosPerRequest.fixedRate;
@@ -92,6 +118,24 @@ function evaluate(results) {
     };
     add(`streams (${st.count} at once): added TTFT p99`, st.added.burst.ttftP99Ms, `≤ ${TARGETS.streamAddedTtftP99Ms}`, st.verdicts.ttftP99, 'ms');
     add(`streams (${st.count} at once): gateway RSS peak`, st.gatewayRssPeak / MB, `≤ ${TARGETS.streamRssBytes / MB}`, st.verdicts.rss, 'MB');
+    const ramp = st.added.ramp;
+    if (ramp) {
+      const over = `${st.count} over ${st.rampMs / 1000} s`;
+      st.verdicts.cpuPerStream = st.gatewayCpuPerStreamUs <= TARGETS.streamCpuPerStreamUs;
+      st.verdicts.rampTtftP50 = ramp.ttftP50Ms <= TARGETS.streamRampAddedTtftP50Ms;
+      st.verdicts.rampTtftP99 = ramp.ttftP99Ms <= TARGETS.streamRampAddedTtftP99Ms;
+      st.verdicts.rampGapP99 = ramp.gapP99Ms <= TARGETS.streamRampAddedGapP99Ms;
+      add(
+        `streams (${over}): gateway CPU per ${st.chunksExpected}-chunk stream`,
+        st.gatewayCpuPerStreamUs,
+        `≤ ${TARGETS.streamCpuPerStreamUs}`,
+        st.verdicts.cpuPerStream,
+        'µs',
+      );
+      add(`streams (${over}): added TTFT p50`, ramp.ttftP50Ms, `≤ ${TARGETS.streamRampAddedTtftP50Ms}`, st.verdicts.rampTtftP50, 'ms');
+      add(`streams (${over}): added TTFT p99`, ramp.ttftP99Ms, `≤ ${TARGETS.streamRampAddedTtftP99Ms}`, st.verdicts.rampTtftP99, 'ms');
+      add(`streams (${over}): added inter-chunk p99`, ramp.gapP99Ms, `≤ ${TARGETS.streamRampAddedGapP99Ms}`, st.verdicts.rampGapP99, 'ms');
+    }
   }
   const so = results.soak;
   if (so && Number.isFinite(so.growthPct)) {
@@ -274,16 +318,34 @@ function streamingRows(results) {
     ['completed / errors', `${d.completed} / ${d.errors}`, `${g.completed} / ${g.errors}`, '', ''],
     ['foreign CPU %', fmt(d.foreignCpuPct, 0), fmt(g.foreignCpuPct, 0), '', ''],
   ];
-  if (st.direct.ramp && st.gateway.ramp) {
+  const ramped = st.direct.ramp && st.gateway.ramp;
+  if (ramped) {
     const dr = st.direct.ramp;
     const gr = st.gateway.ramp;
-    rows.push([
-      `TTFT p50 / p99 (ms), ramped over ${st.rampMs} ms`,
-      `${fmt(dr.ttftMs.p50, 1)} / ${fmt(dr.ttftMs.p99, 1)}`,
-      `${fmt(gr.ttftMs.p50, 1)} / ${fmt(gr.ttftMs.p99, 1)}`,
-      `${fmt(st.added.ramp.ttftP50Ms, 2)} / ${fmt(st.added.ramp.ttftP99Ms, 2)}`,
-      'informational',
-    ]);
+    const ar = st.added.ramp;
+    rows.push(
+      [
+        `TTFT p50 / p99 (ms), ${st.count} opened over ${st.rampMs} ms`,
+        `${fmt(dr.ttftMs.p50, 1)} / ${fmt(dr.ttftMs.p99, 1)}`,
+        `${fmt(gr.ttftMs.p50, 1)} / ${fmt(gr.ttftMs.p99, 1)}`,
+        `${fmt(ar.ttftP50Ms, 2)}${mark(v.rampTtftP50)} / ${fmt(ar.ttftP99Ms, 2)}${mark(v.rampTtftP99)}`,
+        `≤ ${TARGETS.streamRampAddedTtftP50Ms} / ≤ ${TARGETS.streamRampAddedTtftP99Ms}`,
+      ],
+      [
+        `inter-chunk p50 / p99 (ms), opened over ${st.rampMs} ms`,
+        `${fmt(dr.gapMs.p50, 1)} / ${fmt(dr.gapMs.p99, 1)}`,
+        `${fmt(gr.gapMs.p50, 1)} / ${fmt(gr.gapMs.p99, 1)}`,
+        `p99 ${fmt(ar.gapP99Ms, 2)}${mark(v.rampGapP99)}`,
+        `≤ ${TARGETS.streamRampAddedGapP99Ms}`,
+      ],
+      [
+        `CPU µs per ${st.chunksExpected}-chunk stream, opened over ${st.rampMs} ms (direct: the fake's own)`,
+        fmt(st.fakeCpuPerStreamUs, 0),
+        fmt(st.gatewayCpuPerStreamUs, 0) + mark(v.cpuPerStream),
+        '',
+        `≤ ${TARGETS.streamCpuPerStreamUs}`,
+      ],
+    );
   }
   rows.push(['gateway RSS rest / peak (MB)', '', `${mb(st.gatewayRssRest)} / ${mb(st.gatewayRssPeak)}${mark(v.rss)}`, '', `≤ ${TARGETS.streamRssBytes / MB}`]);
   if (p) {
@@ -299,11 +361,14 @@ function streamingRows(results) {
       [`${pb.completed} / ${pb.errors}`, ''],
       [fmt(pb.foreignCpuPct, 0), ''],
     ];
-    if (st.direct.ramp && st.gateway.ramp) {
+    if (ramped) {
+      const has = p.ramp && p.added.ramp;
       cells.push(
-        p.ramp && p.added.ramp
+        has
           ? [`${fmt(p.ramp.ttftMs.p50, 1)} / ${fmt(p.ramp.ttftMs.p99, 1)}`, `${fmt(p.added.ramp.ttftP50Ms, 2)} / ${fmt(p.added.ramp.ttftP99Ms, 2)}`]
           : ['', ''],
+        has ? [`${fmt(p.ramp.gapMs.p50, 1)} / ${fmt(p.ramp.gapMs.p99, 1)}`, `p99 ${fmt(p.added.ramp.gapP99Ms, 2)}`] : ['', ''],
+        [fmt(p.cpuPerStreamUs, 0), ''],
       );
     }
     cells.push([`${mb(p.rssRest)} / ${mb(p.rssPeak)}`, '']);

@@ -46,9 +46,9 @@ function removeSnapshot() {
 /** The model each fake serves: `m` answers at once, `m-paced` streams at the fake's TTFT/cadence. */
 const MODEL_FAST = 'm';
 const MODEL_PACED = 'm-paced';
-/** Ten words -> ten content chunks from the fake, so a paced stream spans 9 inter-chunk gaps. */
-const PACED_REPLY = 'one two three four five six seven eight nine ten';
-const PACED_CHUNKS = 10;
+/** Twenty words -> twenty content chunks from the fake (the unit the stream targets are per), so a paced stream spans 19 gaps. */
+const PACED_CHUNKS = 20;
+const PACED_REPLY = Array.from({ length: PACED_CHUNKS }, (_, i) => `w${i + 1}`).join(' ');
 
 /** The benchmark's one request: a short user message to `model`, streamed or not. */
 function chatBody(model, stream = false) {
