@@ -110,7 +110,9 @@ async function startFake(name, { ttftMs = 0, interChunkMs = 0, models = [MODEL_F
  */
 function writeGatewayConfig(workDir, fast, paced, streamConcurrency, overrides = {}, name = 'bench') {
   const config = {
-    server: { bodyLimitBytes: 1048576 },
+    // Every simulated client shares 127.0.0.1: the per-address cap on connections that have not
+    // authenticated yet (64) would refuse a burst of 1,000 new streams as one abusive address.
+    server: { bodyLimitBytes: 1048576, unauthenticatedConnectionsPerAddress: 0 },
     backends: [
       // costPerHour gives the tenant-limits scenario's budgets a price to charge (routing is unchanged: one target).
       { name: 'bench-fast', protocol: 'openai', baseUrl: fast.baseUrl, tier: 'local', models: [MODEL_FAST], maxConcurrency: 256, costPerHour: 0.5 },
