@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import OpenAI from 'openai';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import { buildIfStale, startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { connectPostgres, connectRedis, createScratchDatabase, dropScratchStores } from './support/scratch-stores';
 import { ADMIN_KEY } from './support/stack';
 
 // Three gateway OS processes (the build `npm start` runs) on one Redis and one PostgreSQL database,
@@ -40,28 +41,16 @@ describe(`three gateway processes on one Redis (${REDIS_URL}) and one PostgreSQL
   const issued: string[] = [];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-    } catch (err) {
-      throw new Error(`This suite needs Redis at ${REDIS_URL} (set REDIS_URL): ${(err as Error).message}`);
-    }
-    pg = new Client({ connectionString: DATABASE_URL });
-    try {
-      await pg.connect();
-    } catch (err) {
-      throw new Error(`This suite needs PostgreSQL at ${new URL(DATABASE_URL).host} (set DATABASE_URL): ${(err as Error).message}`);
-    }
-    await pg.query(`CREATE DATABASE ${database}`);
-    const url = new URL(DATABASE_URL);
-    url.pathname = `/${database}`;
+    redis = await connectRedis(REDIS_URL);
+    pg = await connectPostgres(DATABASE_URL);
+    const databaseUrl = await createScratchDatabase(pg, DATABASE_URL, database);
     await buildIfStale();
     fake = await startFakeLlm({ protocol: 'openai', models: ['m'] });
     const config = {
       backends: [{ name: 'cloud', protocol: 'openai', tier: 'cloud', baseUrl: fake.baseUrl, apiKey: 'sk-test', price: PRICE, models: ['m'] }],
       policy: { health: { intervalMs: 60000 } },
     };
-    const env = { DATABASE_URL: url.toString(), REDIS_URL, SWITCHYARD_REDIS_PREFIX: prefix, SWITCHYARD_SECRET: SECRET };
+    const env = { DATABASE_URL: databaseUrl, REDIS_URL, SWITCHYARD_REDIS_PREFIX: prefix, SWITCHYARD_SECRET: SECRET };
     // Together, on a database nobody has migrated yet: the migration lock decides which one does.
     const started = await Promise.allSettled([0, 1, 2].map(() => startGatewayProcess({ config, env })));
     gateways = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -71,15 +60,7 @@ describe(`three gateway processes on one Redis (${REDIS_URL}) and one PostgreSQL
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.stop()));
     await fake?.close();
-    if (pg) {
-      await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-      await pg.end();
-    }
-    if (redis) {
-      const left = await redis.keys(`${prefix}:*`);
-      if (left.length > 0) await redis.del(...left);
-      redis.disconnect();
-    }
+    await dropScratchStores({ pg, database, redis, prefix });
   });
 
   async function admin(g: GatewayProcess, method: string, path: string, body?: unknown): Promise<Answer> {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import Redis from 'ioredis';
-import { Client } from 'pg';
+import type Redis from 'ioredis';
+import type { Client } from 'pg';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import { buildIfStale, startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { connectPostgres, connectRedis, createScratchDatabase, dropScratchStores } from './support/scratch-stores';
 import { ADMIN_KEY } from './support/stack';
 
 // The built gateway (what `npm start` runs) with SWITCHYARD_WORKERS=2: one primary and two worker
@@ -83,16 +84,6 @@ async function until<T>(what: string, read: () => T | Promise<T>, done: (value: 
   return value;
 }
 
-async function connectPostgres(): Promise<Client> {
-  const pg = new Client({ connectionString: DATABASE_URL });
-  try {
-    await pg.connect();
-  } catch (err) {
-    throw new Error(`This suite needs PostgreSQL at ${new URL(DATABASE_URL).host} (set DATABASE_URL): ${(err as Error).message}`);
-  }
-  return pg;
-}
-
 function describeWorkers(mode: 'ipc' | 'redis'): void {
   const withRedis = mode === 'redis';
   const title = withRedis
@@ -114,18 +105,9 @@ function describeWorkers(mode: 'ipc' | 'redis'): void {
     const statuses = new Map<number, number>();
 
     beforeAll(async () => {
-      pg = await connectPostgres();
-      if (withRedis) {
-        redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-        try {
-          await redis.connect();
-        } catch (err) {
-          throw new Error(`This suite needs Redis at ${REDIS_URL} (set REDIS_URL): ${(err as Error).message}`);
-        }
-      }
-      await pg.query(`CREATE DATABASE ${database}`);
-      const url = new URL(DATABASE_URL);
-      url.pathname = `/${database}`;
+      pg = await connectPostgres(DATABASE_URL);
+      if (withRedis) redis = await connectRedis(REDIS_URL);
+      const databaseUrl = await createScratchDatabase(pg, DATABASE_URL, database);
       await buildIfStale();
       fake = await startFakeLlm({ protocol: 'openai', models: ['m'] });
       // Answers after 1.5 s: requests still in flight when the drain begins.
@@ -138,7 +120,7 @@ function describeWorkers(mode: 'ipc' | 'redis'): void {
         policy: { health: { intervalMs: 60000 } },
         server: { drainTimeoutMs: 10_000 },
       };
-      const env: Record<string, string> = { SWITCHYARD_WORKERS: '2', DATABASE_URL: url.toString() };
+      const env: Record<string, string> = { SWITCHYARD_WORKERS: '2', DATABASE_URL: databaseUrl };
       if (withRedis) Object.assign(env, { REDIS_URL, SWITCHYARD_REDIS_PREFIX: prefix, SWITCHYARD_SECRET: `workers-e2e-secret-${run}` });
       // Neither admin key nor server secret given: the primary makes both, the workers read them.
       else env.SWITCHYARD_ADMIN_KEY = '';
@@ -155,15 +137,7 @@ function describeWorkers(mode: 'ipc' | 'redis'): void {
       await gateway?.stop();
       await fake?.close();
       await slow?.close();
-      if (pg) {
-        await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-        await pg.end();
-      }
-      if (redis) {
-        const left = await redis.keys(`${prefix}:*`);
-        if (left.length > 0) await redis.del(...left);
-        redis.disconnect();
-      }
+      await dropScratchStores({ pg, database, redis, prefix });
     });
 
     const g = (): GatewayProcess => gateway!;
