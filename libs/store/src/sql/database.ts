@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import { Pool, type PoolClient } from 'pg';
+import { PgliteThread } from './pglite-thread';
 
 /** What a query runs on: the database, or one connection inside a transaction. */
 export interface Queryable {
@@ -115,7 +114,7 @@ class PgliteDatabase implements Database {
   readonly kind = 'pglite';
 
   private constructor(
-    private readonly db: PGlite,
+    private readonly db: PgliteThread,
     readonly schema: string,
   ) {}
 
@@ -126,31 +125,29 @@ class PgliteDatabase implements Database {
       mkdirSync(dir, { recursive: true });
       if (!existsSync(join(dir, 'PG_VERSION'))) await initDataDir(dir);
     }
-    // A small buffer pool: the embedded database holds tenants and keys, not analytics (~100 MB less RSS).
-    // pgvector is offered, so the semantic cache's migration finds a real vector type. One options
-    // object: PGlite drops the options of `new PGlite(undefined, options)` (the in-memory case).
-    const db = new PGlite({ dataDir: dir, postgresqlconf: 'shared_buffers=16MB', extensions: { vector } });
-    await db.waitReady;
-    // One connection: the search path set now holds for every later statement.
-    await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+    // On a thread of its own, with a small buffer pool (the embedded database holds tenants, keys
+    // and the ledger, not analytics) and pgvector, so the semantic cache's migration finds a real
+    // vector type. One connection: the search path set now holds for every later statement.
+    const db = new PgliteThread(dir);
+    try {
+      await db.open(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
     return new PgliteDatabase(db, schema);
   }
 
-  async query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
-    return (await this.db.query<R>(sql, params as unknown[] | undefined)).rows;
+  query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.db.query<R>(sql, params);
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.db.exec(sql);
+  exec(sql: string): Promise<void> {
+    return this.db.exec(sql);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) =>
-      fn({
-        query: async <R extends object>(sql: string, params?: readonly unknown[]) => (await tx.query<R>(sql, params as unknown[] | undefined)).rows,
-        exec: async (sql: string) => void (await tx.exec(sql)),
-      }),
-    );
+    return this.db.transaction(fn);
   }
 
   close(): Promise<void> {
