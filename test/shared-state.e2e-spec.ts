@@ -5,6 +5,7 @@ import { parseConfig } from '@switchyard/contracts';
 import { startFakeLlm, type FakeLlm } from '@switchyard/fake-llm';
 import { createLogger } from '@switchyard/telemetry';
 import { createGateway } from '../apps/gateway/src/gateway.factory';
+import { connectRedis, dropScratchStores } from './support/scratch-stores';
 import { ADMIN_KEY } from './support/stack';
 
 // Several gateway replicas over one Redis: a circuit one replica opens is open for all.
@@ -52,6 +53,8 @@ describe(`circuit breakers shared through Redis (${REDIS_URL})`, () => {
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.app.close()));
     await Promise.all([primary.close(), secondary.close()]);
+    // The replicas' shared breaker state stays in Redis after them: removed, so runs leave nothing behind.
+    await dropScratchStores({ redis: await connectRedis(REDIS_URL), prefix });
   });
 
   const call = (url: string, path: string) =>

@@ -37,13 +37,13 @@ export async function createScratchDatabase(pg: Client, serverUrl: string, name:
 }
 
 /** Drops the suite's database and deletes its Redis keys, then closes both connections. */
-export async function dropScratchStores(stores: { pg?: Client; database: string; redis?: Redis; prefix: string }): Promise<void> {
+export async function dropScratchStores(stores: { pg?: Client; database?: string; redis?: Redis; prefix?: string }): Promise<void> {
   const { pg, redis } = stores;
-  if (pg) {
+  if (pg && stores.database !== undefined) {
     await pg.query(`DROP DATABASE IF EXISTS ${stores.database} WITH (FORCE)`).catch(() => undefined);
     await pg.end();
   }
-  if (redis) {
+  if (redis && stores.prefix !== undefined) {
     const left = await redis.keys(`${stores.prefix}:*`);
     if (left.length > 0) await redis.del(...left);
     redis.disconnect();
