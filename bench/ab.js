@@ -33,7 +33,7 @@ const { randomBytes } = require('node:crypto');
 const { stopAll, sleep, ROOT, runScript } = require('./lib/children');
 const stack = require('./lib/stack');
 const { throughput, fixedRate } = require('./lib/load');
-const { cpuMicros } = require('./lib/procfs');
+const { cpuMicros, rssOf, startRssSampler } = require('./lib/procfs');
 const { median } = require('./lib/stats');
 const { streamRound } = require('./lib/streams');
 
@@ -163,6 +163,9 @@ async function main() {
 async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dists, variant }) {
   const common = { path: '/v1/chat/completions', model: stack.MODEL_PACED, count: streams, rampMs, timeoutMs: 30_000, roundTimeoutMs: 60_000 };
   const direct = { name: 'direct', origin: paced.origin, headers: stack.benchHeaders(adminKey) };
+  // RSS as started (before any stream), and its peak over the warm-up and every round.
+  const rssRest = gws.map((g) => rssOf([g.child.pid]));
+  const samplers = gws.map((g) => startRssSampler([g.child.pid], 50));
   log(`warm-up: one round of ${streams} streams over ${rampMs} ms each`);
   for (const g of gws) await streamRound({ ...common, origin: g.origin, headers: g.headers });
   const results = gws.map(() => ({ cpu: [], ttftP50: [], ttftP99: [], gapP99: [] }));
@@ -191,6 +194,8 @@ async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dis
         `added TTFT p50 A ${results[0].ttftP50[r].toFixed(1)} B ${results[1].ttftP50[r].toFixed(1)} ms`,
     );
   }
+  const rssPeak = samplers.map((sampler) => sampler.stop().peak);
+  const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
   const ratio = (key) => median(results[1][key].map((b, r) => b / results[0][key][r]));
   const row = (label, key, digits, withRatio = true) =>
     `| ${label} | ${median(results[0][key]).toFixed(digits)} | ${median(results[1][key]).toFixed(digits)} | ${withRatio ? ratio(key).toFixed(3) : ''} |`;
@@ -204,6 +209,7 @@ async function streamRounds({ gws, paced, adminKey, rounds, streams, rampMs, dis
     row('added TTFT p50 ms (over direct)', 'ttftP50', 1, false),
     row('added TTFT p99 ms (over direct)', 'ttftP99', 1, false),
     row('added inter-chunk p99 ms (over direct)', 'gapP99', 2, false),
+    `| gateway RSS as started / peak MB | ${mb(rssRest[0])} / ${mb(rssPeak[0])} | ${mb(rssRest[1])} / ${mb(rssPeak[1])} | |`,
     '',
   ];
   process.stdout.write(out.join('\n'));

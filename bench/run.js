@@ -245,6 +245,34 @@ async function measureStreaming(s, paced, gateway, headers, count) {
 }
 
 /**
+ * The same streams through a gateway on Redis and PostgreSQL, as (c): what the embedded database
+ * costs the streams' memory and CPU, and the figures of an install with its own database.
+ */
+async function measureStoresStreaming(s, paced, gatewayOpts, headers, streaming) {
+  if (s.skip.has('stores')) return { available: false, note: 'skipped (BENCH_SKIP)' };
+  const [redis, pg] = await Promise.all([portAnswers(6379), portAnswers(5432)]);
+  if (!redis || !pg) return { available: false, note: 'not available: needs 127.0.0.1:6379 and :5432' };
+  log(`streaming through the gateway with REDIS_URL and DATABASE_URL: ${streaming.count} streams`);
+  const g = await stack.startGateway('gw-streams-stores', { ...gatewayOpts, extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl } });
+  try {
+    const rssRest = rssOf(g.pids);
+    const sampler = startRssSampler(g.pids, 50);
+    const via = await streamRounds(s, g.origin, 'gateway (stores)', headers, streaming.count, g.pids);
+    assertAlive([g.child, paced.child]);
+    const { peak } = sampler.stop();
+    return {
+      available: true,
+      added: { burst: addedOver(streaming.direct, via, 'burst'), ramp: addedOver(streaming.direct, via, 'ramp') },
+      rssRest,
+      rssPeak: peak,
+      cpuPerStreamUs: via.ramp?.cpuPerStreamUs,
+    };
+  } finally {
+    await g.child.stop();
+  }
+}
+
+/**
  * The same streams through the peer gateway (fresh process), against the direct figures of
  * `streaming` (the gateway's run just before): its column of the streaming table.
  */
@@ -495,6 +523,7 @@ async function main() {
     gw = await stack.startGateway('gw-streams', gatewayOpts);
     streaming = await measureStreaming(s, paced, gw, headers, streams);
     await gw.child.stop();
+    streaming.stores = await measureStoresStreaming(s, paced, gatewayOpts, headers, streaming);
     if (peerInstall?.ok) {
       log(`streaming through the peer gateway (${peer.NAME} ${peerInstall.version}): ${streams} concurrent streams`);
       try {

@@ -118,6 +118,10 @@ function evaluate(results) {
     };
     add(`streams (${st.count} at once): added TTFT p99`, st.added.burst.ttftP99Ms, `≤ ${TARGETS.streamAddedTtftP99Ms}`, st.verdicts.ttftP99, 'ms');
     add(`streams (${st.count} at once): gateway RSS peak`, st.gatewayRssPeak / MB, `≤ ${TARGETS.streamRssBytes / MB}`, st.verdicts.rss, 'MB');
+    if (st.stores?.available) {
+      st.verdicts.storesRss = st.stores.rssPeak <= TARGETS.streamRssBytes;
+      add(`streams, gateway on Redis/PostgreSQL: RSS peak`, st.stores.rssPeak / MB, `≤ ${TARGETS.streamRssBytes / MB}`, st.verdicts.storesRss, 'MB');
+    }
     const ramp = st.added.ramp;
     if (ramp) {
       const over = `${st.count} over ${st.rampMs / 1000} s`;
@@ -348,6 +352,28 @@ function streamingRows(results) {
     );
   }
   rows.push(['gateway RSS rest / peak (MB)', '', `${mb(st.gatewayRssRest)} / ${mb(st.gatewayRssPeak)}${mark(v.rss)}`, '', `≤ ${TARGETS.streamRssBytes / MB}`]);
+  const so = st.stores;
+  if (so?.available) {
+    // The same streams through a gateway on Redis/PostgreSQL (no embedded database in the process).
+    rows.push(
+      [
+        'with Redis/PostgreSQL: gateway RSS rest / peak (MB)',
+        '',
+        `${mb(so.rssRest)} / ${mb(so.rssPeak)}${mark(v.storesRss)}`,
+        '',
+        `≤ ${TARGETS.streamRssBytes / MB}`,
+      ],
+      [
+        `with Redis/PostgreSQL: CPU µs per stream; added TTFT p50 / p99, inter-chunk p99 (ms), opened over ${st.rampMs} ms`,
+        '',
+        so.added.ramp
+          ? `${fmt(so.cpuPerStreamUs, 0)}; ${fmt(so.added.ramp.ttftP50Ms, 2)} / ${fmt(so.added.ramp.ttftP99Ms, 2)}, ${fmt(so.added.ramp.gapP99Ms, 2)}`
+          : '',
+        '',
+        '',
+      ],
+    );
+  }
   if (p) {
     // The peer's column, row by row in the order above (no targets: it is a yardstick).
     const pb = p.burst;

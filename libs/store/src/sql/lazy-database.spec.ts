@@ -19,8 +19,16 @@ describe('LazyDatabase', () => {
       expect(b).toEqual([{ name: 'admin' }]);
       expect(db.started).toBe(true);
       expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+      // Having migrated, it restarted PGlite from the files: what it writes now is kept on disk.
+      await db.exec("INSERT INTO tenants (id, name) VALUES ('t-lazy', 'kept')");
     } finally {
       await db.close();
+    }
+    const again = new LazyDatabase({ dataDir });
+    try {
+      expect(await again.query("SELECT name FROM tenants WHERE id = 't-lazy'")).toEqual([{ name: 'kept' }]);
+    } finally {
+      await again.close();
     }
   }, 60_000);
 

@@ -42,13 +42,18 @@ export class LazyDatabase implements Database {
   private open(): Promise<Database> {
     this.opening ??= (async () => {
       const db = await openDatabase(this.options);
+      let applied: number[];
       try {
-        await migrate(db);
+        applied = await migrate(db);
       } catch (err) {
         await db.close();
         throw err;
       }
-      return db;
+      if (applied.length === 0 || this.kind !== 'pglite' || this.options.dataDir === undefined) return db;
+      // PGlite's WebAssembly memory never shrinks, and creating the schema grows it by some 60 MB
+      // the gateway never needs again: a fresh start from the files it has just written does not.
+      await db.close();
+      return openDatabase(this.options);
     })().catch((err: unknown) => {
       this.opening = undefined;
       throw err;
