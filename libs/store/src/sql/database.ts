@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Pool, type PoolClient } from 'pg';
-import { PgliteThread } from './pglite-thread';
+import { PGLITE_MODULE, PgliteThread } from './pglite-thread';
 
 /** What a query runs on: the database, or one connection inside a transaction. */
 export interface Queryable {
@@ -107,7 +107,7 @@ async function initDataDir(dir: string): Promise<void> {
   const code = `const { PGlite } = require(process.argv[1]);
 (async () => { const db = new PGlite({ dataDir: process.argv[2] }); await db.waitReady; await db.close(); })()
   .catch((err) => { console.error(err); process.exit(1); });`;
-  await promisify(execFile)(process.execPath, ['-e', code, require.resolve('@electric-sql/pglite'), dir], { timeout: 120_000 });
+  await promisify(execFile)(process.execPath, ['-e', code, PGLITE_MODULE, dir], { timeout: 120_000 });
 }
 
 class PgliteDatabase implements Database {

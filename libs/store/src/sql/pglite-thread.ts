@@ -12,10 +12,9 @@ import type { Queryable } from './database';
 const WORKER_CODE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-// Resolved from this module's own file, as Node resolves a require there (not from the cwd).
-const load = require('node:module').createRequire(workerData.from);
-const { PGlite } = load('@electric-sql/pglite');
-const { vector } = load('@electric-sql/pglite-pgvector');
+// Paths resolved by the module that starts the thread (an eval'd worker resolves from the cwd).
+const { PGlite } = require(workerData.modules.pglite);
+const { vector } = require(workerData.modules.vector);
 const db = new PGlite({ dataDir: workerData.dataDir, postgresqlconf: 'shared_buffers=16MB', extensions: { vector } });
 const txs = new Map();
 const errorOf = (err) => {
@@ -56,6 +55,9 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** PGlite's entry point as this package resolves it: the thread and `initDataDir`'s child both load this file. */
+export const PGLITE_MODULE = require.resolve('@electric-sql/pglite');
+
 interface Reply {
   id: number;
   value?: unknown;
@@ -80,7 +82,7 @@ export class PgliteThread {
   constructor(dataDir: string | undefined) {
     this.worker = new Worker(WORKER_CODE, {
       eval: true,
-      workerData: { dataDir, from: __filename },
+      workerData: { dataDir, modules: { pglite: PGLITE_MODULE, vector: require.resolve('@electric-sql/pglite-pgvector') } },
     });
     // Idle, it does not keep the process alive; a statement in flight does (see `call`).
     this.worker.unref();
