@@ -217,16 +217,30 @@ function addedOver(direct, via, key) {
   return { ttftP50Ms: g.ttftMs.p50 - d.ttftMs.p50, ttftP99Ms: g.ttftMs.p99 - d.ttftMs.p99, gapP99Ms: g.gapMs.p99 - d.gapMs.p99 };
 }
 
+/**
+ * The stream rounds through `target` (a started gateway or peer), its RSS sampled meanwhile, and
+ * what it adds over the `direct` rounds: the figures each of its columns in the table reads.
+ */
+async function streamsThrough(s, target, label, headers, count, direct, paced) {
+  const rssRest = rssOf(target.pids);
+  const sampler = startRssSampler(target.pids, 50);
+  const via = await streamRounds(s, target.origin, label, headers, count, target.pids);
+  assertAlive([target.child, paced.child]);
+  const { peak } = sampler.stop();
+  return {
+    via,
+    added: { burst: addedOver(direct, via, 'burst'), ramp: addedOver(direct, via, 'ramp') },
+    rssRest,
+    rssPeak: peak,
+    cpuPerStreamUs: via.ramp?.cpuPerStreamUs,
+  };
+}
+
 /** Direct vs through-the-gateway streams against the paced fake. */
 async function measureStreaming(s, paced, gateway, headers, count) {
   // The fake's own CPU per stream (reading one request, writing the same chunks) is the floor to read the gateway's against.
   const direct = await streamRounds(s, paced.origin, 'direct', headers, count, [paced.child.pid]);
-  const rssRest = rssOf(gateway.pids);
-  const sampler = startRssSampler(gateway.pids, 50);
-  const viaGateway = await streamRounds(s, gateway.origin, 'gateway', headers, count, gateway.pids);
-  assertAlive([gateway.child, paced.child]);
-  const { peak } = sampler.stop();
-  const added = (key) => addedOver(direct, viaGateway, key);
+  const g = await streamsThrough(s, gateway, 'gateway', headers, count, direct, paced);
   return {
     count,
     ttftMs: s.ttftMs,
@@ -235,11 +249,11 @@ async function measureStreaming(s, paced, gateway, headers, count) {
     chunksExpected: stack.PACED_CHUNKS,
     expectedSpanMs: (stack.PACED_CHUNKS - 1) * s.interChunkMs,
     direct,
-    gateway: viaGateway,
-    added: { burst: added('burst'), ramp: added('ramp') },
-    gatewayRssRest: rssRest,
-    gatewayRssPeak: peak,
-    gatewayCpuPerStreamUs: viaGateway.ramp?.cpuPerStreamUs,
+    gateway: g.via,
+    added: g.added,
+    gatewayRssRest: g.rssRest,
+    gatewayRssPeak: g.rssPeak,
+    gatewayCpuPerStreamUs: g.cpuPerStreamUs,
     fakeCpuPerStreamUs: direct.ramp?.cpuPerStreamUs,
   };
 }
@@ -255,18 +269,8 @@ async function measureStoresStreaming(s, paced, gatewayOpts, headers, streaming)
   log(`streaming through the gateway with REDIS_URL and DATABASE_URL: ${streaming.count} streams`);
   const g = await stack.startGateway('gw-streams-stores', { ...gatewayOpts, extraEnv: { REDIS_URL: s.redisUrl, DATABASE_URL: s.databaseUrl } });
   try {
-    const rssRest = rssOf(g.pids);
-    const sampler = startRssSampler(g.pids, 50);
-    const via = await streamRounds(s, g.origin, 'gateway (stores)', headers, streaming.count, g.pids);
-    assertAlive([g.child, paced.child]);
-    const { peak } = sampler.stop();
-    return {
-      available: true,
-      added: { burst: addedOver(streaming.direct, via, 'burst'), ramp: addedOver(streaming.direct, via, 'ramp') },
-      rssRest,
-      rssPeak: peak,
-      cpuPerStreamUs: via.ramp?.cpuPerStreamUs,
-    };
+    const { via, ...figures } = await streamsThrough(s, g, 'gateway (stores)', headers, streaming.count, streaming.direct, paced);
+    return { available: true, ...figures };
   } finally {
     await g.child.stop();
   }
@@ -278,19 +282,9 @@ async function measureStoresStreaming(s, paced, gatewayOpts, headers, streaming)
  */
 async function measurePeerStreaming(s, paced, streaming) {
   const p = await peer.startPeer('peer-streams');
-  const rssRest = rssOf(p.pids);
-  const sampler = startRssSampler(p.pids, 50);
-  const via = await streamRounds(s, p.origin, 'peer', peer.peerHeaders(paced), streaming.count, p.pids);
-  assertAlive([p.child, paced.child]);
-  const { peak } = sampler.stop();
+  const { via, ...figures } = await streamsThrough(s, p, 'peer', peer.peerHeaders(paced), streaming.count, streaming.direct, paced);
   await p.child.stop();
-  return {
-    ...via,
-    added: { burst: addedOver(streaming.direct, via, 'burst'), ramp: addedOver(streaming.direct, via, 'ramp') },
-    rssRest,
-    rssPeak: peak,
-    cpuPerStreamUs: via.ramp?.cpuPerStreamUs,
-  };
+  return { ...via, ...figures };
 }
 
 /** Requests the gateway has answered (its own /metrics), to divide per-run tallies by. */

@@ -36,16 +36,18 @@ export async function createScratchDatabase(pg: Client, serverUrl: string, name:
   return url.toString();
 }
 
-/** Drops the suite's database and deletes its Redis keys, then closes both connections. */
+/** Drops the suite's database and deletes its Redis keys (those it names), then closes every connection it is given. */
 export async function dropScratchStores(stores: { pg?: Client; database?: string; redis?: Redis; prefix?: string }): Promise<void> {
   const { pg, redis } = stores;
-  if (pg && stores.database !== undefined) {
-    await pg.query(`DROP DATABASE IF EXISTS ${stores.database} WITH (FORCE)`).catch(() => undefined);
+  if (pg) {
+    if (stores.database !== undefined) await pg.query(`DROP DATABASE IF EXISTS ${stores.database} WITH (FORCE)`).catch(() => undefined);
     await pg.end();
   }
-  if (redis && stores.prefix !== undefined) {
-    const left = await redis.keys(`${stores.prefix}:*`);
-    if (left.length > 0) await redis.del(...left);
+  if (redis) {
+    if (stores.prefix !== undefined) {
+      const left = await redis.keys(`${stores.prefix}:*`);
+      if (left.length > 0) await redis.del(...left);
+    }
     redis.disconnect();
   }
 }
